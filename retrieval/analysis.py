@@ -1,0 +1,147 @@
+"""The one analyzer used for passages and for questions.
+
+Pipeline (each step exists because of a retrieval failure it prevents):
+
+1. Unicode NFC, so a composed "é" and "e" + combining accent are the same character.
+2. Both apostrophes (' and ’) become one; "aujourd'hui" is kept as one word (split, its
+   halves matched unrelated sentences).
+3. Tokens are runs of letters and digits ("R1", "H100"), or numbers with their decimal part
+   ("5,6", "1,6"); hyphenated words split ("a-t-il" → "a", "t", "il").
+4. French elisions (l', d', qu', jusqu', …) and English clitics ('s, n't) are stripped.
+5. Lowercase; stopwords (French and English) removed — all-caps acronyms such as "AI" are
+   kept, they are not the French verb form "ai".
+6. Snowball stemming (PyStemmer), except for words in a small override list whose stems
+   collide with unrelated words ("openai" → "open", "français" → "franc").
+7. Accent folding after stemming, so "entraînement"/"entrainement" and "coûté"/"cout" meet.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import Stemmer
+
+from . import stopwords
+
+APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'", "`": "'"})
+
+ELISIONS: frozenset[str] = frozenset(
+    {"l", "d", "qu", "n", "s", "j", "c", "m", "t", "jusqu", "lorsqu", "puisqu", "quoiqu"}
+)
+"""French elided articles/pronouns: "l'entraînement" → "entraînement"."""
+
+ENGLISH_CLITICS: frozenset[str] = frozenset({"s", "t", "re", "ve", "ll", "d", "m"})
+"""English endings after an apostrophe: "Trump's" → "Trump", "don't" → "don"."""
+
+JOINED_WORDS: frozenset[str] = frozenset({"aujourd'hui", "prud'homme", "prud'hommes"})
+"""Words whose apostrophe is not an elision; they stay one token ("aujourdhui")."""
+
+STEM_OVERRIDES: dict[str, str] = {
+    # Snowball French collapses these onto unrelated stems: "openai" → "open" (matches
+    # "open source"), "français" → "franc" (the currency). Map them to their own stems.
+    "openai": "openai",
+    "francais": "francais",
+    "francaise": "francais",
+    "francaises": "francais",
+}
+
+ACRONYM_SYNONYMS: dict[str, str] = {"ai": "ia"}
+"""English "AI" and French "IA" are the same term in tech news."""
+
+_TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:'[^\W_]+)*", re.UNICODE)
+_COMBINING = re.compile(r"[\u0300-\u036f]")
+
+
+def fold_accents(text: str) -> str:
+    """Strip diacritics ("coûté" → "coute") and expand ligatures ("œ" → "oe")."""
+    text = text.replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae").replace("Æ", "AE")
+    return _COMBINING.sub("", unicodedata.normalize("NFD", text))
+
+
+def normalize(text: str) -> str:
+    """NFC and a single apostrophe form: the text every later step sees."""
+    return unicodedata.normalize("NFC", text).translate(APOSTROPHES)
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A surface word with its analyzed term, kept together so the composer can tell
+    proper nouns (capitalised surface) and numbers from ordinary words."""
+
+    surface: str
+    term: str
+    start: int
+    end: int
+
+
+def iter_words(text: str) -> Iterator[tuple[str, int, int]]:
+    """Yield ``(word, start, end)`` after elision/clitic stripping, in ``normalize``d text."""
+    for match in _TOKEN_RE.finditer(text):
+        word, start = match.group(), match.start()
+        if "'" in word:
+            lowered = word.lower()
+            if lowered in JOINED_WORDS:
+                yield word.replace("'", ""), start, match.end()
+                continue
+            parts = word.split("'")
+            # Strip leading elisions ("qu'il" → "il", "jusqu'à" → "à").
+            while len(parts) > 1 and parts[0].lower() in ELISIONS:
+                start += len(parts[0]) + 1
+                parts = parts[1:]
+            # Strip a trailing English clitic ("OpenAI's" → "OpenAI").
+            if len(parts) > 1 and parts[-1].lower() in ENGLISH_CLITICS:
+                parts = parts[:-1]
+            for part in parts:
+                yield part, start, start + len(part)
+                start += len(part) + 1
+        else:
+            yield word, start, match.end()
+
+
+class Analyzer:
+    """Turns text into index terms; the same instance analyses passages and questions.
+
+    Instances hold only the (thread-safe for reading) stemmer objects and settings, so one
+    analyzer may be shared by the index builder thread and the question path.
+    """
+
+    def __init__(self, language: str = "french") -> None:
+        self._stemmer = Stemmer.Stemmer(language)
+        self._stop = stopwords.FRENCH | stopwords.ENGLISH
+
+    def is_stopword(self, surface: str) -> bool:
+        """Whether a surface word is a stopword (acronyms in capitals never are)."""
+        if surface.isupper() and len(surface) > 1:
+            return False
+        return fold_accents(surface.lower()) in self._stop
+
+    def term(self, surface: str) -> str:
+        """The index term of one non-stopword surface word."""
+        lowered = surface.lower()
+        if surface.isupper() and lowered in ACRONYM_SYNONYMS:
+            return ACRONYM_SYNONYMS[lowered]
+        folded = fold_accents(lowered)
+        if folded in STEM_OVERRIDES:
+            return STEM_OVERRIDES[folded]
+        if len(lowered) <= 3 or any(char.isdigit() for char in lowered):
+            return folded
+        return fold_accents(self._stemmer.stemWord(lowered))
+
+    def tokens(self, text: str) -> list[Token]:
+        """Analysed tokens with their offsets in ``normalize(text)``."""
+        out: list[Token] = []
+        for word, start, end in iter_words(normalize(text)):
+            if not self.is_stopword(word):
+                out.append(Token(word, self.term(word), start, end))
+        return out
+
+    def terms(self, text: str) -> list[str]:
+        """Index terms of ``text``, in order, repeats kept (BM25 counts them)."""
+        return [token.term for token in self.tokens(text)]
+
+    def terms_many(self, texts: Iterable[str]) -> list[list[str]]:
+        return [self.terms(text) for text in texts]
+
