@@ -1,0 +1,213 @@
+"""Turn one raw article file into a cleaned :class:`~retrieval.records.Article`.
+
+Metadata comes, in order of precedence, from a front-matter block at the top of the file,
+from the folder's ``manifest.json`` (passed in by :mod:`retrieval.corpus`), and otherwise is
+derived from the text: the headline is the first line that is not page furniture (photo
+captions, photographer credits, breadcrumbs such as "Accueil Net …", "date 2025-01"
+prefixes), and the date is an explicit date near the top of the page, or unknown.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from .cleaning import fold_line, is_boilerplate
+from .records import Article
+
+META_KEYS: dict[str, str] = {
+    "title": "title",
+    "titre": "title",
+    "source": "source",
+    "publisher": "source",
+    "editeur": "source",
+    "url": "url",
+    "link": "url",
+    "published": "published",
+    "date": "published",
+    "published_at": "published",
+}
+"""Front-matter / manifest keys we understand, mapped to Article fields."""
+
+
+class ArticleError(ValueError):
+    """A file that cannot become an article; the message is shown to moderators."""
+
+
+@dataclass(frozen=True, slots=True)
+class Metadata:
+    title: str | None = None
+    source: str | None = None
+    url: str | None = None
+    published: str | None = None
+
+    def merged_over(self, other: Metadata) -> Metadata:
+        """This metadata, with gaps filled from ``other``."""
+        return Metadata(
+            title=self.title or other.title,
+            source=self.source or other.source,
+            url=self.url or other.url,
+            published=self.published or other.published,
+        )
+
+
+def decode(raw: bytes) -> str:
+    """Bytes → text, refusing what is not UTF-8 text (binary files, other encodings)."""
+    if not raw.strip():
+        raise ArticleError("the file is empty")
+    if b"\x00" in raw:
+        raise ArticleError("binary file (contains NUL bytes), not an article")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ArticleError(
+            f"not UTF-8 text (byte {error.start}); re-save the file as UTF-8"
+        ) from None
+    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def content_digest(raw: bytes, manifest: Metadata | None = None) -> str:
+    """sha256 of the file and of its manifest entry: a reload re-parses an article when
+    either its text or its sidecar metadata changed."""
+    digest = hashlib.sha256(raw)
+    if manifest is not None and manifest != Metadata():
+        digest.update(repr(manifest).encode())
+    return digest.hexdigest()
+
+
+def parse_article(path: str, raw: bytes, manifest: Metadata | None = None) -> Article:
+    """Parse, clean and describe one article file. Raises :class:`ArticleError`."""
+    text = decode(raw)
+    front, text = split_front_matter(text)
+    meta = front.merged_over(manifest or Metadata())
+    lines = [line.strip() for line in text.split("\n")]
+    lines = [line for line in lines if line]
+
+    title_index, derived_title, header_date = find_headline(lines)
+    title = meta.title or derived_title
+    body_start = title_index + 1 if derived_title and not meta.title else 0
+    body = [
+        line
+        for line in lines[body_start:]
+        if not is_boilerplate(line) and fold_line(line) != fold_line(title or "")
+    ]
+    body_text = "\n".join(body)
+    if len(re.findall(r"\w+", body_text)) < 5:
+        raise ArticleError("no article text left after removing page boilerplate")
+    published = normalize_date(meta.published) if meta.published else None
+    if published is None:
+        published = header_date or find_date("\n".join(lines[: title_index + 3]))
+    return Article(
+        path=path,
+        title=title or path.rsplit("/", 1)[-1],
+        text=body_text,
+        content_hash=content_digest(raw, manifest),
+        source=meta.source,
+        url=meta.url,
+        published=published,
+    )
+
+
+_FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n", re.S)
+
+
+def split_front_matter(text: str) -> tuple[Metadata, str]:
+    """Read a ``---``-delimited ``key: value`` block at the top, if any."""
+    match = _FRONT.match(text)
+    if not match:
+        return Metadata(), text
+    fields: dict[str, str] = {}
+    for line in match.group(1).split("\n"):
+        key, sep, value = line.partition(":")
+        field = META_KEYS.get(key.strip().lower())
+        if sep and field and value.strip():
+            fields[field] = value.strip().strip("\"'")
+    return Metadata(**fields), text[match.end() :]
+
+
+_DATE_PREFIX = re.compile(r"^date\s+(\d{4}-\d{2}(?:-\d{2})?)\s+", re.I)
+
+
+def find_headline(lines: list[str]) -> tuple[int, str | None, str | None]:
+    """Index of the headline line, the headline, and a date found in the page header.
+
+    Page furniture before the headline is skipped: boilerplate, photo captions (a full
+    sentence ending with a period), photographer credits (a short capitalised name),
+    breadcrumbs (a line that ends with the next line, "Accueil Net <headline>").
+    """
+    header_date: str | None = None
+    for index, line in enumerate(lines[:12]):
+        candidate = line
+        prefix = _DATE_PREFIX.match(candidate)
+        if prefix:
+            header_date = normalize_date(prefix.group(1))
+            candidate = candidate[prefix.end() :].strip()
+        if is_boilerplate(candidate) or _is_caption(candidate) or _is_credit(candidate):
+            header_date = header_date or find_date(candidate)
+            continue
+        following = lines[index + 1 : index + 4]
+        if any(len(nxt) < len(candidate) and candidate.endswith(nxt) for nxt in following):
+            continue  # breadcrumb + headline; the headline itself follows
+        if candidate.startswith("#"):
+            candidate = candidate.lstrip("#").strip()
+        return index, candidate, header_date
+    return -1, None, header_date
+
+
+def _is_caption(line: str) -> bool:
+    words = line.split()
+    return line.endswith(".") and (len(words) > 12 or find_date(line) is not None)
+
+
+def _is_credit(line: str) -> bool:
+    words = line.split()
+    return 1 <= len(words) <= 3 and all(word[:1].isupper() for word in words) and not line[-1] in "?!"
+
+
+MONTHS: dict[str, int] = {
+    "janvier": 1, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
+    "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11, "decembre": 12,
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
+    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
+    "jan": 1, "janv": 1, "feb": 2, "fev": 2, "fevr": 2, "mar": 3, "apr": 4, "avr": 4,
+    "jun": 6, "jul": 7, "juil": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10, "nov": 11,
+    "dec": 12,
+}  # fmt: skip
+_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+_DATE_PATTERNS: tuple[re.Pattern[str], ...] = (
+    re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{2})(?:-(?P<d>\d{2}))?\b"),
+    re.compile(rf"\b(?P<d>\d{{1,2}})(?:er)?\s+(?P<mon>{_MONTH})\.?\s+(?P<y>\d{{4}})\b"),
+    re.compile(rf"\b(?P<mon>{_MONTH})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}})\b"),
+    re.compile(r"\b(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})\b"),
+)
+
+
+def find_date(text: str) -> str | None:
+    """The first explicit calendar date in ``text`` as ISO, or None. Bare years don't count."""
+    folded = fold_line(text)
+    for pattern in _DATE_PATTERNS:
+        match = pattern.search(folded)
+        if match:
+            iso = _iso(match.groupdict())
+            if iso:
+                return iso
+    return None
+
+
+def normalize_date(value: str) -> str | None:
+    """An ISO (``2025-01-28``/``2025-01``) or written date from metadata, as ISO."""
+    value = value.strip()
+    if re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+        return value
+    return find_date(value) or (value[:10] if re.match(r"\d{4}-\d{2}-\d{2}T", value) else None)
+
+
+def _iso(parts: dict[str, str | None]) -> str | None:
+    year = int(parts["y"] or 0)
+    month = MONTHS.get(parts.get("mon") or "", 0) or int(parts.get("m") or 0)
+    day = int(parts.get("d") or 0)
+    if not (1900 <= year <= 2100 and 1 <= month <= 12 and 0 <= day <= 31):
+        return None
+    return f"{year:04d}-{month:02d}" + (f"-{day:02d}" if day else "")

@@ -1,0 +1,115 @@
+"""Find and load the article files of a corpus folder.
+
+Every ``.txt`` and ``.md`` file below the folder is an article (hidden files and folders are
+skipped). Optional metadata comes from front matter in the file or from a ``manifest.json``
+in the corpus folder. A file that cannot be used is reported with its reason and skipped:
+one bad file never stops the rest from loading.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .articles import META_KEYS, ArticleError, Metadata, parse_article
+from .records import LoadFailure, LoadResult
+
+log = logging.getLogger(__name__)
+
+ARTICLE_SUFFIXES: frozenset[str] = frozenset({".txt", ".md"})
+MANIFEST_NAME = "manifest.json"
+MAX_FILE_BYTES = 5_000_000
+"""Larger files are not news articles (a dump, a binary); refusing them keeps reloads fast."""
+
+
+class CorpusError(Exception):
+    """The corpus folder as a whole is unusable; the message says what to do."""
+
+
+@dataclass(frozen=True, slots=True)
+class CorpusFile:
+    """An article file found in the corpus folder."""
+
+    path: Path
+    rel: str
+    """Path relative to the corpus folder's parent, e.g. ``seeds/001_x.txt``."""
+
+
+def scan(folder: Path) -> list[CorpusFile]:
+    """The article files of ``folder``, sorted by relative path."""
+    if not folder.exists():
+        raise CorpusError(f"corpus folder {folder} does not exist; set NEWSBOT_CORPUS_DIR or pass --corpus")
+    if not folder.is_dir():
+        raise CorpusError(f"{folder} is not a folder; point NEWSBOT_CORPUS_DIR at the folder of articles")
+    base = folder.resolve().parent
+    files = []
+    for path in folder.rglob("*"):
+        relative = path.relative_to(folder)
+        if any(part.startswith(".") for part in relative.parts):
+            continue
+        if path.suffix.lower() in ARTICLE_SUFFIXES and path.is_file():
+            files.append(CorpusFile(path, path.resolve().relative_to(base).as_posix()))
+    return sorted(files, key=lambda file: file.rel)
+
+
+def read_manifest(folder: Path) -> tuple[dict[str, Metadata], LoadFailure | None]:
+    """Per-file metadata from ``manifest.json``: ``{"file.txt": {"title": …, "source": …}}``.
+
+    Keys are file names relative to the corpus folder. A broken manifest is reported, not
+    fatal: the articles still load with derived metadata.
+    """
+    path = folder / MANIFEST_NAME
+    if not path.is_file():
+        return {}, None
+    rel = f"{folder.resolve().name}/{MANIFEST_NAME}"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError("expected an object mapping file names to metadata")
+        manifest = {}
+        for name, fields in data.items():
+            if not isinstance(fields, dict):
+                raise ValueError(f"entry {name!r} is not an object")
+            known = {META_KEYS[k.lower()]: str(v) for k, v in fields.items() if k.lower() in META_KEYS and v}
+            manifest[name] = Metadata(**known)
+        return manifest, None
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        log.warning("ignoring %s: %s", rel, error)
+        return {}, LoadFailure(rel, f"manifest ignored: {error}")
+
+
+def read_file(file: CorpusFile) -> bytes:
+    """The raw bytes of an article file, refusing oversized ones."""
+    try:
+        size = file.path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ArticleError(f"file too large ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})")
+        return file.path.read_bytes()
+    except OSError as error:
+        raise ArticleError(f"cannot read the file: {error.strerror or error}") from None
+
+
+def manifest_entry(manifest: dict[str, Metadata], folder: Path, file: CorpusFile) -> Metadata | None:
+    return manifest.get(file.path.relative_to(folder).as_posix())
+
+
+def load_corpus(folder: Path, progress: Callable[[int, int], None] | None = None) -> LoadResult:
+    """Load every article of ``folder``; unusable files are listed in ``failures``."""
+    files = scan(folder)
+    manifest, manifest_failure = read_manifest(folder)
+    result = LoadResult()
+    if manifest_failure:
+        result.failures.append(manifest_failure)
+    for done, file in enumerate(files, 1):
+        try:
+            raw = read_file(file)
+            result.articles.append(parse_article(file.rel, raw, manifest_entry(manifest, folder, file)))
+        except ArticleError as error:
+            log.warning("skipping %s: %s", file.rel, error)
+            result.failures.append(LoadFailure(file.rel, str(error)))
+        if progress:
+            progress(done, len(files))
+    return result
