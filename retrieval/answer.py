@@ -1,0 +1,290 @@
+"""The templated answer composer: pick the sentences that answer, quote them, or abstain.
+
+No text is generated. From the top passages the composer scores *windows* (one sentence, or
+two adjacent ones, so that a name stated in the previous sentence — "… : Alibaba." then
+"Le géant du cloud va investir …" — comes with its fact) by how much of the question they
+cover, weighting rare words more, with a bonus when they hold the kind of answer asked for
+(a number for "combien", a year for "quand", a name for "qui"). The best window is quoted
+verbatim; other articles that say the same thing are listed as "also reported by", and
+articles that add something get their own quote, up to three.
+
+It abstains rather than guess when the question names something the corpus never mentions,
+when the best window covers too little of the question, or when a "combien de X" question's
+X appears in no candidate window.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .analysis import fold_accents
+from .question import Concept, ParsedQuestion
+from .records import Article, Span
+
+if TYPE_CHECKING:
+    from .engine import Engine, Hit
+
+QUOTE_LIMIT = 300
+MAX_CITATIONS = 3
+
+MIN_COVERAGE = 0.45
+"""Minimum idf-weighted share of the question the best window must cover (see README)."""
+SECOND_CITATION_RATIO = 0.75
+"""A further article is cited when its best window covers at least this share of the best's."""
+
+TYPE_BONUS = 0.15
+EXTRA_SENTENCE_PENALTY = 0.04
+ANTECEDENT_BONUS = 0.1
+"""A sentence opening on "Il …", "Le géant …", "L'entreprise …" is quoted with the one before
+it, which names who "il" is (the answer to a "qui"/"quelle entreprise" question)."""
+RETRIEVAL_WEIGHT = 0.1
+
+_NUMBER = re.compile(r"(?<!\w)\d+(?:[.,]\d+)?(?!\w)")
+"""A standalone number ("5,6", "2015"), not the digit of a name ("R1", "H100")."""
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+_ANAPHOR = re.compile(
+    r"^(?:Il|Elle|Ils|Elles|He|She|They|It|The (?:company|firm|group|giant)|"
+    r"(?:Le|La|Les|L'|L’|Ce|Cet|Cette|Ces) ?(?:géant|groupe|firme|entreprise|société|start-?up|"
+    r"fondeur|constructeur|fabricant|laboratoire|fonds|dirigeant|patron|milliardaire|chinois|"
+    r"américain|français|premier|première))\b"
+)
+_CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-ZÀ-Ý][\w-]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    article: Article
+    quote: str
+    """Verbatim text from the article; "…" marks where it was cut."""
+    score: float
+    """BM25 score of the passage the quote comes from."""
+    also: tuple[Article, ...] = ()
+    """Other articles that state the same fact."""
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    question: str
+    lang: str
+    answered: bool
+    citations: tuple[Citation, ...] = ()
+    reason: str | None = None
+    """Why it abstained: "empty", "unknown_name", "no_match", "weak"."""
+    detail: str | None = None
+    """For "unknown_name", the name the corpus never mentions."""
+    coverage: float = 0.0
+
+
+@dataclass(slots=True)
+class Window:
+    article_path: str
+    sentences: tuple[Span, ...]
+    matched: frozenset[str]
+    """Surfaces of the concepts the window covers."""
+    coverage: float
+    score: float
+    bm25: float
+    terms: frozenset[str] = field(default_factory=frozenset)
+    type_ok: bool = False
+    """Whether the window holds the kind of answer asked for (a number, a date, a name)."""
+    names_ok: bool = False
+    """Whether every name of the question is in the window or its passage's heading."""
+
+
+def compose(engine: Engine, question: ParsedQuestion, hits: list[Hit], lang: str) -> Answer:
+    """Build the answer for ``question`` from ranked ``hits``."""
+    base = {"question": question.text, "lang": lang}
+    if not question.concepts:
+        return Answer(**base, answered=False, reason="empty")
+    for name in question.names:
+        if not engine.knows_name(name) and not engine.parser.translations(name):
+            return Answer(**base, answered=False, reason="unknown_name", detail=name)
+    if not hits:
+        return Answer(**base, answered=False, reason="no_match")
+
+    weights = {c.surface: concept_weight(engine, c) for c in question.concepts}
+    total = sum(weights.values())
+    top_score = hits[0].score if hits[0].score > 0 else 1.0
+    best_by_article: dict[str, Window] = {}
+    for hit in hits:
+        for window in candidate_windows(engine, hit, question, weights, total, top_score):
+            current = best_by_article.get(window.article_path)
+            if current is None or window.score > current.score:
+                best_by_article[window.article_path] = window
+    ranked = sorted(best_by_article.values(), key=lambda w: (-w.score, w.article_path))
+    if question.focus is not None:
+        ranked = [w for w in ranked if question.focus.surface in w.matched]
+    if not ranked or ranked[0].coverage < MIN_COVERAGE:
+        coverage = ranked[0].coverage if ranked else 0.0
+        return Answer(**base, answered=False, reason="weak", coverage=coverage)
+
+    return Answer(
+        **base,
+        answered=True,
+        citations=select_citations(engine, question, ranked),
+        coverage=ranked[0].coverage,
+    )
+
+
+def concept_weight(engine: Engine, concept: Concept) -> float:
+    """The weight of a concept: its most discriminating alternative present in the corpus."""
+    present = [engine.weight(term) for term in concept.alternatives if engine.index and term in engine.index]
+    return max(present) if present else engine.weight(concept.alternatives[0])
+
+
+def candidate_windows(
+    engine: Engine,
+    hit: Hit,
+    question: ParsedQuestion,
+    weights: dict[str, float],
+    total: float,
+    top_score: float,
+) -> list[Window]:
+    """Score one- and two-sentence windows around the sentences of a retrieved passage."""
+    passage = engine.passages[hit.passage_index]
+    path = passage.article_path
+    sentences = engine.window_sentences(hit.passage_index)
+    sentence_terms = [engine.sentence_terms(path, span) for span in sentences]
+    context_terms = engine.heading_terms(hit.passage_index)
+    names = {fold_accents(name.lower()) for name in question.names}
+    name_concepts = [c for c in question.concepts if fold_accents(c.surface.lower()) in names]
+    text_of = engine.articles[path].text
+    windows = []
+    for first in range(len(sentences)):
+        for size in (1, 2):
+            last = first + size
+            if last > len(sentences):
+                continue
+            terms = frozenset().union(*sentence_terms[first:last])
+            matched = frozenset(
+                c.surface for c in question.concepts if any(t in terms for t in c.alternatives)
+            )
+            if not matched:
+                continue
+            coverage = sum(weights[s] for s in matched) / total if total else 0.0
+            text = text_of[sentences[first].start : sentences[last - 1].end]
+            bonus = type_bonus(question, text)
+            antecedent = size == 2 and bool(_ANAPHOR.match(text_of[sentences[first + 1].start :]))
+            score = (
+                coverage
+                + bonus
+                + ANTECEDENT_BONUS * antecedent
+                - EXTRA_SENTENCE_PENALTY * (size - 1)
+                + RETRIEVAL_WEIGHT * max(hit.score, 0.0) / top_score
+            )
+            windows.append(
+                Window(
+                    path,
+                    tuple(sentences[first:last]),
+                    matched,
+                    coverage,
+                    score,
+                    hit.score,
+                    terms,
+                    type_ok=bonus > 0,
+                    names_ok=all(
+                        any(t in terms or t in context_terms for t in c.alternatives) for c in name_concepts
+                    ),
+                )
+            )
+    return windows
+
+
+def type_bonus(question: ParsedQuestion, text: str) -> float:
+    """Reward windows holding the kind of answer the interrogative asks for."""
+    if question.answer_type == "number":
+        numbers = set(_NUMBER.findall(text)) - set(_NUMBER.findall(question.text))
+        return TYPE_BONUS if numbers else 0.0
+    if question.answer_type == "date":
+        return TYPE_BONUS if _YEAR.search(text) else 0.0
+    if question.answer_type == "entity":
+        mentioned = {name.lower() for name in question.names}
+        names = {m.group().lower() for m in _CAPITALISED.finditer(text)} - mentioned
+        return TYPE_BONUS if names else 0.0
+    return 0.0
+
+
+def select_citations(engine: Engine, question: ParsedQuestion, ranked: list[Window]) -> tuple[Citation, ...]:
+    """The best window, plus other articles: as quotes when they add something, else as
+    "also reported by" when they repeat a cited fact."""
+    best = ranked[0]
+    question_terms = set(question.query_terms())
+    chosen: list[Window] = [best]
+    also: dict[int, list[str]] = {0: []}
+    for window in ranked[1:]:
+        if window.coverage < max(MIN_COVERAGE, SECOND_CITATION_RATIO * best.coverage):
+            continue
+        if (question.answer_type and not window.type_ok) or not window.names_ok:
+            continue  # a further citation must hold the kind of answer asked for, about the names asked about
+        same = next(
+            (i for i, cited in enumerate(chosen) if same_fact(cited, window, question_terms)),
+            None,
+        )
+        if same is not None:
+            also[same].append(window.article_path)
+        elif len(chosen) < MAX_CITATIONS:
+            also[len(chosen)] = []
+            chosen.append(window)
+    return tuple(
+        Citation(
+            article=engine.articles[window.article_path],
+            quote=make_quote(engine.articles[window.article_path].text, window.sentences, question, engine),
+            score=round(window.bm25, 4),
+            also=tuple(engine.articles[path] for path in also[i]),
+        )
+        for i, window in enumerate(chosen)
+    )
+
+
+def same_fact(first: Window, second: Window, question_terms: set[str]) -> bool:
+    """Whether two windows state the same thing: they share a number the question did not
+    contain, or most of their answer-bearing words."""
+    a = first.terms - question_terms
+    b = second.terms - question_terms
+    if {t for t in a & b if _NUMBER.fullmatch(t)}:
+        return True
+    smaller = min(len(a), len(b))
+    return smaller > 0 and len(a & b) / smaller >= 0.5
+
+
+_CLAUSE_END = re.compile(r"[,;:—–]\s+|\s+[—–]\s+")
+
+
+def make_quote(text: str, sentences: tuple[Span, ...], question: ParsedQuestion, engine: Engine) -> str:
+    """The window's text, verbatim; if longer than QUOTE_LIMIT, the run of clauses that
+    covers the most question words (the longest such run), with "…" where it was cut."""
+    start, end = sentences[0].start, sentences[-1].end
+    if end - start <= QUOTE_LIMIT:
+        return text[start:end]
+    cuts = [start] + [m.end() for m in _CLAUSE_END.finditer(text, start, end)]
+    for span in sentences[1:]:
+        cuts.append(span.start)
+    cuts = sorted(set(cuts)) + [end]
+    alternatives = {term for concept in question.concepts for term in concept.alternatives}
+    best: tuple[float, int, int] | None = None
+    for i in range(len(cuts) - 1):
+        for j in range(i + 1, len(cuts)):
+            if cuts[j] - cuts[i] > QUOTE_LIMIT:
+                break
+            piece = text[cuts[i] : cuts[j]]
+            gain = sum(1 for term in set(engine.analyzer.terms(piece)) if term in alternatives)
+            gain += type_bonus(question, piece)
+            # Most question words first; then the longest piece, to keep context.
+            if best is None or (gain, cuts[j] - cuts[i]) > (best[0], best[2] - best[1]):
+                best = (gain, cuts[i], cuts[j])
+    if best is None:
+        return _cut_words(text[start:end])
+    _, qs, qe = best
+    piece = text[qs:qe].strip().rstrip(",;:—–").rstrip()
+    starts_sentence = any(span.start == qs for span in sentences)
+    ends_sentence = piece.endswith((".", "!", "?", "…", "»", "\"", "”"))
+    return ("" if starts_sentence else "…") + piece + ("" if qe >= end or ends_sentence else "…")
+
+
+def _cut_words(text: str) -> str:
+    cut = text[: QUOTE_LIMIT - 1]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(",;:") + "…"

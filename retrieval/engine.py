@@ -1,0 +1,153 @@
+"""The built search structure: articles, passages, their BM25 index and the corpus vocabulary.
+
+An :class:`Engine` is immutable once built, so a service can build a new one in a worker
+thread while questions keep being answered from the old one, then swap references.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .analysis import Analyzer, fold_accents
+from .answer import Answer, compose
+from .passages import passage_text
+from .question import QuestionParser, detect_language
+from .records import Article, Passage, Span
+from .scoring import BM25Index
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTION_CHARS = 500
+"""Longer questions are refused with a message: BM25 over a pasted article is noise."""
+
+SEARCH_DEPTH = 10
+"""Passages the composer examines; deeper only adds noise on a news corpus."""
+
+_SURFACE_RE = re.compile(r"[^\W_]+(?:[-.][^\W_]+)*")
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A ranked passage."""
+
+    passage_index: int
+    score: float
+
+
+def passage_index_text(article: Article, passage: Passage) -> str:
+    """What the index sees of a passage: its context (title, heading) and its sentences."""
+    return f"{passage.context}\n{passage_text(article, passage)}"
+
+
+class Engine:
+    """Everything needed to answer a question from one version of the corpus."""
+
+    def __init__(
+        self,
+        articles: Sequence[Article],
+        passages: Sequence[Passage],
+        tokens: Sequence[Sequence[str]] | None = None,
+        analyzer: Analyzer | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> None:
+        """Build from articles and their passages; ``tokens`` (the analyzer's terms of each
+        passage's :func:`passage_index_text`) may come from a store to skip re-analysis."""
+        self.analyzer = analyzer or Analyzer()
+        self.parser = QuestionParser(self.analyzer)
+        self.articles: dict[str, Article] = {article.path: article for article in articles}
+        self.passages: tuple[Passage, ...] = tuple(passages)
+        if tokens is None:
+            tokens = [
+                self.analyzer.terms(passage_index_text(self.articles[p.article_path], p))
+                for p in self.passages
+            ]
+        self.index = BM25Index(tokens, progress=progress) if self.passages else None
+        self._surface = self._surface_vocabulary()
+        self._neighbours = self._passage_neighbours()
+        self._sentence_terms = lru_cache(maxsize=4096)(self._sentence_terms_uncached)
+        self._context_terms = lru_cache(maxsize=1024)(self._text_terms)
+
+    def __len__(self) -> int:
+        return len(self.passages)
+
+    def _surface_vocabulary(self) -> frozenset[str]:
+        vocabulary: set[str] = set()
+        for article in self.articles.values():
+            for text in (article.title, article.text):
+                for word in _SURFACE_RE.findall(fold_accents(text.lower())):
+                    vocabulary.add(word)
+                    vocabulary.update(re.split(r"[-.]", word))
+        return frozenset(vocabulary)
+
+    def _passage_neighbours(self) -> dict[int, tuple[int | None, int | None]]:
+        """Previous/next passage of the same article and section, for antecedent sentences."""
+        neighbours: dict[int, tuple[int | None, int | None]] = {}
+        for index, passage in enumerate(self.passages):
+            before = index - 1 if index > 0 and self._same_section(index - 1, index) else None
+            after = (
+                index + 1
+                if index + 1 < len(self.passages) and self._same_section(index, index + 1)
+                else None
+            )
+            neighbours[index] = (before, after)
+        return neighbours
+
+    def _same_section(self, first: int, second: int) -> bool:
+        a, b = self.passages[first], self.passages[second]
+        return a.article_path == b.article_path and a.context == b.context
+
+    def knows_name(self, name: str) -> bool:
+        """Whether a name from a question ("GPT-5", "Hangzhou") occurs anywhere in the corpus."""
+        name = fold_accents(name.lower())
+        return name in self._surface or all(part in self._surface for part in re.split(r"[-.]", name) if part)
+
+    def weight(self, term: str) -> float:
+        """A positive idf for coverage: rare terms matter more; unknown terms the most."""
+        n = len(self.passages)
+        df = self.index.doc_freq(term) if self.index else 0
+        return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+    def search(self, terms: Sequence[str], k: int = 10) -> list[Hit]:
+        if not self.index or not terms:
+            return []
+        return [Hit(index, score) for index, score in self.index.top_k(list(terms), k)]
+
+    def sentence_terms(self, article_path: str, span: Span) -> frozenset[str]:
+        return self._sentence_terms(article_path, span)
+
+    def heading_terms(self, passage_index: int) -> frozenset[str]:
+        """Terms of the sub-heading above a passage ("Satya Nadella"): never quoted, but it
+        names who the passage is about. The article title is left out: it covers the whole
+        article, not this passage."""
+        _, _, heading = self.passages[passage_index].context.partition("\n")
+        return self._context_terms(heading)
+
+    def _sentence_terms_uncached(self, article_path: str, span: Span) -> frozenset[str]:
+        return self._text_terms(self.articles[article_path].text[span.start : span.end])
+
+    def _text_terms(self, text: str) -> frozenset[str]:
+        return frozenset(self.analyzer.terms(text))
+
+    def window_sentences(self, passage_index: int) -> list[Span]:
+        """The passage's sentences plus the adjacent sentence on each side in its section."""
+        before, after = self._neighbours[passage_index]
+        sentences = list(self.passages[passage_index].sentences)
+        if before is not None:
+            sentences.insert(0, self.passages[before].sentences[-1])
+        if after is not None:
+            sentences.append(self.passages[after].sentences[0])
+        return sentences
+
+    def answer(self, question: str, lang: str | None = None) -> Answer:
+        """Answer ``question`` with verbatim quotes, or abstain; never raises on user text."""
+        question = question.strip()
+        if len(question) > MAX_QUESTION_CHARS:
+            return Answer(question, lang or detect_language(question), answered=False, reason="too_long")
+        parsed = self.parser.parse(question)
+        hits = self.search(parsed.query_terms(), k=SEARCH_DEPTH)
+        return compose(self, parsed, hits, lang=lang or parsed.lang)

@@ -1,0 +1,144 @@
+"""Understand a question well enough to retrieve, quote and know when to abstain.
+
+A question becomes *concepts*: each content word with the index terms that count as a match
+for it (its own French-analysed term, plus French glossary terms when the question is
+English). It also yields the names it mentions (capitalised words past the first, or words
+mixing letters and digits such as "GPT-5"): a question about a name the corpus never
+contains cannot be answered from it, whatever else matches. Finally, the interrogative
+tells what kind of answer is wanted (a number, a date, a name), and "combien de X" / "how
+many X" names a *focus* X that the quoted sentence must mention.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import Stemmer
+
+from .analysis import Analyzer, fold_accents, normalize
+from .glossary import GLOSSARY
+from .stopwords import ENGLISH, FRENCH
+from .synonyms import SYNONYM_GROUPS
+
+_EN_ONLY = ENGLISH - FRENCH
+_FR_ONLY = FRENCH - ENGLISH
+_NAME_RE = re.compile(r"[^\W_]+(?:[-.][^\W_]+)*")
+_FRENCH_LETTERS = re.compile(r"[àâçéèêëîïôûùüÿœ]", re.I)
+
+_ANSWER_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("date", re.compile(r"^(quand|depuis quand|en quelle annee|quelle annee|a quelle date|quelle date|when|what year|which year|in what year)\b")),
+    ("date", re.compile(r"\b(en quelle annee|quelle annee|quelle date|what year|which year)\b")),
+    ("number", re.compile(r"\b(combien|quel montant|quelle somme|quel prix|quel debit|quel chiffre|quelle valeur|quel nombre|how much|how many|what amount|what price)\b")),
+    ("entity", re.compile(r"^(qui|quelle (entreprise|societe|firme|start-?up|application|marque)|quel (groupe|fonds|modele|pays|geant)|who|which (company|firm|group|startup|app|country|model))\b")),
+    ("entity", re.compile(r"\b(qui est|qui a|qui pense|who is|who was|who said)\b")),
+)
+_FOCUS = re.compile(
+    r"\b(?:combien d'|combien de |how many "
+    r"|quel(?:le)?s? (?:est|sont|etait|etaient|sera) (?:le |la |les |l')"
+    r"|what (?:is|was|are|were) the )(\w+)"
+)
+"""The word naming what is asked for: "combien d'habitants", "quel est le salaire", "what is
+the price". Unlike "quelle entreprise …" (where the answer is a name that rarely comes with
+the word "entreprise"), these words must appear in the quoted sentence."""
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    """One content word of the question and the index terms that count as finding it."""
+
+    surface: str
+    alternatives: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedQuestion:
+    text: str
+    lang: str
+    """"fr" or "en": the template language, unless the caller overrides it."""
+    concepts: tuple[Concept, ...]
+    names: tuple[str, ...]
+    """Names the question mentions, as written, e.g. ("GPT-5", "Netflix")."""
+    answer_type: str | None
+    """"number", "date", "entity" or None."""
+    focus: Concept | None
+
+    def query_terms(self) -> list[str]:
+        """Terms to send to BM25: every alternative of every concept."""
+        return [term for concept in self.concepts for term in concept.alternatives]
+
+
+def detect_language(text: str) -> str:
+    """"en" when English function words outnumber French ones, else "fr" (the corpus language)."""
+    words = re.findall(r"[^\W\d_]+", fold_accents(normalize(text).lower()))
+    english = sum(word in _EN_ONLY for word in words)
+    french = sum(word in _FR_ONLY for word in words) + len(_FRENCH_LETTERS.findall(text))
+    return "en" if english > french else "fr"
+
+
+class QuestionParser:
+    """Parses questions with the corpus analyzer (and an English stemmer for the glossary)."""
+
+    def __init__(self, analyzer: Analyzer) -> None:
+        self._analyzer = analyzer
+        self._english = Stemmer.Stemmer("english")
+        self._glossary = self._build_glossary()
+        self._synonyms = self._build_synonyms()
+
+    def _build_glossary(self) -> dict[str, tuple[str, ...]]:
+        table: dict[str, tuple[str, ...]] = {}
+        for english, french in GLOSSARY.items():
+            terms = tuple(dict.fromkeys(t for phrase in french for t in self._analyzer.terms(phrase)))
+            table[english] = terms
+            table.setdefault(self._english.stemWord(english), terms)
+        return table
+
+    def _build_synonyms(self) -> dict[str, tuple[str, ...]]:
+        table: dict[str, tuple[str, ...]] = {}
+        for group in SYNONYM_GROUPS:
+            terms = tuple(dict.fromkeys(t for word in group for t in self._analyzer.terms(word)))
+            for term in terms:
+                table[term] = tuple(dict.fromkeys(table.get(term, ()) + terms))
+        return table
+
+    def translations(self, surface: str) -> tuple[str, ...]:
+        """French index terms for an English word, or () when the glossary lacks it."""
+        lowered = surface.lower()
+        return self._glossary.get(lowered) or self._glossary.get(self._english.stemWord(lowered), ())
+
+    def parse(self, text: str) -> ParsedQuestion:
+        text = normalize(text).strip()
+        lang = detect_language(text)
+        concepts: dict[tuple[str, ...], Concept] = {}
+        for token in self._analyzer.tokens(text):
+            alternatives = [token.term]
+            if lang == "en":
+                alternatives += self.translations(token.surface)
+            for term in list(alternatives):
+                alternatives += self._synonyms.get(term, ())
+            key = tuple(dict.fromkeys(alternatives))
+            concepts.setdefault(key, Concept(token.surface, key))
+        folded = fold_accents(text.lower())
+        answer_type = next((kind for kind, pattern in _ANSWER_TYPES if pattern.search(folded)), None)
+        focus = None
+        focus_match = _FOCUS.search(folded)
+        if focus_match:
+            focus_term = self._analyzer.term(focus_match.group(1))
+            focus = next((c for c in concepts.values() if focus_term in c.alternatives), None)
+        return ParsedQuestion(text, lang, tuple(concepts.values()), self._names(text), answer_type, focus)
+
+    def _names(self, text: str) -> tuple[str, ...]:
+        names = []
+        for index, match in enumerate(_NAME_RE.finditer(text)):
+            word = match.group().strip(".")
+            has_digit = any(c.isdigit() for c in word)
+            has_alpha = any(c.isalpha() for c in word)
+            capitalised = word[:1].isupper()
+            inner_capital = any(c.isupper() for c in word[1:])
+            if not has_alpha or len(word) < 2:
+                continue
+            if self._analyzer.is_stopword(word) and not word.isupper():
+                continue
+            if (has_digit and has_alpha) or inner_capital or (capitalised and index > 0):
+                names.append(word)
+        return tuple(dict.fromkeys(names))
