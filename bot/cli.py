@@ -1,0 +1,118 @@
+"""The ``newsbot`` command: ask questions from the terminal, manage the corpus, run the bot.
+
+Every subcommand goes through the same :class:`~bot.service.NewsService` the Discord bot
+uses, so the terminal shows exactly what Discord would show.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from retrieval.corpus import CorpusError
+
+from .config import ConfigError, Settings
+from .render import answer_json, render_answer
+from .service import NewsService, ServiceError
+from .store import StoreError
+from . import reports
+
+log = logging.getLogger("newsbot")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newsbot",
+        description="Answer questions about the news with verbatim quotes from a corpus of articles.",
+    )
+    parser.add_argument("--corpus", type=Path, help="folder of .txt/.md articles (default: NEWSBOT_CORPUS_DIR or seeds/)")
+    parser.add_argument("--db", type=Path, help="SQLite database file (default: NEWSBOT_DB or data/newsbot.sqlite3)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress and details to stderr")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    ask = commands.add_parser("ask", help="answer a question (or one question per line from stdin)")
+    ask.add_argument("question", nargs="?", help="the question; omit to read questions from stdin")
+    ask.add_argument("--json", action="store_true", help="print one JSON object per answer")
+    ask.add_argument("--lang", choices=["fr", "en"], help="answer template language (default: the question's)")
+
+    headlines = commands.add_parser("headlines", help="list the latest articles")
+    headlines.add_argument("-n", type=int, default=10, help="how many (default 10)")
+    commands.add_parser("sources", help="list every article of the corpus")
+    commands.add_parser("reload", help="rescan the corpus folder and print the report")
+    commands.add_parser("stats", help="corpus size, last reload and question statistics")
+    commands.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.load()
+    except ConfigError as error:
+        print(f"newsbot: configuration error: {error}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else getattr(logging, settings.log_level, logging.INFO)
+        if args.command == "run"
+        else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    # discord.py logs request details (headers included) at DEBUG: never let that through.
+    logging.getLogger("discord.http").setLevel(logging.WARNING)
+    overrides = {}
+    if args.corpus:
+        overrides["corpus_dir"] = args.corpus
+    if args.db:
+        overrides["db_path"] = args.db
+    if overrides:
+        settings = Settings(**{**settings.__dict__, **overrides})
+    try:
+        if args.command == "run":
+            from .runner import run_bot
+
+            return run_bot(settings)
+        return asyncio.run(_run(args, settings))
+    except (CorpusError, ServiceError, StoreError) as error:
+        print(f"newsbot: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+async def _run(args: argparse.Namespace, settings: Settings) -> int:
+    progress = reports.progress_printer() if args.verbose or args.command == "reload" else None
+    async with await NewsService.open(settings, progress=progress) as service:
+        if args.command == "ask":
+            return await _ask(service, args)
+        if args.command == "headlines":
+            print(reports.headlines_text(await service.headlines(max(1, args.n)), "fr"))
+        elif args.command == "sources":
+            print(reports.sources_text(await service.sources(), "fr"))
+        elif args.command == "reload":
+            report = await service.reload(requested_by="cli")
+            print(reports.reload_text(report))
+            return 0 if report.ok else 1
+        elif args.command == "stats":
+            print(reports.stats_text(await service.stats()))
+    return 0
+
+
+async def _ask(service: NewsService, args: argparse.Namespace) -> int:
+    questions = [args.question] if args.question is not None else (line.rstrip("\n") for line in sys.stdin)
+    for question in questions:
+        if args.question is None and not question.strip():
+            continue
+        answer = await service.ask(question, lang=args.lang, origin="cli")
+        print(answer_json(answer) if args.json else render_answer(answer), flush=True)
+        if not args.json and args.question is None:
+            print(flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,382 @@
+"""The one service object behind the CLI and the Discord bot.
+
+It owns the store (SQLite), the live :class:`~retrieval.engine.Engine` and the corpus
+folder. Everything CPU-heavy — parsing articles, analysing passages, building the index,
+answering — runs in worker threads, so the Discord event loop (and its gateway heartbeat)
+is never held up. A reload builds a complete new engine next to the live one, commits the
+database changes in one transaction, and only then swaps the engine reference: questions
+asked meanwhile are answered from the old corpus, and a failed reload leaves both the
+database and the live engine as they were.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from types import TracebackType
+from typing import Self
+
+from retrieval.analysis import Analyzer
+from retrieval.answer import Answer
+from retrieval.articles import ArticleError, Metadata, content_digest, parse_article
+from retrieval.corpus import CorpusFile, manifest_entry, read_file, read_manifest, scan
+from retrieval.engine import Engine, passage_index_text
+from retrieval.passages import split_passages
+from retrieval.records import Article, LoadFailure, Passage
+
+from .config import Settings
+from .store import (
+    ArticleRow,
+    QuestionLog,
+    ReloadRun,
+    Store,
+    StoreError,
+    StoreStats,
+    StoredPassage,
+    utc_timestamp,
+)
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int], None]
+"""``progress(step, done, total)`` for long work (CLI progress lines, benchmarks)."""
+
+
+class ServiceError(Exception):
+    """An operation the user asked for cannot be done; the message says why and what to do."""
+
+
+class ReloadInProgress(ServiceError):
+    def __init__(self) -> None:
+        super().__init__("A reload is already running; try again when it has finished.")
+
+
+@dataclass(frozen=True)
+class ReloadReport:
+    """What a reload did, for moderators."""
+
+    ok: bool
+    requested_by: str
+    added: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    unchanged: int = 0
+    failures: tuple[LoadFailure, ...] = ()
+    duration_s: float = 0.0
+    articles: int = 0
+    passages: int = 0
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class ServiceStats:
+    store: StoreStats
+    live_articles: int
+    live_passages: int
+    reload_running: bool
+
+
+@dataclass
+class _Scan:
+    """The corpus folder as found on disk: file → (raw bytes, sha256)."""
+
+    files: dict[str, tuple[CorpusFile, bytes | None, str | None]] = field(default_factory=dict)
+    failures: list[LoadFailure] = field(default_factory=list)
+    manifest: dict[str, Metadata] = field(default_factory=dict)
+
+
+class NewsService:
+    """Open with ``await NewsService.open(settings)``; close with :meth:`close`."""
+
+    def __init__(self, settings: Settings, store: Store, progress: Progress | None = None) -> None:
+        self.settings = settings
+        self.store = store
+        self._progress = progress
+        self._analyzer = Analyzer()
+        self._engine = Engine([], [], analyzer=self._analyzer)
+        self._reload_lock = asyncio.Lock()
+        self._query_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="newsbot-query")
+        self._build_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsbot-build")
+        self._background: set[asyncio.Task[None]] = set()
+
+    # ------------------------------------------------------------------ lifecycle
+
+    @classmethod
+    async def open(cls, settings: Settings, *, progress: Progress | None = None) -> NewsService:
+        """Open the store and bring the live engine up: from the stored passages when the
+        corpus folder is unchanged since the last reload, otherwise by reloading."""
+        store = await Store.open(settings.db_path)
+        service = cls(settings, store, progress)
+        try:
+            await service.start()
+        except BaseException:
+            await service.close()
+            raise
+        return service
+
+    async def start(self) -> None:
+        scanned = await self._in_build(self._scan_folder)
+        stored = await self.store.article_hashes()
+        current = {rel: digest for rel, (_, _, digest) in scanned.files.items() if digest}
+        if stored and current == stored and not scanned.failures:
+            started = time.perf_counter()
+            corpus = await self.store.load_corpus()
+            self._engine = await self._in_build(self._build_engine, corpus)
+            log.info(
+                "loaded %d articles (%d passages) from %s in %.2fs",
+                len(self._engine.articles), len(self._engine), self.store.path, time.perf_counter() - started,
+            )
+        else:
+            report = await self.reload(requested_by="startup", scanned=scanned)
+            if not report.ok:
+                raise ServiceError(f"could not load the corpus: {report.error}")
+        if not self._engine.articles:
+            raise ServiceError(
+                f"the corpus folder {self.settings.corpus_dir} has no usable articles "
+                "(.txt or .md files); add some or set NEWSBOT_CORPUS_DIR"
+            )
+        await self._purge_old_questions()
+
+    async def close(self) -> None:
+        if self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
+        await self.store.close()
+        self._query_pool.shutdown(wait=False, cancel_futures=True)
+        self._build_pool.shutdown(wait=False, cancel_futures=True)
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    @property
+    def engine(self) -> Engine:
+        """The live engine (a snapshot: hold the reference for one whole question)."""
+        return self._engine
+
+    @property
+    def reload_running(self) -> bool:
+        return self._reload_lock.locked()
+
+    # ------------------------------------------------------------------ questions
+
+    async def ask(
+        self,
+        question: str,
+        *,
+        lang: str | None = None,
+        origin: str = "cli",
+        guild_id: int | None = None,
+        channel_id: int | None = None,
+    ) -> Answer:
+        """Answer from the live engine in a worker thread, then log the question."""
+        engine = self._engine
+        started = time.perf_counter()
+        answer = await asyncio.get_running_loop().run_in_executor(self._query_pool, engine.answer, question, lang)
+        latency_ms = (time.perf_counter() - started) * 1000
+        if self.settings.log_questions and answer.reason not in ("empty", "too_long"):
+            top = answer.citations[0] if answer.citations else None
+            record = QuestionLog(
+                asked_at=utc_timestamp(),
+                origin=origin,
+                question=answer.question,
+                answered=answer.answered,
+                top_article=top.article.path if top else None,
+                top_score=top.score if top else None,
+                latency_ms=latency_ms,
+                guild_id=guild_id,
+                channel_id=channel_id,
+            )
+            self._in_background(self._log_question(record))
+        return answer
+
+    async def _log_question(self, record: QuestionLog) -> None:
+        try:
+            await self.store.log_question(record)
+        except StoreError as error:
+            # Losing one log row must never cost the user their answer.
+            log.warning("question not logged: %s", error)
+
+    def _in_background(self, coroutine: object) -> None:
+        task = asyncio.ensure_future(coroutine)  # type: ignore[arg-type]
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def headlines(self, n: int = 10) -> list[ArticleRow]:
+        return await self.store.headlines(n)
+
+    async def sources(self) -> list[ArticleRow]:
+        return await self.store.articles()
+
+    async def stats(self) -> ServiceStats:
+        return ServiceStats(
+            store=await self.store.stats(datetime.now(timezone.utc)),
+            live_articles=len(self._engine.articles),
+            live_passages=len(self._engine),
+            reload_running=self.reload_running,
+        )
+
+    # ------------------------------------------------------------------ reload
+
+    async def reload(self, *, requested_by: str = "cli", wait: bool = True, scanned: _Scan | None = None) -> ReloadReport:
+        """Rescan the corpus folder and swap in a new engine.
+
+        Only new or changed files are parsed. A file that fails keeps its previous version
+        if it had one. Concurrent reloads are serialised: with ``wait=False`` a second one
+        raises :class:`ReloadInProgress` instead of queueing.
+        """
+        if not wait and self._reload_lock.locked():
+            raise ReloadInProgress()
+        async with self._reload_lock:
+            started_at = utc_timestamp()
+            started = time.perf_counter()
+            try:
+                return await self._reload(requested_by, started_at, started, scanned)
+            except Exception as error:  # the whole reload failed: nothing was swapped
+                log.exception("reload failed")
+                duration = time.perf_counter() - started
+                message = str(error) or error.__class__.__name__
+                run = ReloadRun(requested_by, started_at, duration, 0, 0, 0, 0, [], ok=False, error=message)
+                try:
+                    await self.store.record_run(run)
+                except StoreError as store_error:
+                    log.warning("failed reload not recorded: %s", store_error)
+                return ReloadReport(
+                    ok=False,
+                    requested_by=requested_by,
+                    duration_s=duration,
+                    articles=len(self._engine.articles),
+                    passages=len(self._engine),
+                    error=message,
+                )
+
+    async def _reload(self, requested_by: str, started_at: str, started: float, scanned: _Scan | None) -> ReloadReport:
+        if scanned is None:
+            scanned = await self._in_build(self._scan_folder)
+        stored_hashes = await self.store.article_hashes()
+        changed = {
+            rel: entry
+            for rel, entry in scanned.files.items()
+            if entry[2] is not None and stored_hashes.get(rel) != entry[2]
+        }
+        parsed, failures = await self._in_build(self._parse_files, changed, scanned.manifest)
+        failures = scanned.failures + failures
+        # Gone from the folder: removed. Present but unreadable or unparsable: the previous
+        # version (if any) is kept, and counted with the unchanged ones.
+        removed = sorted(set(stored_hashes) - set(scanned.files))
+        parsed_paths = {article.path for article, _ in parsed}
+        unchanged = sorted(set(stored_hashes) - parsed_paths - set(removed))
+        stored = {article.path: (article, passages) for article, passages in await self.store.load_corpus()}
+        corpus = [stored[path] for path in unchanged] + parsed
+        corpus.sort(key=lambda entry: entry[0].path)
+        engine = await self._in_build(self._build_engine, corpus)
+
+        added = tuple(a.path for a, _ in parsed if a.path not in stored_hashes)
+        updated = tuple(a.path for a, _ in parsed if a.path in stored_hashes)
+        duration = time.perf_counter() - started
+        run = ReloadRun(
+            requested_by, started_at, duration, len(added), len(updated), len(unchanged), len(removed),
+            list(failures), ok=True,
+        )
+        # One transaction; if it raises, the database rolls back and the old engine stays.
+        await self.store.apply_reload(parsed, removed, unchanged, run, now=utc_timestamp())
+        self._engine = engine
+        log.info(
+            "reload by %s: %d added, %d updated, %d unchanged, %d removed, %d failed in %.2fs",
+            requested_by, len(added), len(updated), len(unchanged), len(removed), len(failures), duration,
+        )
+        return ReloadReport(
+            ok=True,
+            requested_by=requested_by,
+            added=added,
+            updated=updated,
+            removed=tuple(removed),
+            unchanged=len(unchanged),
+            failures=tuple(failures),
+            duration_s=duration,
+            articles=len(engine.articles),
+            passages=len(engine),
+        )
+
+    # ------------------------------------------------------------------ worker-thread steps
+
+    async def _in_build(self, function: Callable[..., object], *args: object):  # type: ignore[no-untyped-def]
+        return await asyncio.get_running_loop().run_in_executor(self._build_pool, function, *args)
+
+    def _report(self, step: str, done: int, total: int) -> None:
+        if self._progress:
+            self._progress(step, done, total)
+
+    def _scan_folder(self) -> _Scan:
+        """Read and hash every article file (raw bytes are kept for the parse step)."""
+        folder = self.settings.corpus_dir
+        result = _Scan()
+        files = scan(folder)
+        result.manifest, manifest_failure = read_manifest(folder)
+        if manifest_failure:
+            result.failures.append(manifest_failure)
+        for done, file in enumerate(files, 1):
+            try:
+                raw = read_file(file)
+                digest = content_digest(raw, manifest_entry(result.manifest, folder, file))
+                result.files[file.rel] = (file, raw, digest)
+            except ArticleError as error:
+                result.files[file.rel] = (file, None, None)
+                result.failures.append(LoadFailure(file.rel, str(error)))
+            self._report("scan", done, len(files))
+        return result
+
+    def _parse_files(
+        self,
+        changed: dict[str, tuple[CorpusFile, bytes | None, str | None]],
+        manifest: dict[str, Metadata],
+    ) -> tuple[list[tuple[Article, list[StoredPassage]]], list[LoadFailure]]:
+        folder = self.settings.corpus_dir
+        parsed: list[tuple[Article, list[StoredPassage]]] = []
+        failures: list[LoadFailure] = []
+        for done, (rel, (file, raw, _)) in enumerate(sorted(changed.items()), 1):
+            assert raw is not None
+            try:
+                article = parse_article(rel, raw, manifest_entry(manifest, folder, file))
+                passages = split_passages(article)
+                if not passages:
+                    raise ArticleError("no sentences found in the article text")
+                stored = [
+                    StoredPassage(p, tuple(self._analyzer.terms(passage_index_text(article, p))))
+                    for p in passages
+                ]
+                parsed.append((article, stored))
+            except ArticleError as error:
+                log.warning("skipping %s: %s", rel, error)
+                failures.append(LoadFailure(rel, str(error)))
+            self._report("parse", done, len(changed))
+        return parsed, failures
+
+    def _build_engine(self, corpus: list[tuple[Article, list[StoredPassage]]]) -> Engine:
+        articles = [article for article, _ in corpus]
+        passages: list[Passage] = []
+        tokens: list[tuple[str, ...]] = []
+        for article, stored in corpus:
+            for entry in stored:
+                passages.append(entry.passage)
+                # Rows from schema v1 carry no cached tokens: analyse them again.
+                tokens.append(entry.tokens or tuple(self._analyzer.terms(passage_index_text(article, entry.passage))))
+        return Engine(
+            articles, passages, tokens, analyzer=self._analyzer,
+            progress=lambda done, total: self._report("index", done, total),
+        )
+
+    async def _purge_old_questions(self) -> None:
+        cutoff = datetime.now(timezone.utc) - timedelta(days=self.settings.question_retention_days)
+        try:
+            await self.store.purge_questions(utc_timestamp(cutoff))
+        except StoreError as error:
+            log.warning("old questions not purged: %s", error)
