@@ -143,8 +143,7 @@ class NewsService:
         await self._purge_old_questions()
 
     async def close(self) -> None:
-        if self._background:
-            await asyncio.gather(*self._background, return_exceptions=True)
+        await self._flush_background()
         await self.store.close()
         self._query_pool.shutdown(wait=False, cancel_futures=True)
         self._build_pool.shutdown(wait=False, cancel_futures=True)
@@ -205,6 +204,10 @@ class NewsService:
             # Losing one log row must never cost the user their answer.
             log.warning("question not logged: %s", error)
 
+    async def _flush_background(self) -> None:
+        if self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
+
     def _in_background(self, coroutine: object) -> None:
         task = asyncio.ensure_future(coroutine)  # type: ignore[arg-type]
         self._background.add(task)
@@ -217,6 +220,7 @@ class NewsService:
         return await self.store.articles()
 
     async def stats(self) -> ServiceStats:
+        await self._flush_background()  # count every question asked so far
         return ServiceStats(
             store=await self.store.stats(datetime.now(timezone.utc)),
             live_articles=len(self._engine.articles),

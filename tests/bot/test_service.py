@@ -1,0 +1,254 @@
+"""The news service: start-up from the store, reloads, serialisation, failures, stats."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+import bot.service as service_module
+from bot.config import Settings
+from bot.service import NewsService, ReloadInProgress, ServiceError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PRICE_V1 = """La tarte aux prunes de Zorglub
+Le pâtissier Zorglub vend sa tarte aux prunes pour 12 euros pièce dans sa boutique de Quimper. Les clients font la queue dès sept heures du matin pour en obtenir une part.
+"""
+PRICE_V2 = """La tarte aux prunes de Zorglub
+Le pâtissier Zorglub vend désormais sa tarte aux prunes pour 19 euros pièce dans sa boutique de Quimper. Les clients font toujours la queue dès sept heures du matin.
+"""
+QUESTION = "Combien coûte la tarte aux prunes de Zorglub ?"
+
+
+def settings_for(tmp_path: Path, corpus: Path, **overrides: object) -> Settings:
+    values = {"corpus_dir": corpus, "db_path": tmp_path / "db" / "newsbot.sqlite3", "data_dir": tmp_path / "db"}
+    return Settings(**{**values, **overrides})  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "corpus"
+    shutil.copytree(ROOT / "seeds", folder)
+    return folder
+
+
+async def test_first_start_loads_the_folder_and_answers(tmp_path: Path, corpus: Path) -> None:
+    async with await NewsService.open(settings_for(tmp_path, corpus)) as service:
+        answer = await service.ask("Combien d'utilisateurs hebdomadaires compte ChatGPT ?")
+    assert answer.answered
+    assert "400 millions" in answer.citations[0].quote
+    assert answer.citations[0].article.path == "corpus/000_9209ec4dec1a7abb.txt"
+
+
+async def test_restart_with_unchanged_folder_builds_from_the_store_without_parsing(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = settings_for(tmp_path, corpus)
+    async with await NewsService.open(settings):
+        pass
+
+    def no_parsing(*args: object, **kwargs: object) -> None:
+        raise AssertionError("start-up re-parsed a file although the folder did not change")
+
+    monkeypatch.setattr(service_module, "parse_article", no_parsing)
+    async with await NewsService.open(settings) as service:
+        answer = await service.ask("Pour combien HP a-t-il racheté Humane ?")
+        assert len(service.engine.articles) == 5
+    assert "116 millions" in answer.citations[0].quote
+
+
+async def test_reload_reports_added_updated_removed_and_failed_files_exactly(tmp_path: Path, corpus: Path) -> None:
+    (corpus / "zorglub.txt").write_text(PRICE_V1, encoding="utf-8")
+    async with await NewsService.open(settings_for(tmp_path, corpus)) as service:
+        before = await service.ask(QUESTION)
+        (corpus / "zorglub.txt").write_text(PRICE_V2, encoding="utf-8")
+        (corpus / "new.md").write_text(
+            "# Le robot Brindille\n\nLe robot Brindille de la société Ecorce trie les feuilles mortes du parc "
+            "municipal de Rennes en moins de dix minutes chaque matin.\n",
+            encoding="utf-8",
+        )
+        (corpus / "004_3ee402626e42975a.txt").unlink()
+        (corpus / "empty.txt").write_bytes(b"")
+        (corpus / "latin1.txt").write_bytes("Un café à Brest coûte désormais trois euros.".encode("latin-1"))
+
+        report = await service.reload(requested_by="test")
+        after = await service.ask(QUESTION)
+        robot = await service.ask("Que trie le robot Brindille ?")
+        microsoft = await service.ask("Combien Microsoft prévoit-il d'investir dans l'IA cette année ?")
+
+    assert report.ok
+    assert report.added == ("corpus/new.md",)
+    assert report.updated == ("corpus/zorglub.txt",)
+    assert report.removed == ("corpus/004_3ee402626e42975a.txt",)
+    assert report.unchanged == 4
+    assert {f.path for f in report.failures} == {"corpus/empty.txt", "corpus/latin1.txt"}
+    assert "empty" in dict((f.path, f.reason) for f in report.failures)["corpus/empty.txt"]
+    assert "UTF-8" in dict((f.path, f.reason) for f in report.failures)["corpus/latin1.txt"]
+    assert report.articles == 6
+    assert "12 euros" in before.citations[0].quote
+    assert "19 euros" in after.citations[0].quote
+    assert robot.answered and "feuilles mortes" in robot.citations[0].quote
+    assert all(c.article.path != "corpus/004_3ee402626e42975a.txt" for c in microsoft.citations)
+
+
+async def test_a_file_that_breaks_keeps_its_previous_version(tmp_path: Path, corpus: Path) -> None:
+    (corpus / "zorglub.txt").write_text(PRICE_V1, encoding="utf-8")
+    async with await NewsService.open(settings_for(tmp_path, corpus)) as service:
+        (corpus / "zorglub.txt").write_bytes(b"\xff\xfe garbage \x00\x01")
+        report = await service.reload()
+        answer = await service.ask(QUESTION)
+    assert [f.path for f in report.failures] == ["corpus/zorglub.txt"]
+    assert report.removed == ()
+    assert "12 euros" in answer.citations[0].quote
+
+
+async def test_reload_that_fails_halfway_leaves_database_and_live_index_unchanged(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (corpus / "zorglub.txt").write_text(PRICE_V1, encoding="utf-8")
+    settings = settings_for(tmp_path, corpus)
+    async with await NewsService.open(settings) as service:
+        engine_before = service.engine
+        hashes_before = await service.store.article_hashes()
+        (corpus / "zorglub.txt").write_text(PRICE_V2, encoding="utf-8")
+        (corpus / "extra.txt").write_text(PRICE_V2.replace("Zorglub", "Bidule"), encoding="utf-8")
+
+        real_apply = service.store.apply_reload
+
+        async def apply_then_fail(*args: object, **kwargs: object) -> int:
+            # Let the real transaction run its writes, then fail inside it: the injected
+            # fault fires after the first upsert, as a full disk would.
+            async def exploding_insert_run(*a: object, **k: object) -> int:
+                raise sqlite3.OperationalError("database or disk is full")
+
+            monkeypatch.setattr(service.store, "_insert_run", exploding_insert_run)
+            return await real_apply(*args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(service.store, "apply_reload", apply_then_fail)
+        report = await service.reload()
+        answer = await service.ask(QUESTION)
+        assert service.engine is engine_before
+        assert await service.store.article_hashes() == hashes_before
+    assert not report.ok
+    assert "is full" in (report.error or "")
+    assert "12 euros" in answer.citations[0].quote
+
+
+async def test_reload_that_raises_while_parsing_keeps_the_old_corpus(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with await NewsService.open(settings_for(tmp_path, corpus)) as service:
+        engine_before = service.engine
+        (corpus / "zorglub.txt").write_text(PRICE_V1, encoding="utf-8")
+
+        def broken_split(article: object) -> None:
+            raise MemoryError("simulated crash in the parser")
+
+        monkeypatch.setattr(service_module, "split_passages", broken_split)
+        report = await service.reload()
+        assert service.engine is engine_before
+        assert "corpus/zorglub.txt" not in await service.store.article_hashes()
+    assert not report.ok
+
+
+async def test_second_reload_waits_for_the_first_or_is_refused(tmp_path: Path, corpus: Path) -> None:
+    async with await NewsService.open(settings_for(tmp_path, corpus)) as service:
+        first = asyncio.create_task(service.reload())
+        await asyncio.sleep(0)
+        assert service.reload_running
+        with pytest.raises(ReloadInProgress):
+            await service.reload(wait=False)
+        second = await service.reload()
+        assert (await first).ok and second.ok
+
+
+def write_generated_articles(folder: Path, count: int, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    words = [f"mot{i}" for i in range(3000)]
+    for i in range(count):
+        sentences = [
+            " ".join(rng.choice(words) for _ in range(rng.randint(8, 20))).capitalize() + "."
+            for _ in range(rng.randint(4, 9))
+        ]
+        (folder / f"gen_{i:05d}.txt").write_text(f"Dépêche numéro {i}\n" + " ".join(sentences) + "\n", encoding="utf-8")
+
+
+async def test_questions_during_a_large_reload_come_from_one_corpus_version(tmp_path: Path, corpus: Path) -> None:
+    (corpus / "zorglub.txt").write_text(PRICE_V1, encoding="utf-8")
+    async with await NewsService.open(settings_for(tmp_path, corpus)) as service:
+        write_generated_articles(corpus, 2000)
+        (corpus / "zorglub.txt").write_text(PRICE_V2, encoding="utf-8")
+        reload = asyncio.create_task(service.reload())
+        seen: list[str] = []
+        while not reload.done():
+            answer = await service.ask(QUESTION)
+            quote = answer.citations[0].quote
+            article_text = answer.citations[0].article.text
+            # The quote and the article it cites belong to the same version.
+            assert quote in article_text
+            seen.append("old" if "12 euros" in quote else "new")
+            await asyncio.sleep(0.01)
+        report = await reload
+        final = await service.ask(QUESTION)
+    assert report.ok and report.added and len(report.added) == 2000
+    assert "19 euros" in final.citations[0].quote
+    # The event loop stayed free: many questions were answered while the reload ran, all
+    # from the old corpus (the swap happens when the reload completes).
+    assert len(seen) >= 5
+    assert set(seen) == {"old"}
+
+
+async def test_empty_corpus_folder_is_a_clear_error(tmp_path: Path) -> None:
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    with pytest.raises(ServiceError, match="no usable articles"):
+        await NewsService.open(settings_for(tmp_path, folder))
+
+
+async def test_headlines_put_dated_articles_first_newest_first(tmp_path: Path) -> None:
+    folder = tmp_path / "news"
+    folder.mkdir()
+    body = "Le conseil municipal a voté le budget de la piscine et des écoles pour l'année prochaine."
+    (folder / "a.txt").write_text(f"---\ntitle: Ancien\npublished: 2024-05-01\n---\n{body}\n", encoding="utf-8")
+    (folder / "b.txt").write_text(f"---\ntitle: Récent\npublished: 2025-02-10\nsource: Ouest-France\n---\n{body}\n", encoding="utf-8")
+    (folder / "c.txt").write_text(f"Sans date\n{body}\n", encoding="utf-8")
+    async with await NewsService.open(settings_for(tmp_path, folder)) as service:
+        rows = await service.headlines(10)
+    assert [row.article.title for row in rows] == ["Récent", "Ancien", "Sans date"]
+    assert rows[0].article.source == "Ouest-France"
+    assert rows[2].article.published is None
+
+
+async def test_stats_count_questions_and_list_unanswered_ones(tmp_path: Path, corpus: Path) -> None:
+    async with await NewsService.open(settings_for(tmp_path, corpus)) as service:
+        await service.ask("Combien d'utilisateurs hebdomadaires compte ChatGPT ?")
+        for _ in range(2):
+            await service.ask("Quand sortira GPT-5 ?")
+        stats = await service.stats()
+    assert stats.live_articles == 5
+    assert (stats.store.asked_day, stats.store.answered_day) == (3, 1)
+    assert stats.store.top_unanswered[0] == ("Quand sortira GPT-5 ?", 2)
+    assert stats.store.last_reload is not None and stats.store.last_reload.requested_by == "startup"
+
+
+async def test_question_logging_can_be_turned_off(tmp_path: Path, corpus: Path) -> None:
+    async with await NewsService.open(settings_for(tmp_path, corpus, log_questions=False)) as service:
+        await service.ask("Combien d'utilisateurs hebdomadaires compte ChatGPT ?")
+        stats = await service.stats()
+    assert stats.store.asked_week == 0
+
+
+async def test_a_locked_database_does_not_cost_the_user_an_answer(tmp_path: Path, corpus: Path) -> None:
+    settings = settings_for(tmp_path, corpus)
+    async with await NewsService.open(settings) as service:
+        blocker = sqlite3.connect(settings.db_path, timeout=0.1)
+        blocker.execute("BEGIN IMMEDIATE")
+        answer = await service.ask("Combien d'utilisateurs hebdomadaires compte ChatGPT ?")
+        assert answer.answered and "400 millions" in answer.citations[0].quote
+        blocker.rollback()
+        blocker.close()
