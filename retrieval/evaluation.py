@@ -1,0 +1,71 @@
+"""Score answers against a gold file of questions (the ``tests/data/*.jsonl`` format).
+
+Each gold line is ``{"id", "q", "sources": [file names], "answer_any": [strings]}`` or
+``{"id", "q", "answerable": false}``. Answers are the objects ``newsbot ask --json`` prints,
+so the same code scores the CLI in tests and in ``benchmarks/eval_quality.py``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .analysis import fold_accents
+
+
+def load_gold(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _norm(text: str) -> str:
+    """Case-, accent- and apostrophe-insensitive form for "the quote contains X"."""
+    return " ".join(fold_accents(text.replace("’", "'")).lower().split())
+
+
+@dataclass
+class Scores:
+    answerable: int = 0
+    unanswerable: int = 0
+    hit_at_1: int = 0
+    answer_at_1: int = 0
+    answer_at_3: int = 0
+    abstained_correctly: int = 0
+    abstained_wrongly: int = 0
+    misses: list[str] = field(default_factory=list)
+    """Ids of questions that failed any measure, for reading the failures."""
+
+    def summary(self) -> str:
+        return (
+            f"hit@1 {self.hit_at_1}/{self.answerable}  answer@1 {self.answer_at_1}/{self.answerable}  "
+            f"answer@3 {self.answer_at_3}/{self.answerable}  abstentions {self.abstained_correctly}/"
+            f"{self.unanswerable}  false don't-knows {self.abstained_wrongly}"
+        )
+
+
+def score(gold: Sequence[Mapping[str, Any]], answers: Iterable[Mapping[str, Any]]) -> Scores:
+    """Compare answers (in gold order) with the gold lines."""
+    scores = Scores()
+    for row, answer in zip(gold, answers, strict=True):
+        citations = answer.get("citations") or []
+        if row.get("answerable", True):
+            scores.answerable += 1
+            expected = [_norm(text) for text in row["answer_any"]]
+            files = [Path(c["path"]).name for c in citations]
+            contains = [any(e in _norm(c["quote"]) for e in expected) for c in citations]
+            hit1 = bool(files) and files[0] in row["sources"]
+            answer1 = bool(contains) and contains[0]
+            scores.hit_at_1 += hit1
+            scores.answer_at_1 += answer1
+            scores.answer_at_3 += any(contains[:3])
+            scores.abstained_wrongly += not answer["answered"]
+            if not (hit1 and answer1 and answer["answered"]):
+                scores.misses.append(row["id"])
+        else:
+            scores.unanswerable += 1
+            scores.abstained_correctly += not answer["answered"]
+            if answer["answered"]:
+                scores.misses.append(row["id"])
+    return scores
