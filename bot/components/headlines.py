@@ -1,0 +1,32 @@
+"""`/headlines` (latest articles) and `/sources` (every article of the corpus)."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from ..client import NO_MENTIONS, NewsBot, interaction_lang
+from ..reports import fit, headlines_text, sources_text
+
+
+class Headlines(commands.Cog):
+    def __init__(self, bot: NewsBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="headlines", description="The latest articles / Les derniers articles")
+    @app_commands.describe(count="How many (1-25) / Combien (1-25)")
+    async def headlines(self, interaction: discord.Interaction, count: app_commands.Range[int, 1, 25] = 10) -> None:
+        rows = await self.bot.service.headlines(count)
+        text = headlines_text(rows, interaction_lang(interaction) or "fr")
+        await interaction.response.send_message(fit(text), allowed_mentions=NO_MENTIONS)
+
+    @app_commands.command(name="sources", description="Every article I can quote / Les articles que je peux citer")
+    async def sources(self, interaction: discord.Interaction) -> None:
+        rows = await self.bot.service.sources()
+        text = sources_text(rows, interaction_lang(interaction) or "fr")
+        await interaction.response.send_message(fit(text), allowed_mentions=NO_MENTIONS)
+
+
+async def setup(bot: NewsBot) -> None:
+    await bot.add_cog(Headlines(bot))

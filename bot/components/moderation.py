@@ -1,0 +1,71 @@
+"""Moderators' commands: `/reload` the corpus and `/stats`.
+
+Hidden from members by default permissions (Manage Server), and checked again here: default
+permissions are only a hint to Discord clients and server admins can change them.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from ..client import NO_MENTIONS, NewsBot, interaction_lang
+from ..reports import fit, reload_text, stats_text
+from ..service import ReloadInProgress
+
+log = logging.getLogger(__name__)
+
+REFUSAL = {
+    "fr": "Désolé, cette commande est réservée aux modérateurs (permission Gérer le serveur{role}).",
+    "en": "Sorry, this command is for moderators only (Manage Server permission{role}).",
+}
+
+
+def moderators_only():  # type: ignore[no-untyped-def]
+    """Refuse non-moderators with a polite, localised CheckFailure (shown ephemerally)."""
+
+    def predicate(interaction: discord.Interaction) -> bool:
+        bot = interaction.client
+        assert isinstance(bot, NewsBot)
+        if bot.is_moderator(interaction):
+            return True
+        lang = interaction_lang(interaction) or "fr"
+        role = bot.settings.mod_role
+        suffix = (f" ou rôle « {role} »" if lang == "fr" else f" or the “{role}” role") if role else ""
+        raise app_commands.CheckFailure(REFUSAL[lang].format(role=suffix))
+
+    return app_commands.check(predicate)
+
+
+class Moderation(commands.Cog):
+    def __init__(self, bot: NewsBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="reload", description="Reload the news articles (moderators)")
+    @app_commands.default_permissions(manage_guild=True)
+    @app_commands.guild_only()
+    @moderators_only()
+    async def reload(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(thinking=True, ephemeral=True)
+        try:
+            report = await self.bot.service.reload(requested_by="discord", wait=False)
+        except ReloadInProgress as busy:
+            await interaction.followup.send(str(busy), ephemeral=True)
+            return
+        log.info("reload requested in guild %s: ok=%s", interaction.guild_id, report.ok)
+        await interaction.followup.send(fit(reload_text(report)), ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    @app_commands.command(name="stats", description="Corpus and question statistics (moderators)")
+    @app_commands.default_permissions(manage_guild=True)
+    @app_commands.guild_only()
+    @moderators_only()
+    async def stats(self, interaction: discord.Interaction) -> None:
+        stats = await self.bot.service.stats()
+        await interaction.response.send_message(fit(stats_text(stats)), ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+
+async def setup(bot: NewsBot) -> None:
+    await bot.add_cog(Moderation(bot))

@@ -1,0 +1,55 @@
+"""`newsbot run`: start the service and connect the bot to Discord.
+
+Token problems end the process with one clear line and a non-zero exit, never a traceback,
+and the token never reaches a log line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+
+import discord
+
+from .client import NewsBot
+from .config import Settings
+from .endpoints import apply_endpoints
+from .service import NewsService
+
+log = logging.getLogger(__name__)
+
+EXIT_CONFIG = 2
+EXIT_LOGIN = 3
+
+
+def run_bot(settings: Settings) -> int:
+    if not settings.discord_token:
+        print(
+            "newsbot: DISCORD_TOKEN is not set. Put it in .env (see .env.example) or the environment; "
+            "`newsbot ask` works without it.",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    try:
+        apply_endpoints(settings.api_base, settings.gateway_url)
+    except ValueError as error:
+        print(f"newsbot: DISCORD_API_BASE/DISCORD_GATEWAY_URL: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    return asyncio.run(serve(settings))
+
+
+async def serve(settings: Settings, **bot_options: object) -> int:
+    """Run until the bot is closed; returns the process exit code."""
+    async with await NewsService.open(settings) as service:
+        bot = NewsBot(settings, service, **bot_options)
+        try:
+            async with bot:
+                await bot.start(settings.discord_token.reveal())
+        except discord.LoginFailure:
+            print("newsbot: Discord rejected DISCORD_TOKEN; copy the bot token again from the developer portal.", file=sys.stderr)
+            return EXIT_LOGIN
+        except discord.PrivilegedIntentsRequired:
+            print("newsbot: Discord refused the requested intents; see the README's setup section.", file=sys.stderr)
+            return EXIT_LOGIN
+    return 0
