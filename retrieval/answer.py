@@ -9,8 +9,9 @@ verbatim; other articles that say the same thing are listed as "also reported by
 articles that add something get their own quote, up to three.
 
 It abstains rather than guess when the question names something the corpus never mentions,
-when the best window covers too little of the question, or when a "combien de X" question's
-X appears in no candidate window.
+when no candidate window mentions the question's names (in the window, its passage or the
+sub-heading above it), when the best window covers too little of the question, or when a "combien de X"
+question's X appears in no candidate window.
 """
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ class Window:
     type_ok: bool = False
     """Whether the window holds the kind of answer asked for (a number, a date, a name)."""
     names_ok: bool = False
-    """Whether every name of the question is in the window or its passage's heading."""
+    """Whether every name of the question is in the window, its passage or its sub-heading."""
 
 
 def compose(engine: Engine, question: ParsedQuestion, hits: list[Hit], lang: str) -> Answer:
@@ -116,6 +117,9 @@ def compose(engine: Engine, question: ParsedQuestion, hits: list[Hit], lang: str
     ranked = sorted(best_by_article.values(), key=lambda w: (-w.score, w.article_path))
     if question.focus is not None:
         ranked = [w for w in ranked if question.focus.surface in w.matched]
+    # A quote about the question's names, or none: "Combien d'employés a DeepSeek ?" must
+    # not be answered with a sentence about OpenAI's employees.
+    ranked = [w for w in ranked if w.names_ok]
     if not ranked or ranked[0].coverage < MIN_COVERAGE:
         coverage = ranked[0].coverage if ranked else 0.0
         return Answer(**base, answered=False, reason="weak", coverage=coverage)
@@ -147,8 +151,9 @@ def candidate_windows(
     path = passage.article_path
     sentences = engine.window_sentences(hit.passage_index)
     sentence_terms = [engine.sentence_terms(path, span) for span in sentences]
-    context_terms = engine.heading_terms(hit.passage_index)
-    names = {fold_accents(name.lower()) for name in question.names}
+    # Names may be stated a sentence or two before the quote, or in the sub-heading above it.
+    context_terms = engine.heading_terms(hit.passage_index).union(*sentence_terms)
+    names = {fold_accents(name.lower()) for name in question.names if not _is_generic_acronym(name)}
     name_concepts = [c for c in question.concepts if fold_accents(c.surface.lower()) in names]
     text_of = engine.articles[path].text
     windows = []
@@ -184,12 +189,16 @@ def candidate_windows(
                     hit.score,
                     terms,
                     type_ok=bonus > 0,
-                    names_ok=all(
-                        any(t in terms or t in context_terms for t in c.alternatives) for c in name_concepts
-                    ),
+                    names_ok=all(any(t in context_terms for t in c.alternatives) for c in name_concepts),
                 )
             )
     return windows
+
+
+def _is_generic_acronym(name: str) -> bool:
+    """"IA", "AI", "PDG", "CEO": all-caps words of up to three letters name a topic or a
+    title, not the subject of the question, so quotes need not repeat them."""
+    return name.isupper() and name.isalpha() and len(name) <= 3
 
 
 def type_bonus(question: ParsedQuestion, text: str) -> float:
@@ -216,8 +225,8 @@ def select_citations(engine: Engine, question: ParsedQuestion, ranked: list[Wind
     for window in ranked[1:]:
         if window.coverage < max(MIN_COVERAGE, SECOND_CITATION_RATIO * best.coverage):
             continue
-        if (question.answer_type and not window.type_ok) or not window.names_ok:
-            continue  # a further citation must hold the kind of answer asked for, about the names asked about
+        if question.answer_type and not window.type_ok:
+            continue  # a further citation must hold the kind of answer asked for
         same = next(
             (i for i, cited in enumerate(chosen) if same_fact(cited, window, question_terms)),
             None,
