@@ -1,0 +1,255 @@
+"""Self-test: the fake Discord drives the real, unmodified discord.py client.
+
+Why: every end-to-end test of the bot trusts this fake. These tests prove that
+discord.py accepts what the fake sends (READY, GUILD_CREATE, interactions, REST
+bodies) and that the fake records what discord.py does, using a tiny bot defined
+here rather than the production bot, so a failure points at the fake.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import AsyncIterator
+
+import discord
+import pytest
+from discord import app_commands
+from discord.ext import commands
+
+from .harness import patched_endpoints, run_bot
+from .models import MANAGE_GUILD, SEND_MESSAGES, FakeChannel, FakeGuild, FakeRole, FakeUser, PermissionOverwrite
+from .records import RecordedRequest
+from .server import FakeDiscord
+
+TOKEN = "test-token"
+GUILD_ID = 1_100_000_000_000_000_001
+CHANNEL_ID = 1_100_000_000_000_000_002
+READ_ONLY_CHANNEL_ID = 1_100_000_000_000_000_004
+MOD_ROLE_ID = 1_100_000_000_000_000_003
+ALICE = FakeUser(id=1_100_000_000_000_000_010, username="alice")
+BOB = FakeUser(id=1_100_000_000_000_000_011, username="bob")
+
+
+def build_guild() -> FakeGuild:
+    """Fresh per test: the fake mutates guilds (adds the bot as a member)."""
+    guild = FakeGuild(
+        id=GUILD_ID,
+        name="Newsroom",
+        owner_id=BOB.id,
+        roles=[FakeRole(id=MOD_ROLE_ID, name="mods", permissions=MANAGE_GUILD, position=1)],
+        channels=[
+            FakeChannel(id=CHANNEL_ID, name="general"),
+            FakeChannel(
+                id=READ_ONLY_CHANNEL_ID,
+                name="announcements",
+                overwrites=[PermissionOverwrite(target_id=GUILD_ID, deny=SEND_MESSAGES)],
+            ),
+        ],
+        preferred_locale="fr",
+    )
+    guild.add_member(ALICE, role_ids=[MOD_ROLE_ID])
+    guild.add_member(BOB)
+    return guild
+
+
+@app_commands.command(name="ask", description="Ask the bot a question")
+@app_commands.describe(question="What you want to know")
+async def ask(interaction: discord.Interaction, question: str) -> None:
+    """Echoes locale and Manage Server so tests see what discord.py parsed."""
+    manage = interaction.permissions.manage_guild
+    await interaction.response.send_message(
+        f"[{interaction.locale.value}] manage={manage} you asked: {question}", ephemeral=True
+    )
+
+
+@app_commands.command(name="slow", description="Defer, then edit and follow up")
+async def slow(interaction: discord.Interaction) -> None:
+    await interaction.response.defer(thinking=True)
+    await interaction.edit_original_response(content="done")
+    await interaction.followup.send("extra", file=discord.File(io.BytesIO(b"hello"), "note.txt"), wait=True)
+
+
+class TinyBot(commands.Bot):
+    """One slash command tree and a mention reply, nothing else."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=discord.Intents.default(),
+            allowed_mentions=discord.AllowedMentions.none(),
+            guild_ready_timeout=0.05,
+            help_command=None,
+        )
+        self.seen_contents: list[str] = []
+
+    async def setup_hook(self) -> None:
+        self.tree.add_command(ask)
+        self.tree.add_command(slow)
+        self.tree.copy_global_to(guild=discord.Object(GUILD_ID))
+
+    async def on_message(self, message: discord.Message) -> None:
+        if message.author.bot:
+            return
+        self.seen_contents.append(message.content)
+        if self.user in message.mentions:
+            await message.reply(f"pong: {message.content}", mention_author=False)
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    async with FakeDiscord(token=TOKEN, guilds=[build_guild()], heartbeat_interval_ms=200) as server:
+        with patched_endpoints(server):
+            yield server
+
+
+@pytest.fixture
+async def bot(fake: FakeDiscord) -> AsyncIterator[TinyBot]:
+    async with run_bot(TinyBot(), TOKEN) as running:
+        yield running
+
+
+async def test_login_ready_and_heartbeats(fake: FakeDiscord, bot: TinyBot) -> None:
+    assert bot.user is not None and bot.user.id == fake.bot_user.id
+    assert bot.application_id == fake.application_id
+    guild = bot.get_guild(GUILD_ID)
+    assert guild is not None and guild.get_channel(CHANNEL_ID) is not None
+    assert guild.preferred_locale is discord.Locale.french
+    assert fake.identify_payloads[0]["intents"] == discord.Intents.default().value
+    assert fake.gateway.connect_queries[0] == {"v": "10", "encoding": "json", "compress": "zlib-stream"}
+    assert [r.key for r in fake.requests[:2]] == ["GET /users/@me", "GET /oauth2/applications/@me"]
+    assert all("Authorization" not in r.headers and r.authorized for r in fake.requests)
+
+    beats = await fake.wait_for_heartbeats(2)
+    assert beats[1] > beats[0]
+    assert math.isfinite(bot.latency)  # set only when a HEARTBEAT_ACK arrives
+    assert fake.unknown_requests == []
+
+
+async def test_tree_sync_to_guild_hits_put_route(fake: FakeDiscord, bot: TinyBot) -> None:
+    synced = await bot.tree.sync(guild=discord.Object(GUILD_ID))
+
+    put = fake.find_requests("PUT", "/applications/{application_id}/guilds/{guild_id}/commands", guild_id=GUILD_ID)
+    assert len(put) == 1 and put[0].status == 200
+    assert sorted(c["name"] for c in put[0].json) == ["ask", "slow"]
+    ask_payload = next(c for c in put[0].json if c["name"] == "ask")
+    assert ask_payload["options"][0]["name"] == "question" and ask_payload["options"][0]["required"] is True
+    assert {c.name: c.id for c in synced} == {c["name"]: int(c["id"]) for c in fake.synced_commands(GUILD_ID)}
+    fetched = await bot.tree.fetch_commands(guild=discord.Object(GUILD_ID))
+    assert sorted(c.name for c in fetched) == ["ask", "slow"]
+
+
+async def test_mention_gets_reply_with_reference(fake: FakeDiscord, bot: TinyBot) -> None:
+    await fake.send_message_create(channel_id=CHANNEL_ID, author=BOB, content="no mention here")
+    mention = f"<@{fake.bot_user.id}> what happened?"
+    message_id = await fake.send_message_create(channel_id=CHANNEL_ID, author=ALICE, content=mention)
+
+    reply = await fake.wait_for_message(CHANNEL_ID)
+
+    assert reply.reference_id == message_id
+    assert reply.message["type"] == 19 and reply.message["referenced_message"]["id"] == str(message_id)
+    assert reply.content == f"pong: {mention}"
+    assert reply.allowed_mentions == {"parse": [], "replied_user": False}
+    assert reply.pinged_user_ids == []
+    # Default intents lack MESSAGE_CONTENT: like Discord, only the mention kept its content.
+    assert bot.seen_contents == ["", mention]
+
+
+async def test_interaction_gets_callback(fake: FakeDiscord, bot: TinyBot) -> None:
+    await bot.tree.sync(guild=discord.Object(GUILD_ID))
+    as_mod = await fake.send_interaction(user=ALICE, channel_id=CHANNEL_ID, name="ask", options={"question": "why?"})
+    as_member = await fake.send_interaction(
+        user=BOB, channel_id=CHANNEL_ID, name="ask", options={"question": "how?"}, locale="en-US", permissions=0
+    )
+
+    mod = await fake.wait_for_interaction_response(as_mod.id)
+    member = await fake.wait_for_interaction_response(as_member.id)
+
+    assert as_mod.payload["data"]["guild_id"] == str(GUILD_ID)
+    assert mod.response_type == 4 and mod.ephemeral
+    assert fake.interaction_responses(as_mod.id)[0]["data"]["content"] == "[en-US] manage=True you asked: why?"
+    assert member.original_content == "[en-US] manage=False you asked: how?"
+    callback = fake.find_requests("POST", "/interactions/{interaction_id}/{token}/callback")[0]
+    assert callback.query == {"with_response": "1"} and not callback.authorized
+
+
+async def test_deferred_edit_and_followup(fake: FakeDiscord, bot: TinyBot) -> None:
+    await bot.tree.sync(guild=discord.Object(GUILD_ID))
+    record = await fake.send_interaction(user=ALICE, channel_id=CHANNEL_ID, name="slow", locale="fr")
+
+    followup = await fake.wait_for_followup(record.id)
+
+    assert record.response_type == 5
+    assert record.original_content == "done" and len(record.original_edits) == 1
+    assert followup.content == "extra" and followup.id != int(record.original["id"])
+    assert followup.message["attachments"][0]["filename"] == "note.txt"  # multipart payload_json + file
+    upload = fake.find_requests("POST", "/webhooks/{application_id}/{token}")[0]
+    assert upload.query["wait"] == "1" and upload.files[0].data == b"hello"
+    assert fake.unknown_requests == []
+
+
+async def test_dm_message_and_interaction(fake: FakeDiscord, bot: TinyBot) -> None:
+    await bot.tree.sync()
+    assert [c["name"] for c in fake.synced_commands()] == ["ask", "slow"]
+    carol = fake.add_user(FakeUser(id=1_100_000_000_000_000_012, username="carol"))
+    dm = fake.dm_channel_id(carol)
+    await fake.send_message_create(channel_id=dm, author=carol, content=f"<@{fake.bot_user.id}> hi")
+    reply = await fake.wait_for_message(dm)
+    assert reply.content.startswith("pong:")
+
+    record = await fake.send_interaction(
+        user=carol, channel_id=dm, name="ask", options={"question": "dm?"}, locale="fr"
+    )
+    await fake.wait_for_interaction_response(record.id)
+    assert record.original_content == "[fr] manage=False you asked: dm?"
+    assert "guild_id" not in record.payload and record.payload["context"] == 1
+
+
+async def test_resume_after_disconnect(fake: FakeDiscord, bot: TinyBot) -> None:
+    session_id = fake.dispatched[0]["d"]["session_id"]  # from READY
+    await fake.disconnect_gateway(code=4000)
+
+    await fake.wait_for(lambda: fake.gateway.resume_payloads or None, what="RESUME")
+    assert fake.gateway.resume_payloads[0]["session_id"] == session_id
+    await fake.wait_for(lambda: any(d["t"] == "RESUMED" for d in fake.dispatched) or None, what="RESUMED")
+
+    await fake.send_message_create(channel_id=CHANNEL_ID, author=ALICE, content=f"<@{fake.bot_user.id}> still there?")
+    await fake.wait_for_message(CHANNEL_ID)
+    assert len(fake.identify_payloads) == 1
+
+
+async def test_wrong_token_raises_login_failure(fake: FakeDiscord) -> None:
+    tiny = TinyBot()
+    try:
+        with pytest.raises(discord.LoginFailure):
+            await tiny.start("not-the-token")
+    finally:
+        await tiny.close()
+
+    login: RecordedRequest = fake.requests[0]
+    assert login.key == "GET /users/@me" and login.status == 401 and not login.authorized
+    assert login.response == {"message": "401: Unauthorized", "code": 0}
+    assert fake.identify_payloads == []
+
+
+async def test_unknown_route_is_recorded_and_404s(fake: FakeDiscord, bot: TinyBot) -> None:
+    with pytest.raises(discord.NotFound) as excinfo:
+        await bot.http.request(discord.http.Route("GET", "/not/a/route"))
+
+    assert excinfo.value.text == "404: Not Found"  # JSON body was decoded by discord.py
+    assert [r.path for r in fake.unknown_requests] == ["/not/a/route"]
+
+
+async def test_rejects_what_discord_rejects(fake: FakeDiscord, bot: TinyBot) -> None:
+    general = bot.get_channel(CHANNEL_ID)
+    read_only = bot.get_channel(READ_ONLY_CHANNEL_ID)
+    assert isinstance(general, discord.TextChannel) and isinstance(read_only, discord.TextChannel)
+
+    with pytest.raises(discord.HTTPException) as too_long:
+        await general.send("x" * 2001)
+    with pytest.raises(discord.Forbidden) as forbidden:
+        await read_only.send("hello")
+
+    assert too_long.value.code == 50035 and "content" in too_long.value.text
+    assert forbidden.value.code == 50013
+    assert fake.sent_messages() == []
