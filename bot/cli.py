@@ -16,6 +16,7 @@ from pathlib import Path
 from retrieval.corpus import CorpusError
 
 from .config import ConfigError, Settings
+from .logs import configure_logging
 from .render import answer_json, render_answer
 from .service import NewsService, ServiceError
 from .store import StoreError
@@ -55,15 +56,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         print(f"newsbot: configuration error: {error}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else getattr(logging, settings.log_level, logging.INFO)
-        if args.command == "run"
-        else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    # discord.py logs request details (headers included) at DEBUG: never let that through.
-    logging.getLogger("discord.http").setLevel(logging.WARNING)
+    if args.verbose:
+        configure_logging(logging.DEBUG)
+    elif args.command == "run":
+        configure_logging(getattr(logging, settings.log_level, logging.INFO))
+    else:
+        configure_logging(logging.WARNING)
     overrides = {}
     if args.corpus:
         overrides["corpus_dir"] = args.corpus

@@ -67,9 +67,15 @@ class NewsTree(app_commands.CommandTree):
 
 
 async def send_ephemeral(interaction: discord.Interaction, message: str) -> None:
-    """Answer ephemerally whether or not the interaction was already responded to."""
+    """Answer ephemerally whether or not the interaction was already responded to.
+
+    After a public defer ("newsbot is thinking…") a followup would replace the thinking
+    message publicly, so that message is deleted first and the error sent only to the user.
+    """
     try:
         if interaction.response.is_done():
+            if interaction.response.type == discord.InteractionResponseType.deferred_channel_message:
+                await interaction.delete_original_response()
             await interaction.followup.send(message, ephemeral=True, allowed_mentions=NO_MENTIONS)
         else:
             await interaction.response.send_message(message, ephemeral=True, allowed_mentions=NO_MENTIONS)

@@ -15,6 +15,7 @@ import discord
 from .client import NewsBot
 from .config import Settings
 from .endpoints import apply_endpoints
+from .logs import quiet_discord_http
 from .service import NewsService
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ def run_bot(settings: Settings) -> int:
 
 async def serve(settings: Settings, **bot_options: object) -> int:
     """Run until the bot is closed; returns the process exit code."""
+    quiet_discord_http()
     async with await NewsService.open(settings) as service:
         bot = NewsBot(settings, service, **bot_options)
         try:

@@ -527,7 +527,9 @@ class RestApi:
     def _followup_message(self, record: InteractionRecord, body: RequestBody) -> JSONDict:
         state = self._state
         original = record.original
-        if original is not None and int(original.get("flags", 0)) & FLAG_LOADING and not record.followups:
+        # Once the loading message is deleted, a followup is a new message with its own flags.
+        loading = original is not None and int(original.get("flags", 0)) & FLAG_LOADING
+        if loading and not record.original_deleted and not record.followups:
             apply_edit(original, body.payload, state.attachments(body.files) if body.files else None)
             return original
         return state.create_bot_message(
