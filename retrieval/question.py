@@ -14,9 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import Stemmer
-
-from .analysis import Analyzer, fold_accents, normalize
+from .analysis import Analyzer, ThreadLocalStemmer, fold_accents, normalize
 from .glossary import GLOSSARY
 from .stopwords import ENGLISH, FRENCH
 from .synonyms import SYNONYM_GROUPS
@@ -81,7 +79,7 @@ class QuestionParser:
 
     def __init__(self, analyzer: Analyzer) -> None:
         self._analyzer = analyzer
-        self._english = Stemmer.Stemmer("english")
+        self._english = ThreadLocalStemmer("english")
         self._glossary = self._build_glossary()
         self._synonyms = self._build_synonyms()
 
@@ -90,7 +88,7 @@ class QuestionParser:
         for english, french in GLOSSARY.items():
             terms = tuple(dict.fromkeys(t for phrase in french for t in self._analyzer.terms(phrase)))
             table[english] = terms
-            table.setdefault(self._english.stemWord(english), terms)
+            table.setdefault(self._english.stem(english), terms)
         return table
 
     def _build_synonyms(self) -> dict[str, tuple[str, ...]]:
@@ -104,7 +102,7 @@ class QuestionParser:
     def translations(self, surface: str) -> tuple[str, ...]:
         """French index terms for an English word, or () when the glossary lacks it."""
         lowered = surface.lower()
-        return self._glossary.get(lowered) or self._glossary.get(self._english.stemWord(lowered), ())
+        return self._glossary.get(lowered) or self._glossary.get(self._english.stem(lowered), ())
 
     def parse(self, text: str) -> ParsedQuestion:
         text = normalize(text).strip()
