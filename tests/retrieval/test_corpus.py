@@ -1,0 +1,180 @@
+"""Loading a corpus folder: one bad file never stops the others, and moderators are told
+which file was skipped and why."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from retrieval import corpus
+from retrieval.corpus import CorpusError, load_corpus
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+
+GOOD = "La percée de DeepSeek inquiète la Silicon Valley\nDeepSeek a formé R1 pour 5,6 millions de dollars. Le modèle est ouvert.\n"
+
+
+def write(folder: Path, name: str, content: str | bytes) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, str):
+        path.write_text(content, encoding="utf-8")
+    else:
+        path.write_bytes(content)
+    return path
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    return folder
+
+
+def test_seeds_load_without_failures() -> None:
+    result = load_corpus(SEEDS)
+    assert result.failures == []
+    assert [a.path for a in result.articles] == sorted(f"seeds/{p.name}" for p in SEEDS.glob("*.txt"))
+
+
+def test_good_files_load_and_bad_files_are_reported_by_name(folder: Path) -> None:
+    write(folder, "a.txt", GOOD)
+    write(folder, "b.txt", GOOD.replace("DeepSeek a formé", "Le laboratoire a formé"))
+    write(folder, "empty.txt", b"")
+    write(folder, "binary.txt", b"\x00\x01\x02 not text")
+    write(folder, "latin1.txt", "La percée chinoise\nL'entraînement a coûté très cher à l'équipe.\n".encode("latin-1"))
+
+    result = load_corpus(folder)
+
+    assert [a.path for a in result.articles] == ["corpus/a.txt", "corpus/b.txt"]
+    reasons = {failure.path: failure.reason for failure in result.failures}
+    assert set(reasons) == {"corpus/empty.txt", "corpus/binary.txt", "corpus/latin1.txt"}
+    assert "empty" in reasons["corpus/empty.txt"]
+    assert "binary" in reasons["corpus/binary.txt"]
+    assert "UTF-8" in reasons["corpus/latin1.txt"]
+
+
+def test_boilerplate_only_file_is_reported(folder: Path) -> None:
+    write(folder, "a.txt", GOOD)
+    write(folder, "chrome.txt", "Articles récents\nspot_img\nRéagir\n0Commentaire\n")
+    result = load_corpus(folder)
+    assert [a.path for a in result.articles] == ["corpus/a.txt"]
+    assert [f.path for f in result.failures] == ["corpus/chrome.txt"]
+    assert "boilerplate" in result.failures[0].reason
+
+
+def test_missing_folder_raises_corpus_error(tmp_path: Path) -> None:
+    with pytest.raises(CorpusError, match="does not exist"):
+        load_corpus(tmp_path / "nowhere")
+
+
+def test_file_instead_of_folder_raises_corpus_error(tmp_path: Path) -> None:
+    path = write(tmp_path, "article.txt", GOOD)
+    with pytest.raises(CorpusError, match="not a folder"):
+        load_corpus(path)
+
+
+def test_empty_folder_loads_nothing(folder: Path) -> None:
+    result = load_corpus(folder)
+    assert result.articles == []
+    assert result.failures == []
+
+
+def test_txt_and_md_files_are_both_loaded(folder: Path) -> None:
+    write(folder, "a.txt", GOOD)
+    write(folder, "b.md", "# " + GOOD)
+    write(folder, "c.TXT", GOOD)
+    result = load_corpus(folder)
+    assert sorted(a.path for a in result.articles) == ["corpus/a.txt", "corpus/b.md", "corpus/c.TXT"]
+
+
+def test_other_suffixes_are_ignored(folder: Path) -> None:
+    write(folder, "a.txt", GOOD)
+    for name in ("page.html", "data.json", "notes.rst", "image.png", "README"):
+        write(folder, name, GOOD)
+    result = load_corpus(folder)
+    assert [a.path for a in result.articles] == ["corpus/a.txt"]
+    assert result.failures == []
+
+
+def test_hidden_files_and_folders_are_ignored(folder: Path) -> None:
+    write(folder, "a.txt", GOOD)
+    write(folder, ".draft.txt", GOOD)
+    write(folder, ".git/notes.txt", GOOD)
+    write(folder, "sub/.cache/old.md", GOOD)
+    result = load_corpus(folder)
+    assert [a.path for a in result.articles] == ["corpus/a.txt"]
+    assert result.failures == []
+
+
+def test_paths_are_relative_to_the_folders_parent(folder: Path) -> None:
+    write(folder, "a.txt", GOOD)
+    write(folder, "2025/janvier/b.txt", GOOD)
+    result = load_corpus(folder)
+    assert [a.path for a in result.articles] == ["corpus/2025/janvier/b.txt", "corpus/a.txt"]
+
+
+def test_paths_are_the_same_for_a_relative_folder(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(folder, "a.txt", GOOD)
+    monkeypatch.chdir(folder.parent)
+    assert [a.path for a in load_corpus(Path("corpus")).articles] == ["corpus/a.txt"]
+
+
+def test_manifest_metadata_is_applied_by_file_name(folder: Path) -> None:
+    write(folder, "a.txt", GOOD)
+    write(folder, "sub/b.txt", GOOD)
+    write(
+        folder,
+        "manifest.json",
+        '{"a.txt": {"title": "Titre du manifeste", "Source": "AFP", "url": "https://e.x/a", "date": "2025-01-28"},'
+        ' "sub/b.txt": {"publisher": "Reuters"}}',
+    )
+    result = load_corpus(folder)
+    assert result.failures == []
+    articles = {a.path: a for a in result.articles}
+    a = articles["corpus/a.txt"]
+    assert (a.title, a.source, a.url, a.published) == ("Titre du manifeste", "AFP", "https://e.x/a", "2025-01-28")
+    b = articles["corpus/sub/b.txt"]
+    assert b.source == "Reuters"
+    assert b.title == "La percée de DeepSeek inquiète la Silicon Valley"
+
+
+def test_manifest_is_not_loaded_as_an_article(folder: Path) -> None:
+    write(folder, "a.txt", GOOD)
+    write(folder, "manifest.json", '{"a.txt": {"title": "T"}}')
+    assert [a.path for a in load_corpus(folder).articles] == ["corpus/a.txt"]
+
+
+@pytest.mark.parametrize(
+    "manifest",
+    ["{broken", "[1, 2, 3]", '{"a.txt": "just a title"}', b"\xff\xfe{}"],
+    ids=["syntax", "not-an-object", "entry-not-an-object", "not-utf8"],
+)
+def test_broken_manifest_is_reported_but_articles_still_load(folder: Path, manifest: str | bytes) -> None:
+    write(folder, "a.txt", GOOD)
+    write(folder, "manifest.json", manifest)
+    result = load_corpus(folder)
+    assert [a.path for a in result.articles] == ["corpus/a.txt"]
+    assert result.articles[0].title == "La percée de DeepSeek inquiète la Silicon Valley"
+    assert [f.path for f in result.failures] == ["corpus/manifest.json"]
+    assert "manifest ignored" in result.failures[0].reason
+
+
+def test_oversized_file_is_reported(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(corpus, "MAX_FILE_BYTES", 200)
+    write(folder, "a.txt", GOOD)
+    write(folder, "dump.txt", GOOD * 10)
+    result = load_corpus(folder)
+    assert [a.path for a in result.articles] == ["corpus/a.txt"]
+    assert [f.path for f in result.failures] == ["corpus/dump.txt"]
+    assert "too large" in result.failures[0].reason
+
+
+def test_progress_is_reported_for_every_file(folder: Path) -> None:
+    write(folder, "a.txt", GOOD)
+    write(folder, "b.txt", GOOD)
+    write(folder, "empty.txt", b"")
+    calls: list[tuple[int, int]] = []
+    load_corpus(folder, progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(1, 3), (2, 3), (3, 3)]
