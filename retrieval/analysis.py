@@ -10,9 +10,10 @@ Pipeline (each step exists because of a retrieval failure it prevents):
 4. French elisions (l', d', qu', jusqu', …) and English clitics ('s, n't) are stripped.
 5. Lowercase; stopwords (French and English) removed — all-caps acronyms such as "AI" are
    kept, they are not the French verb form "ai".
-6. Snowball stemming (PyStemmer), except for words in a small override list whose stems
-   collide with unrelated words ("openai" → "open", "français" → "franc").
-7. Accent folding after stemming, so "entraînement"/"entrainement" and "coûté"/"cout" meet.
+6. Accent folding, so "entraînement"/"entrainement" and "coûté"/"cout" meet, and a question
+   typed without accents ("percee", "donnees") finds the accented text.
+7. Snowball stemming (PyStemmer) of the folded word, except for words in a small override
+   list whose stems collide with unrelated words ("openai" → "open", "français" → "franc").
 """
 
 from __future__ import annotations
@@ -149,7 +150,13 @@ class Analyzer:
             return STEM_OVERRIDES[folded]
         if len(lowered) <= 3 or any(char.isdigit() for char in lowered):
             return folded
-        return fold_accents(self._stemmer.stem(lowered))
+        # Stem the folded word: people type questions without accents ("percee", "donnees"),
+        # and Snowball stems accented and unaccented spellings differently. Folding turns the
+        # feminine participle "-ée(s)" into "-ee(s)", which Snowball no longer recognises;
+        # "-e(s)" is stemmed like the accented form ("téléchargée" → "telecharg").
+        if folded.endswith("ee") or folded.endswith("ees"):
+            folded = folded[:-2] + folded[-1] if folded.endswith("ees") else folded[:-1]
+        return self._stemmer.stem(folded)
 
     def tokens(self, text: str) -> list[Token]:
         """Analysed tokens with their offsets in ``normalize(text)``."""
