@@ -144,7 +144,10 @@ def find_headline(lines: list[str]) -> tuple[int, str | None, str | None]:
         if prefix:
             header_date = normalize_date(prefix.group(1))
             candidate = candidate[prefix.end() :].strip()
-        if is_boilerplate(candidate) or _is_caption(candidate) or _is_credit(candidate):
+        # A photographer credit ("Milos Schmidt") only counts as one right after a caption:
+        # elsewhere a short capitalised line ("Mistral AI") is a headline.
+        after_caption = index > 0 and _is_caption(lines[index - 1])
+        if is_boilerplate(candidate) or _is_caption(candidate) or (after_caption and _is_credit(candidate)):
             header_date = header_date or find_date(candidate)
             continue
         following = lines[index + 1 : index + 4]
@@ -201,7 +204,9 @@ def normalize_date(value: str) -> str | None:
     value = value.strip()
     if re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
         return value
-    return find_date(value) or (value[:10] if re.match(r"\d{4}-\d{2}-\d{2}T", value) else None)
+    if re.match(r"\d{4}-\d{2}-\d{2}[T ]\d", value):  # a timestamp: keep its day
+        return value[:10]
+    return find_date(value)
 
 
 def _iso(parts: dict[str, str | None]) -> str | None:

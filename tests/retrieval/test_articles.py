@@ -114,12 +114,6 @@ def test_title_falls_back_to_the_file_name_when_nothing_looks_like_a_headline() 
     assert BODY.strip() in article.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG articles.find_headline: a headline of 1-3 capitalised words ('Mistral AI') is taken for "
-    "a photographer credit (_is_credit) and skipped; the article text then becomes the 'headline' and "
-    "the file is refused with 'no article text left after removing page boilerplate'",
-)
 def test_short_title_case_headline_is_not_mistaken_for_a_photo_credit() -> None:
     raw = ("Mistral AI\n\nLa start-up française a levé 600 millions d'euros. Elle vise l'Europe.\n").encode()
     article = parse_article("c/mistral.txt", raw)
@@ -229,20 +223,11 @@ def test_normalize_date(value: str, iso: str | None) -> None:
     assert normalize_date(value) == iso
 
 
-ISO_DATETIME_BUG = (
-    "BUG articles.normalize_date: find_date runs first and its pattern \\d{4}-\\d{2}(?:-\\d{2})?\\b cannot "
-    "end the day before 't' (folded 'T'), so it returns the month '2025-01'; the ISO-datetime fallback "
-    "value[:10] is never reached and a 'published_at: 2025-01-28T09:30:00Z' date loses its day"
-)
-
-
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=ISO_DATETIME_BUG)
 @pytest.mark.parametrize("value", ["2025-01-28T09:30:00Z", "2025-01-28T09:30:00+01:00"])
 def test_iso_datetime_metadata_keeps_its_day(value: str) -> None:
     assert normalize_date(value) == "2025-01-28"
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=ISO_DATETIME_BUG)
 def test_front_matter_published_at_datetime_gives_the_published_day() -> None:
     raw = "---\ntitle: Un titre\npublished_at: 2025-01-28T09:30:00Z\n---\n" + BODY
     assert parse_article("c/a.txt", raw.encode()).published == "2025-01-28"
