@@ -24,7 +24,8 @@ ABBREVIATIONS: frozenset[str] = frozenset(
 )
 """Lowercased abbreviations that end with a period but rarely end a sentence."""
 
-_CANDIDATE = re.compile(r"[.!?…]+[\"»”’)\]]*(?=\s)")
+_CANDIDATE = re.compile(r"[.!?…]+(?:[ \u00a0\u202f]?[\"»”’)\]])*(?=\s)")
+"""End punctuation, then closing quotes or brackets, French spacing allowed: "… agissons. »"."""
 _OPENER = re.compile(r"\s+[\"«“(\[—–-]?\s*[A-ZÀ-ÖØ-Þ0-9]")
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)\.$")
 

@@ -106,13 +106,6 @@ def test_punctuation_attached_to_closing_guillemet_ends_the_sentence() -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="BUG sentences.split_sentences: with French spacing before the closing guillemet "
-    "('agissons. » Puis'), the period is inside « » (skipped) and the » is not a candidate because of the "
-    "space before it, so the next sentence is glued to the quotation",
-)
 @pytest.mark.parametrize("space", [" ", "\u00a0", "\u202f"], ids=["space", "nbsp", "narrow-nbsp"])
 def test_french_spaced_closing_guillemet_after_period_ends_the_sentence(space: str) -> None:
     text = f"Il a dit : « Nous savons. Nous agissons.{space}» Puis il est parti."
