@@ -51,6 +51,7 @@ _ANAPHOR = re.compile(
     r"fondeur|constructeur|fabricant|laboratoire|fonds|dirigeant|patron|milliardaire|chinois|"
     r"américain|français|premier|première))\b"
 )
+_BULLET_GAP = re.compile(r"\n[ \t]*(?:[-•*–—]|\d+[.)])[ \t]")
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-ZÀ-Ý][\w-]+")
 
 
@@ -102,6 +103,9 @@ def compose(engine: Engine, question: ParsedQuestion, hits: list[Hit], lang: str
     for name in question.names:
         if not engine.knows_name(name) and not engine.parser.translations(name):
             return Answer(**base, answered=False, reason="unknown_name", detail=name)
+    opening = question.opening_word
+    if opening and not engine.knows_name(opening) and engine.analyzer.term(opening) not in (engine.index or ()):
+        return Answer(**base, answered=False, reason="unknown_name", detail=opening)
     if not hits:
         return Answer(**base, answered=False, reason="no_match")
 
@@ -151,8 +155,10 @@ def candidate_windows(
     path = passage.article_path
     sentences = engine.window_sentences(hit.passage_index)
     sentence_terms = [engine.sentence_terms(path, span) for span in sentences]
-    # Names may be stated a sentence or two before the quote, or in the sub-heading above it.
-    context_terms = engine.heading_terms(hit.passage_index).union(*sentence_terms)
+    # The sub-heading above the passage ("Satya Nadella") says what it is about: its words
+    # count as covered. Names may also be stated a sentence or two before the quote.
+    heading_terms = engine.heading_terms(hit.passage_index)
+    context_terms = heading_terms.union(*sentence_terms)
     names = {fold_accents(name.lower()) for name in question.names if not _is_generic_acronym(name)}
     name_concepts = [c for c in question.concepts if fold_accents(c.surface.lower()) in names]
     text_of = engine.articles[path].text
@@ -162,12 +168,16 @@ def candidate_windows(
             last = first + size
             if last > len(sentences):
                 continue
+            if size == 2 and _BULLET_GAP.search(text_of, sentences[first].end, sentences[first + 1].start):
+                continue  # two list items are two facts, and the quote would carry the bullet
             terms = frozenset().union(*sentence_terms[first:last])
             matched = frozenset(
-                c.surface for c in question.concepts if any(t in terms for t in c.alternatives)
+                c.surface
+                for c in question.concepts
+                if any(t in terms or t in heading_terms for t in c.alternatives)
             )
-            if not matched:
-                continue
+            if not any(any(t in terms for t in c.alternatives) for c in question.concepts):
+                continue  # a heading alone does not make its sentences an answer
             coverage = sum(weights[s] for s in matched) / total if total else 0.0
             text = text_of[sentences[first].start : sentences[last - 1].end]
             bonus = type_bonus(question, text)

@@ -24,11 +24,22 @@ _FR_ONLY = FRENCH - ENGLISH
 _NAME_RE = re.compile(r"[^\W_]+(?:[-.][^\W_]+)*")
 _FRENCH_LETTERS = re.compile(r"[àâçéèêëîïôûùüÿœ]", re.I)
 
+_ENTITY_NOUNS = (
+    "entreprise|societe|firme|start-?up|application|appli|marque|groupe|fonds|modele|pays|ville|"
+    "geant|personne|patron|dirigeant|media|journal|banque|produit|plateforme|outil|organisation|"
+    "laboratoire|universite|chanteur|artiste|voix|region|"
+    "company|firm|group|app|application|brand|fund|model|country|city|giant|person|boss|leader|"
+    "newspaper|bank|product|platform|tool|organisation|organization|lab|university|artist|voice|region"
+)
+"""Nouns naming a kind of thing: "quelle entreprise …" is answered by a name."""
+
 _ANSWER_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("date", re.compile(r"^(quand|depuis quand|en quelle annee|quelle annee|a quelle date|quelle date|when|what year|which year|in what year)\b")),
     ("date", re.compile(r"\b(en quelle annee|quelle annee|quelle date|what year|which year)\b")),
     ("number", re.compile(r"\b(combien|quel montant|quelle somme|quel prix|quel debit|quel chiffre|quelle valeur|quel nombre|how much|how many|what amount|what price)\b")),
-    ("entity", re.compile(r"^(qui|quelle (entreprise|societe|firme|start-?up|application|marque)|quel (groupe|fonds|modele|pays|geant)|who|which (company|firm|group|startup|app|country|model))\b")),
+    # "Quelle entreprise", "quel pays", "which city": the answer is a name. "Quel budget" or
+    # "quel est le salaire" ask for an amount or an attribute, not a name.
+    ("entity", re.compile(rf"^(qui|who|(?:dans |en )?quel(?:le)?s? (?:{_ENTITY_NOUNS})|(?:in )?which (?:{_ENTITY_NOUNS}))\b")),
     ("entity", re.compile(r"\b(qui est|qui a|qui pense|who is|who was|who said)\b")),
 )
 _FOCUS = re.compile(
@@ -39,6 +50,19 @@ _FOCUS = re.compile(
 """The word naming what is asked for: "combien d'habitants", "quel est le salaire", "what is
 the price". Unlike "quelle entreprise …" (where the answer is a name that rarely comes with
 the word "entreprise"), these words must appear in the quoted sentence."""
+COMMON_OPENERS = frozenset(
+    """
+    explique expliquez dis dites donne donnez raconte racontez resume resumez cite citez liste
+    listez parle parlez peux pouvez pourrais pourriez sais savez connais connaissez montre
+    montrez trouve trouvez cherche cherchez precise precisez selon est-ce bonjour salut hello
+    hi hey svp stp merci alors ok okay
+    tell give explain list describe summarize summarise show find can could would please
+    why say thanks
+    """.split()
+)
+"""Words that open a question without naming anything ("Explique …", "Tell me …")."""
+_ADVERBIAL_FOCUS = frozenset({"fois", "temps", "times", "time"})
+"""'combien de fois', 'how many times': a count, not a thing the answer must name."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +84,10 @@ class ParsedQuestion:
     answer_type: str | None
     """"number", "date", "entity" or None."""
     focus: Concept | None
+    opening_word: str | None = None
+    """A capitalised first word that may be a name ("Google prévoit …") or just the start of
+    the sentence ("Explique …"); the composer treats it as a name only if the corpus has
+    neither the word nor its stem."""
 
     def query_terms(self) -> list[str]:
         """Terms to send to BM25: every alternative of every concept."""
@@ -120,10 +148,29 @@ class QuestionParser:
         answer_type = next((kind for kind, pattern in _ANSWER_TYPES if pattern.search(folded)), None)
         focus = None
         focus_match = _FOCUS.search(folded)
-        if focus_match:
+        if focus_match and focus_match.group(1) not in _ADVERBIAL_FOCUS:
             focus_term = self._analyzer.term(focus_match.group(1))
             focus = next((c for c in concepts.values() if focus_term in c.alternatives), None)
-        return ParsedQuestion(text, lang, tuple(concepts.values()), self._names(text), answer_type, focus)
+        names = self._names(text)
+        return ParsedQuestion(
+            text, lang, tuple(concepts.values()), names, answer_type, focus, self._opening_word(text, names)
+        )
+
+    def _opening_word(self, text: str, names: tuple[str, ...]) -> str | None:
+        first = _NAME_RE.match(text.lstrip("¿¡\"«“ "))
+        if first is None:
+            return None
+        word = first.group().strip(".")
+        lowered = fold_accents(word.lower())
+        if (
+            not word[:1].isupper()
+            or word in names
+            or self._analyzer.is_stopword(word)
+            or lowered.split("-")[0] in COMMON_OPENERS  # "Explique-moi", "Dis-moi"
+            or self.translations(word)
+        ):
+            return None
+        return word
 
     def _names(self, text: str) -> tuple[str, ...]:
         names = []

@@ -115,13 +115,20 @@ def test_every_seed_sentence_asked_back_is_quoted_verbatim(engine: Engine) -> No
     assert asked > 100
 
 
-def test_cut_quote_marks_the_cut_with_an_ellipsis(engine: Engine) -> None:
-    answer = engine.answer("Combien a coûté l'entraînement du modèle R1 de DeepSeek ?")
-    long_quotes = [c for c in answer.citations if c.quote.startswith("…") or c.quote.endswith("…")]
-    assert long_quotes, [c.quote for c in answer.citations]
-    for citation in long_quotes:
-        assert quote_core(citation.quote) in citation.article.text
-        assert quote_core(citation.quote) != citation.article.text
+def test_cut_quote_marks_the_cut_with_an_ellipsis() -> None:
+    text = (
+        "Le conseil municipal de Quimper, réuni lundi soir dans la grande salle de la mairie, "
+        + "a débattu longuement des travaux de voirie du centre-ville, " * 6
+        + "puis a voté un budget de 12 millions d'euros pour la nouvelle piscine."
+    )
+    article = Article(path="c/quimper.txt", title="Quimper", text=text, content_hash="x")
+    answer = Engine([article], split_passages(article)).answer(
+        "Quel budget a été voté pour la nouvelle piscine ?"
+    )
+    quote = answer.citations[0].quote
+    assert len(text) > QUOTE_LIMIT and len(quote) <= QUOTE_LIMIT + 1
+    assert "…" in quote and "piscine" in quote
+    assert quote_core(quote) in text
 
 
 @pytest.mark.parametrize("question", ALL_QUESTIONS)
@@ -360,15 +367,9 @@ def test_empty_corpus_abstains_instead_of_failing() -> None:
     assert answer.reason == "no_match"
 
 
-# Known defects (strict xfail: they start failing loudly once fixed) --------------------------
+# Regressions: defects found by these tests and since fixed ---------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="BUG answer.make_quote/candidate_windows: a two-sentence window over two adjacent list items "
-    "quotes text[first.start:last.end], which includes the newline and the '- ' bullet of the second item",
-)
 @pytest.mark.parametrize("question", ["Spore.bio Humane HP millions dollars", "New York Times Spore.bio"])
 def test_quote_over_list_items_carries_no_bullet(engine: Engine, question: str) -> None:
     answer = engine.answer(question)
@@ -377,13 +378,6 @@ def test_quote_over_list_items_carries_no_bullet(engine: Engine, question: str) 
         assert not re.search(r"(^|\n)\s*[-•*]\s", citation.quote), citation.quote
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="LIMITATION question._names (README: 'a capitalised name past the first word'): 'Google' opening "
-    "the question is not a name, so instead of abstaining (unknown_name) the bot quotes Apple's and "
-    "Microsoft's investments",
-)
 @pytest.mark.parametrize(
     "question",
     ["Google prévoit-il d'investir dans l'IA ?", "Google prévoit d'investir combien dans l'IA cette année ?"],
@@ -394,13 +388,6 @@ def test_unknown_name_opening_the_question_abstains(engine: Engine, question: st
     assert answer.reason == "unknown_name"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="LIMITATION answer.candidate_windows: the sub-heading ('Satya Nadella') counts for names_ok but "
-    "not for coverage, so a question naming the person of a section covers too little (0.33 < 0.45) and "
-    "abstains 'weak' although the section quotes him",
-)
 def test_question_naming_a_sub_heading_person_is_answered_from_that_section(engine: Engine) -> None:
     answer = engine.answer("Qu'a déclaré Satya Nadella ?")
     assert answer.answered
@@ -408,13 +395,6 @@ def test_question_naming_a_sub_heading_person_is_answered_from_that_section(engi
     assert "Le PDG de Microsoft a déclaré" in answer.citations[0].quote
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="BUG analysis.Analyzer.term: accents are folded after stemming, and Snowball stems unaccented "
-    "words differently ('percee' -> 'perce' vs 'percée' -> 'perc', 'qualifie' -> 'qualif' vs 'qualifié' -> "
-    "'qualifi'), so a question typed without accents misses the sentence the accented one finds",
-)
 def test_question_typed_without_accents_finds_the_same_answer(engine: Engine) -> None:
     accented = engine.answer("Qui a qualifié DeepSeek de percée impressionnante ?")
     assert accented.answered
