@@ -31,7 +31,7 @@ import asyncio
 import json
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -337,6 +337,54 @@ def _encode_tokens(stored: StoredPassage) -> str:
     return json.dumps(list(stored.tokens), ensure_ascii=False, separators=(",", ":"))
 
 
+def _decode_corpus(
+    article_rows: Iterable[Any], passage_rows: Iterable[Any]
+) -> list[tuple[Article, list[StoredPassage]]]:
+    """Rows of ``load_corpus`` → records (run in a worker thread: JSON decoding is CPU-bound)."""
+    by_id: dict[int, tuple[Article, list[StoredPassage]]] = {}
+    result: list[tuple[Article, list[StoredPassage]]] = []
+    for row in article_rows:
+        entry = (_article_from(tuple(row)[1:]), [])
+        by_id[row[0]] = entry
+        result.append(entry)
+    for article_id, ordinal, sentences, context, tokens in passage_rows:
+        article, passages = by_id[article_id]
+        spans = tuple(Span(start, end) for start, end in json.loads(sentences))
+        passages.append(
+            StoredPassage(
+                passage=Passage(
+                    article_path=article.path,
+                    ordinal=ordinal,
+                    sentences=spans,
+                    context=context,
+                ),
+                tokens=tuple(json.loads(tokens)) if tokens is not None else (),
+            )
+        )
+    return result
+
+
+def _encode_upserts(
+    upserts: Sequence[tuple[Article, Sequence[StoredPassage]]],
+) -> list[tuple[Article, list[tuple[int, str, str, str]]]]:
+    """Validate and serialise passages: ``(ordinal, spans JSON, context, tokens JSON)`` rows."""
+    return [
+        (
+            article,
+            [
+                (
+                    stored.passage.ordinal,
+                    _encode_spans(stored, article),
+                    stored.passage.context,
+                    _encode_tokens(stored),
+                )
+                for stored in passages
+            ],
+        )
+        for article, passages in upserts
+    ]
+
+
 def _article_from(row: sqlite3.Row | tuple[Any, ...]) -> Article:
     """Build an Article from ``path, title, text, content_hash, source, url, published``."""
     path, title, text, content_hash, source, url, published = row[:7]
@@ -529,27 +577,8 @@ class Store:
                 ORDER BY a.path, p.ordinal
                 """
             )
-        by_id: dict[int, tuple[Article, list[StoredPassage]]] = {}
-        result: list[tuple[Article, list[StoredPassage]]] = []
-        for row in article_rows:
-            entry = (_article_from(tuple(row)[1:]), [])
-            by_id[row[0]] = entry
-            result.append(entry)
-        for article_id, ordinal, sentences, context, tokens in passage_rows:
-            article, passages = by_id[article_id]
-            spans = tuple(Span(start, end) for start, end in json.loads(sentences))
-            passages.append(
-                StoredPassage(
-                    passage=Passage(
-                        article_path=article.path,
-                        ordinal=ordinal,
-                        sentences=spans,
-                        context=context,
-                    ),
-                    tokens=tuple(json.loads(tokens)) if tokens is not None else (),
-                )
-            )
-        return result
+        # Decoding 100k passages takes seconds of CPU: do it off the event loop.
+        return await asyncio.to_thread(_decode_corpus, article_rows, passage_rows)
 
     async def apply_reload(
         self,
@@ -579,10 +608,13 @@ class Store:
             raise ValueError(
                 f"apply_reload: paths listed in more than one category: {sorted(overlap)}"
             )
+        # Validate and serialise every passage before the transaction, off the event loop: a
+        # bad span fails here with nothing written, and the loop stays free at 100k passages.
+        encoded = await asyncio.to_thread(_encode_upserts, upserts)
 
         async with self._write() as conn:
-            for article, passages in upserts:
-                await self._upsert_article(conn, article, passages, now)
+            for article, rows in encoded:
+                await self._upsert_article(conn, article, rows, now)
             for path in removed:
                 await conn.execute("DELETE FROM articles WHERE path = ?", (path,))
             if unchanged:
@@ -606,7 +638,7 @@ class Store:
         self,
         conn: aiosqlite.Connection,
         article: Article,
-        passages: Sequence[StoredPassage],
+        rows: Sequence[tuple[int, str, str, str]],
         now: str,
     ) -> None:
         """Insert or replace one article and all its passages (inside the caller's transaction)."""
@@ -618,11 +650,11 @@ class Store:
             article.content_hash,
             article.text,
         )
-        rows = list(
+        existing = list(
             await conn.execute_fetchall("SELECT id FROM articles WHERE path = ?", (article.path,))
         )
-        if rows:
-            article_id = rows[0][0]
+        if existing:
+            article_id = existing[0][0]
             await conn.execute(
                 """
                 UPDATE articles
@@ -649,16 +681,7 @@ class Store:
             INSERT INTO passages (article_id, ordinal, sentences, context, tokens)
             VALUES (?, ?, ?, ?, ?)
             """,
-            [
-                (
-                    article_id,
-                    stored.passage.ordinal,
-                    _encode_spans(stored, article),
-                    stored.passage.context,
-                    _encode_tokens(stored),
-                )
-                for stored in passages
-            ],
+            [(article_id, *row) for row in rows],
         )
 
     async def _insert_run(self, conn: aiosqlite.Connection, run: ReloadRun, started_at: str) -> int:
