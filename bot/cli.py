@@ -32,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--corpus", type=Path, help="folder of .txt/.md articles (default: NEWSBOT_CORPUS_DIR or seeds/)")
     parser.add_argument("--db", type=Path, help="SQLite database file (default: NEWSBOT_DB or data/newsbot.sqlite3)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log progress and details to stderr")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     ask = commands.add_parser("ask", help="answer a question (or one question per line from stdin)")
@@ -83,8 +83,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
-    progress = reports.progress_printer() if args.verbose or args.command == "reload" else None
-    async with await NewsService.open(settings, progress=progress) as service:
+    # Quiet for small corpora; a first start on thousands of articles shows where it is.
+    async with await NewsService.open(settings, progress=reports.progress_printer()) as service:
         if args.command == "ask":
             return await _ask(service, args)
         if args.command == "headlines":

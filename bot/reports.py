@@ -6,6 +6,7 @@ it to the message limit with :func:`fit`.
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Callable, Sequence
 
@@ -100,6 +101,21 @@ def fit(text: str, limit: int = MESSAGE_LIMIT) -> str:
     if "\n" in cut:
         cut = cut[: cut.rindex("\n")]
     return cut + "\n…"
+
+
+def progress_logger(logger: logging.Logger) -> Callable[[str, int, int], None]:
+    """A progress callback logging "index: 50000/100000" at INFO every 10% (for `newsbot run`)."""
+    last: dict[str, int] = {}
+
+    def report(step: str, done: int, total: int) -> None:
+        if total < 500:
+            return
+        bucket = done * 10 // max(total, 1)
+        if last.get(step) != bucket:
+            last[step] = bucket
+            logger.info("%s: %d/%d", step, done, total)
+
+    return report
 
 
 def progress_printer(stream=sys.stderr) -> Callable[[str, int, int], None]:  # type: ignore[no-untyped-def]

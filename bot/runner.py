@@ -16,6 +16,7 @@ from .client import NewsBot
 from .config import Settings
 from .endpoints import apply_endpoints
 from .logs import quiet_discord_http
+from .reports import progress_logger
 from .service import NewsService
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ def run_bot(settings: Settings) -> int:
 async def serve(settings: Settings, **bot_options: object) -> int:
     """Run until the bot is closed; returns the process exit code."""
     quiet_discord_http()
-    async with await NewsService.open(settings) as service:
+    async with await NewsService.open(settings, progress=progress_logger(log)) as service:
         bot = NewsBot(settings, service, **bot_options)
         try:
             async with bot:
