@@ -78,10 +78,10 @@ class Engine:
     def _surface_vocabulary(self) -> frozenset[str]:
         vocabulary: set[str] = set()
         for article in self.articles.values():
-            for text in (article.title, article.text):
-                for word in _SURFACE_RE.findall(fold_accents(text.lower())):
-                    vocabulary.add(word)
-                    vocabulary.update(re.split(r"[-.]", word))
+            vocabulary.update(_SURFACE_RE.findall(fold_accents(f"{article.title}\n{article.text}".lower())))
+        # "high-flyer" and "spore.bio" are known, and so are their parts.
+        for compound in [word for word in vocabulary if "-" in word or "." in word]:
+            vocabulary.update(re.split(r"[-.]", compound))
         return frozenset(vocabulary)
 
     def _passage_neighbours(self) -> dict[int, tuple[int | None, int | None]]:
