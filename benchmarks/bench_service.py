@@ -1,0 +1,198 @@
+"""End-to-end service benchmark: a question through the service, start-up, and event-loop lag.
+
+    python benchmarks/bench_service.py [--sizes 10000,100000] [--questions 300]
+
+For the shipped seeds and for generated corpora of about N passages (N/10 articles of ten
+paragraphs), it prints:
+
+* the first start (a full reload: read, parse, analyse, index, store) and its event-loop lag;
+* start-up from the stored corpus when no file changed;
+* a reload with 5 % of the articles changed while questions keep being asked, its
+  event-loop lag, and how many questions were answered during it;
+* question latency through the service, ask → rendered Discord text (p50/p95/p99), split
+  into retrieval (BM25 top-k) and composition (the rest of ``Engine.answer``);
+* resident memory.
+
+Event-loop lag is measured by a task that sleeps 5 ms in a loop and records how late it
+wakes up: a blocked loop (a CPU-heavy step on it) shows as lag, which delays the gateway
+heartbeat and every Discord event.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import random
+import resource
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.config import Settings  # noqa: E402
+from bot.render import render_answer  # noqa: E402
+from bot.service import NewsService  # noqa: E402
+
+SYLLABLES = "ba be bi bo bu ca ce ci co cu da de di do du fa fe fi la le li lo lu ma me mi mo mu na ne ni no nu pa pe pi po pu ra re ri ro ru sa se si so su ta te ti to tu va ve vi vo vu an en on ou ai eau oi".split()
+FUNCTION_WORDS = "le la les un une des de du et en dans pour par sur avec que qui a est sont au aux".split()
+
+
+def make_vocabulary(size: int, rng: random.Random) -> list[str]:
+    words: set[str] = set()
+    while len(words) < size:
+        words.add("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))))
+    return sorted(words)
+
+
+def write_corpus(folder: Path, passages: int, seed: int = 1) -> list[str]:
+    """Articles of ten paragraphs of three ~15-word sentences; returns sample questions."""
+    rng = random.Random(seed)
+    vocabulary = make_vocabulary(max(2000, int(25 * (passages * 45) ** 0.5)), rng)
+    cumulative = list(itertools.accumulate(1.0 / (rank + 10) ** 1.07 for rank in range(len(vocabulary))))
+    articles = max(1, passages // 10)
+    questions = []
+    for index in range(articles):
+        topic = rng.sample(vocabulary[200:], 3)
+        paragraphs = []
+        for _ in range(10):
+            sentences = []
+            for _ in range(3):
+                words = rng.choices(vocabulary, cum_weights=cumulative, k=10) + rng.sample(topic, 2) + rng.sample(FUNCTION_WORDS, 3)
+                rng.shuffle(words)
+                sentences.append(" ".join(words).capitalize() + ".")
+            paragraphs.append(" ".join(sentences))
+        title = f"Dépêche {index}: {' '.join(topic).capitalize()}"
+        (folder / f"a{index:06d}.txt").write_text(title + "\n" + "\n".join(paragraphs) + "\n", encoding="utf-8")
+        if len(questions) < 2000:
+            questions.append(f"Que dit la dépêche sur {topic[0]} et {topic[1]} ?")
+        if (index + 1) % 1000 == 0 or index + 1 == articles:
+            print(f"\r  writing articles {index + 1}/{articles}", end="", file=sys.stderr, flush=True)
+    print(file=sys.stderr)
+    return questions
+
+
+class LagSampler:
+    """Samples event-loop lag: how late a 5 ms sleep wakes up."""
+
+    def __init__(self) -> None:
+        self.samples: list[float] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def _run(self) -> None:
+        while True:
+            start = time.perf_counter()
+            await asyncio.sleep(0.005)
+            self.samples.append((time.perf_counter() - start - 0.005) * 1000)
+
+    def __enter__(self) -> LagSampler:
+        self._task = asyncio.get_running_loop().create_task(self._run())
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+
+    def summary(self) -> str:
+        if not self.samples:
+            return "no samples"
+        ordered = sorted(self.samples)
+        p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+        return f"max {ordered[-1]:.1f} ms, p99 {p99:.1f} ms over {len(ordered)} samples"
+
+
+def percentiles(values: list[float]) -> str:
+    ordered = sorted(values)
+
+    def pick(q: float) -> float:
+        return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
+
+    return f"p50 {pick(0.5):.2f} ms, p95 {pick(0.95):.2f} ms, p99 {pick(0.99):.2f} ms"
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def bench(label: str, corpus: Path, questions: list[str], workdir: Path, n_questions: int) -> None:
+    settings = Settings(corpus_dir=corpus, data_dir=workdir, db_path=workdir / f"{label}.sqlite3", log_questions=False)
+    print(f"\n== {label}", flush=True)
+    started = time.perf_counter()
+    with LagSampler() as lag:
+        service = await NewsService.open(settings)
+    print(f"first start (full reload): {time.perf_counter() - started:.1f} s; "
+          f"{len(service.engine.articles)} articles, {len(service.engine)} passages; loop lag {lag.summary()}")
+
+    sample = (questions * (n_questions // max(1, len(questions)) + 1))[:n_questions]
+    total, retrieval = [], []
+    engine = service.engine
+    for question in sample:
+        t0 = time.perf_counter()
+        answer = await service.ask(question)
+        render_answer(answer)
+        total.append((time.perf_counter() - t0) * 1000)
+        parsed = engine.parser.parse(question)
+        t1 = time.perf_counter()
+        engine.search(parsed.query_terms(), k=10)
+        retrieval.append((time.perf_counter() - t1) * 1000)
+    compose = []
+    for question in sample:
+        t0 = time.perf_counter()
+        engine.answer(question)
+        compose.append((time.perf_counter() - t0) * 1000)
+    composition = [max(0.0, a - r) for a, r in zip(compose, retrieval)]
+    answered = 0
+    for question in sample[:50]:
+        answered += (await service.ask(question)).answered
+    print(f"question through the service (ask → rendered text): {percentiles(total)}")
+    print(f"  retrieval (BM25 top-10): {percentiles(retrieval)}")
+    print(f"  composition (parse + windows + quotes, answer minus retrieval): {percentiles(composition)}")
+    print(f"  answered {answered}/50 sample questions")
+    await service.close()
+
+    started = time.perf_counter()
+    service = await NewsService.open(settings)
+    print(f"start-up from the stored corpus (no file changed): {time.perf_counter() - started:.1f} s")
+
+    files = sorted(corpus.glob("*.txt"))
+    for path in files[:: max(1, len(files) // max(1, len(files) // 20))][: max(1, len(files) // 20)]:
+        path.write_text(path.read_text(encoding="utf-8") + "Une phrase ajoutée pour la mise à jour.\n", encoding="utf-8")
+    asked_during = 0
+    with LagSampler() as lag:
+        reload = asyncio.create_task(service.reload(requested_by="bench"))
+        while not reload.done():
+            await service.ask(sample[asked_during % len(sample)])
+            asked_during += 1
+            await asyncio.sleep(0.01)
+        report = await reload
+    print(f"reload with {len(report.updated)} changed articles: {report.duration_s:.1f} s, loop lag {lag.summary()}, "
+          f"{asked_during} questions answered meanwhile")
+    print(f"resident memory (peak): {rss_mb():.0f} MB")
+    await service.close()
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="10000,100000", help="generated corpus sizes in passages")
+    parser.add_argument("--questions", type=int, default=300)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        seeds = workdir / "seeds"
+        shutil.copytree(ROOT / "seeds", seeds)
+        seed_questions = [line.split('"q": "')[1].split('"')[0] for line in (ROOT / "tests/data/dev.jsonl").read_text(encoding="utf-8").splitlines()]
+        await bench("seeds", seeds, seed_questions, workdir, args.questions)
+        for size in [int(s) for s in args.sizes.split(",") if s]:
+            folder = workdir / f"gen{size}"
+            folder.mkdir()
+            questions = write_corpus(folder, size)
+            await bench(f"{size} passages", folder, questions, workdir, args.questions)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
