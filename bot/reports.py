@@ -16,6 +16,9 @@ from .render import MESSAGE_LIMIT, file_name, safe, shorten
 from .service import ReloadReport, ServiceStats
 from .store import ArticleRow
 
+PROGRESS_MIN_ITEMS = 1000
+"""Below this many files or passages a step takes well under a second: no progress lines."""
+
 LIST_LIMIT = 25
 """Lines listed in one message before "… and N more"."""
 
@@ -108,7 +111,7 @@ def progress_logger(logger: logging.Logger) -> Callable[[str, int, int], None]:
     last: dict[str, int] = {}
 
     def report(step: str, done: int, total: int) -> None:
-        if total < 500:
+        if total < PROGRESS_MIN_ITEMS:
             return
         bucket = done * 10 // max(total, 1)
         if last.get(step) != bucket:
@@ -123,7 +126,7 @@ def progress_printer(stream=sys.stderr) -> Callable[[str, int, int], None]:  # t
     last: dict[str, int] = {}
 
     def report(step: str, done: int, total: int) -> None:
-        if total < 50:
+        if total < PROGRESS_MIN_ITEMS:
             return
         bucket = done * 20 // max(total, 1)
         if last.get(step) != bucket or done == total:
