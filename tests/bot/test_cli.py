@@ -1,0 +1,386 @@
+"""The real ``newsbot`` command, run as a subprocess from a folder without a .env file."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SEEDS = ROOT / "seeds"
+SEED_FILE = re.compile(r"seeds/\d{3}_[0-9a-f]{16}\.txt")
+
+MICROSOFT = "Combien Microsoft prévoit-il d'investir dans l'IA cette année ?"
+CHATGPT = "Combien d'utilisateurs hebdomadaires compte ChatGPT ?"
+HUMANE = "Pour combien HP a-t-il racheté Humane ?"
+UNKNOWN = "Qu'a dit Zorglubix sur la Lune ?"
+
+NEW_ARTICLE = """La tarte aux prunes de Zorglub
+Le pâtissier Zorglub vend sa tarte aux prunes pour 12 euros pièce dans sa boutique de Quimper. Les clients font la queue dès sept heures du matin pour en obtenir une part.
+"""
+
+
+def newsbot(
+    home: Path,
+    *args: str,
+    corpus: Path | None = SEEDS,
+    stdin: str | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m bot.cli`` in ``home/cwd`` with its database under ``home/data``."""
+    cwd = home / "cwd"
+    cwd.mkdir(parents=True, exist_ok=True)
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSBOT_", "DISCORD_"))}
+    environment.update(
+        NEWSBOT_DATA_DIR=str(home / "data"),
+        NEWSBOT_DB=str(home / "data" / "newsbot.sqlite3"),
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        PYTHONIOENCODING="utf-8",
+    )
+    environment.update(env or {})
+    command = [sys.executable, "-m", "bot.cli"]
+    if corpus is not None:
+        command += ["--corpus", str(corpus)]
+    return subprocess.run(
+        [*command, *args],
+        cwd=cwd,
+        env=environment,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=timeout,
+    )
+
+
+def stderr_lines(result: subprocess.CompletedProcess[str]) -> list[str]:
+    return [line for line in result.stderr.splitlines() if line.strip()]
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "news"
+    shutil.copytree(SEEDS, folder)
+    return folder
+
+
+# ---------------------------------------------------------------------- ask
+
+
+def test_ask_prints_a_block_quote_and_its_source_file(tmp_path: Path) -> None:
+    result = newsbot(tmp_path, "ask", MICROSOFT)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "D'après l'article :"
+    assert lines[1].startswith("> ")
+    assert "80 milliards" in lines[1]
+    source = next(line for line in lines if line.startswith("— "))
+    assert "`seeds/004_3ee402626e42975a.txt`" in source
+
+
+def test_ask_json_prints_exactly_one_answer_object(tmp_path: Path) -> None:
+    result = newsbot(tmp_path, "ask", "--json", MICROSOFT)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1
+    data = json.loads(lines[0])
+    assert set(data) == {"question", "answered", "citations", "text"}
+    assert data["question"] == MICROSOFT
+    assert data["answered"] is True
+    assert data["citations"], "an answered question has citations"
+    for citation in data["citations"]:
+        assert set(citation) == {"path", "title", "source", "published", "quote", "score"}
+        assert SEED_FILE.fullmatch(citation["path"])
+    assert data["citations"][0]["path"] == "seeds/004_3ee402626e42975a.txt"
+    assert "80 milliards" in data["citations"][0]["quote"]
+
+
+def test_ask_json_text_is_the_message_ask_prints(tmp_path: Path) -> None:
+    plain = newsbot(tmp_path, "ask", CHATGPT)
+    as_json = newsbot(tmp_path, "ask", "--json", CHATGPT)
+    assert json.loads(as_json.stdout)["text"] == plain.stdout.rstrip("\n")
+
+
+def test_ask_json_quote_is_verbatim_from_the_article(tmp_path: Path) -> None:
+    data = json.loads(newsbot(tmp_path, "ask", "--json", CHATGPT).stdout)
+    citation = data["citations"][0]
+    article = (ROOT / citation["path"]).read_text(encoding="utf-8")
+    assert citation["quote"].strip("…") in article
+
+
+def test_ask_without_an_answer_says_so_and_exits_zero(tmp_path: Path) -> None:
+    result = newsbot(tmp_path, "ask", "--json", UNKNOWN)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["answered"] is False
+    assert data["citations"] == []
+    assert "Zorglubix" in data["text"]
+
+
+def test_ask_batch_from_stdin_answers_each_non_empty_line_in_order(tmp_path: Path) -> None:
+    questions = [MICROSOFT, CHATGPT, UNKNOWN, HUMANE]
+    stdin = f"{questions[0]}\n\n{questions[1]}\n   \n{questions[2]}\n{questions[3]}\n"
+    result = newsbot(tmp_path, "ask", "--json", stdin=stdin)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == len(questions)
+    answers = [json.loads(line) for line in lines]
+    assert [a["question"] for a in answers] == questions
+    assert [a["answered"] for a in answers] == [True, True, False, True]
+    assert "116 millions" in answers[3]["citations"][0]["quote"]
+
+
+def test_ask_batch_without_json_separates_answers_with_a_blank_line(tmp_path: Path) -> None:
+    result = newsbot(tmp_path, "ask", stdin=f"{CHATGPT}\n{HUMANE}\n")
+    assert result.returncode == 0, result.stderr
+    blocks = result.stdout.strip("\n").split("\n\n")
+    assert len(blocks) == 2
+    assert "400 millions" in blocks[0]
+    assert "116 millions" in blocks[1]
+
+
+def test_lang_en_switches_the_templates(tmp_path: Path) -> None:
+    french = newsbot(tmp_path, "ask", MICROSOFT)
+    english = newsbot(tmp_path, "ask", "--lang", "en", MICROSOFT)
+    assert english.returncode == 0, english.stderr
+    assert french.stdout.splitlines()[0] == "D'après l'article :"
+    assert english.stdout.splitlines()[0] == "From the article:"
+    # The quote itself is the same verbatim French sentence.
+    assert french.stdout.splitlines()[1] == english.stdout.splitlines()[1]
+
+
+def test_lang_en_abstains_in_english(tmp_path: Path) -> None:
+    result = newsbot(tmp_path, "ask", "--lang", "en", UNKNOWN)
+    assert result.stdout.startswith("The news articles I have don't mention “Zorglubix”.")
+
+
+def test_unknown_date_is_shown_as_such(tmp_path: Path) -> None:
+    result = newsbot(tmp_path, "ask", CHATGPT)  # seeds/000 has no date
+    source = next(line for line in result.stdout.splitlines() if line.startswith("— "))
+    assert "date inconnue" in source
+    assert "`seeds/000_9209ec4dec1a7abb.txt`" in source
+
+
+# ---------------------------------------------------------------------- corpus errors
+
+
+def test_missing_corpus_folder_exits_non_zero_with_one_line(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere"
+    result = newsbot(tmp_path, "ask", CHATGPT, corpus=missing)
+    assert result.returncode != 0
+    lines = stderr_lines(result)
+    assert len(lines) == 1, result.stderr
+    assert str(missing) in lines[0]
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_empty_corpus_folder_exits_non_zero_with_one_line_naming_the_folder(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = newsbot(tmp_path, "ask", CHATGPT, corpus=empty)
+    assert result.returncode != 0
+    lines = stderr_lines(result)
+    assert len(lines) == 1, result.stderr
+    assert str(empty) in lines[0]
+
+
+def test_corpus_of_one_empty_file_exits_non_zero_naming_the_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "blank"
+    folder.mkdir()
+    (folder / "article.txt").write_text("", encoding="utf-8")
+    result = newsbot(tmp_path, "ask", CHATGPT, corpus=folder)
+    assert result.returncode != 0
+    assert str(folder) in stderr_lines(result)[-1]
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a WARNING log line 'bot.service: skipping blank/article.txt: the file is empty' is printed "
+    "before the one-line error, so stderr has two lines (README: errors print one line)",
+)
+def test_corpus_of_one_empty_file_prints_exactly_one_line(tmp_path: Path) -> None:
+    folder = tmp_path / "blank"
+    folder.mkdir()
+    (folder / "article.txt").write_text("", encoding="utf-8")
+    result = newsbot(tmp_path, "ask", CHATGPT, corpus=folder)
+    assert len(stderr_lines(result)) == 1, result.stderr
+
+
+# ---------------------------------------------------------------------- other commands
+
+
+def test_headlines_n_prints_that_many_bullets(tmp_path: Path) -> None:
+    result = newsbot(tmp_path, "headlines", "-n", "2")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Derniers articles :"
+    bullets = [line for line in lines if line.startswith("• ")]
+    assert len(bullets) == 2
+    assert len(lines) == 3
+
+
+def test_headlines_are_the_latest_first(tmp_path: Path) -> None:
+    result = newsbot(tmp_path, "headlines", "-n", "2")
+    bullets = [line for line in result.stdout.splitlines() if line.startswith("• ")]
+    assert "2025-01-28" in bullets[0]  # seeds/003 is the only article with a full date
+
+
+def test_sources_lists_every_article(tmp_path: Path) -> None:
+    result = newsbot(tmp_path, "sources")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Sources (5 articles) :"
+    bullets = [line for line in lines if line.startswith("• ")]
+    files = sorted(SEED_FILE.search(line).group() for line in bullets)  # type: ignore[union-attr]
+    assert files == sorted(f"seeds/{p.name}" for p in SEEDS.glob("*.txt"))
+
+
+def test_reload_prints_the_report_and_exits_zero(tmp_path: Path) -> None:
+    result = newsbot(tmp_path, "reload")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert re.fullmatch(
+        r"Reload done in \d+\.\ds: 0 added, 0 updated, 5 unchanged, 0 removed, 0 failed\.", lines[0]
+    )
+    assert re.fullmatch(r"Live corpus: 5 articles, \d+ passages\.", lines[1])
+
+
+def test_new_file_is_answered_from_after_reload(tmp_path: Path, corpus: Path) -> None:
+    newsbot(tmp_path, "sources", corpus=corpus)
+    (corpus / "zorglub.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    assert newsbot(tmp_path, "reload", corpus=corpus).returncode == 0
+    result = newsbot(tmp_path, "ask", "--json", "Combien coûte la tarte aux prunes de Zorglub ?", corpus=corpus)
+    answer = json.loads(result.stdout)
+    assert answer["citations"][0]["path"] == "news/zorglub.txt"
+    assert "12 euros" in answer["citations"][0]["quote"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="NewsService.open already reloads a changed folder at start-up (requested_by='startup'), so the "
+    "reload that `newsbot reload` then runs finds nothing new and reports '0 added, ... 6 unchanged': "
+    "the CLI never shows which files were added, updated or removed",
+)
+def test_reload_report_lists_a_file_added_since_the_last_run(tmp_path: Path, corpus: Path) -> None:
+    newsbot(tmp_path, "sources", corpus=corpus)
+    (corpus / "zorglub.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    result = newsbot(tmp_path, "reload", corpus=corpus)
+    assert result.returncode == 0, result.stderr
+    assert ": 1 added, 0 updated, 5 unchanged, 0 removed, 0 failed." in result.stdout.splitlines()[0]
+    assert "Added: `news/zorglub.txt`" in result.stdout.splitlines()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="same cause: the start-up reload removes the article first, so `newsbot reload` reports 0 removed",
+)
+def test_reload_report_lists_a_removed_file(tmp_path: Path, corpus: Path) -> None:
+    newsbot(tmp_path, "sources", corpus=corpus)
+    (corpus / "000_9209ec4dec1a7abb.txt").unlink()
+    result = newsbot(tmp_path, "reload", corpus=corpus)
+    assert result.returncode == 0, result.stderr
+    assert "Removed: `news/000_9209ec4dec1a7abb.txt`" in result.stdout.splitlines()
+
+
+def test_reload_reports_a_failed_file(tmp_path: Path, corpus: Path) -> None:
+    newsbot(tmp_path, "sources", corpus=corpus)
+    (corpus / "empty.txt").write_text("", encoding="utf-8")
+    result = newsbot(tmp_path, "reload", corpus=corpus)
+    assert "1 failed" in result.stdout.splitlines()[0]
+    assert any(line.startswith("Failed: `news/empty.txt`: ") for line in result.stdout.splitlines())
+
+
+def test_stats_after_a_question_counts_it(tmp_path: Path) -> None:
+    newsbot(tmp_path, "ask", UNKNOWN)
+    result = newsbot(tmp_path, "stats")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Corpus: 5 articles, ")
+    assert "Questions, last 24 h: 1 asked, 0 answered." in lines
+
+
+def test_stats_lists_the_unanswered_question(tmp_path: Path) -> None:
+    newsbot(tmp_path, "ask", UNKNOWN)
+    result = newsbot(tmp_path, "stats")
+    assert f"• 1× {UNKNOWN}" in result.stdout.splitlines()
+
+
+def test_stats_shows_the_last_reload(tmp_path: Path) -> None:
+    newsbot(tmp_path, "reload")
+    result = newsbot(tmp_path, "stats")
+    assert re.search(r"^Last reload: .+ UTC by cli, ok; ", result.stdout, flags=re.MULTILINE)
+
+
+def test_run_without_a_token_exits_non_zero_with_one_line(tmp_path: Path) -> None:
+    result = newsbot(tmp_path, "run", env={"DISCORD_TOKEN": ""}, timeout=60)
+    assert result.returncode != 0
+    lines = stderr_lines(result)
+    assert len(lines) == 1, result.stderr
+    assert "DISCORD_TOKEN" in lines[0]
+
+
+def test_bad_configuration_exits_non_zero_with_one_line_naming_the_variable(tmp_path: Path) -> None:
+    result = newsbot(tmp_path, "ask", CHATGPT, env={"NEWSBOT_GUILD_IDS": "abc"})
+    assert result.returncode != 0
+    lines = stderr_lines(result)
+    assert len(lines) == 1, result.stderr
+    assert "NEWSBOT_GUILD_IDS" in lines[0]
+
+
+def test_env_file_in_the_working_folder_is_read(tmp_path: Path) -> None:
+    (tmp_path / "cwd").mkdir()
+    (tmp_path / "cwd" / ".env").write_text("NEWSBOT_COOLDOWN_SECONDS=never\n", encoding="utf-8")
+    result = newsbot(tmp_path, "sources")
+    assert result.returncode != 0
+    assert "NEWSBOT_COOLDOWN_SECONDS" in result.stderr
+
+
+# ---------------------------------------------------------------------- locked database
+
+
+@pytest.fixture(scope="module")
+def locked_reload(tmp_path_factory: pytest.TempPathFactory) -> Iterator[subprocess.CompletedProcess[str]]:
+    """``newsbot reload`` while another connection holds an exclusive lock on the database."""
+    home = tmp_path_factory.mktemp("locked")
+    first = newsbot(home, "sources")  # creates and fills the database
+    assert first.returncode == 0, first.stderr
+    holder = sqlite3.connect(home / "data" / "newsbot.sqlite3", isolation_level=None)
+    try:
+        holder.execute("BEGIN EXCLUSIVE")
+        yield newsbot(home, "reload", timeout=120)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+def test_locked_database_reload_exits_non_zero_saying_it_is_locked(
+    locked_reload: subprocess.CompletedProcess[str],
+) -> None:
+    assert locked_reload.returncode != 0
+    assert "locked" in locked_reload.stdout + locked_reload.stderr
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="service.reload logs the StoreBusyError with log.exception, so stderr gets a full traceback "
+    "plus 'database is locked' warnings for the question purge, the reload and the run record "
+    "(each waits the 5 s busy timeout: ~15 s in all) instead of one clear line",
+)
+def test_locked_database_reload_prints_one_line_without_traceback(
+    locked_reload: subprocess.CompletedProcess[str],
+) -> None:
+    assert "Traceback" not in locked_reload.stderr
+    lines = stderr_lines(locked_reload)
+    assert len(lines) == 1, locked_reload.stderr
+    assert "locked" in lines[0]
