@@ -6,6 +6,7 @@ so that printing or logging the settings never shows it.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -117,7 +118,7 @@ def _positive_float(name: str, value: str | None, default: float) -> float:
         number = float(value)
     except ValueError:
         number = -1.0
-    if number <= 0:
+    if not math.isfinite(number) or number <= 0:
         raise ConfigError(f"{name} must be a positive number of seconds, got {value!r}")
     return number
 

@@ -88,12 +88,6 @@ def test_bad_value_raises_config_error_naming_the_variable(name: str, value: str
     assert repr(value) in str(error.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_positive_float accepts 'nan' (nan <= 0 is False): the cooldown window then never expires "
-    "and, once a user reaches the limit, retry_after returns nan and the cooldown reply's round(nan) "
-    "raises ValueError",
-)
 def test_cooldown_seconds_nan_is_rejected() -> None:
     with pytest.raises(ConfigError, match="NEWSBOT_COOLDOWN_SECONDS"):
         Settings.from_mapping({"NEWSBOT_COOLDOWN_SECONDS": "nan"})
