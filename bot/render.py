@@ -8,6 +8,7 @@ every message with no mentions allowed. A message never exceeds 2000 characters.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 
 from discord.utils import escape_markdown, escape_mentions
@@ -21,9 +22,16 @@ MESSAGE_LIMIT = 2000
 TITLE_LIMIT = 120
 
 
+_MENTION = re.compile(r"<(@[!&]?|#)(\d+)>")
+
+
 def safe(text: str) -> str:
-    """Untrusted text made inert: markdown escaped, @everyone/@here/user pings defused."""
-    return escape_mentions(escape_markdown(text))
+    """Untrusted text made inert: markdown escaped, @everyone/@here/user pings defused.
+
+    discord.py's escape_mentions only knows snowflake-length ids; any ``<@123>`` is
+    defused here with a zero-width space so it can never render as a mention.
+    """
+    return _MENTION.sub("<\u200b\\1\\2>", escape_mentions(escape_markdown(text)))
 
 
 def shorten(text: str, limit: int) -> str:
@@ -79,11 +87,11 @@ def render_answer(answer: Answer, limit: int = MESSAGE_LIMIT) -> str:
         if answer.reason == "unknown_name" and answer.detail:
             return t.unknown_name.format(name=f"« {safe(answer.detail)} »" if answer.lang == "fr" else f"“{safe(answer.detail)}”")
         return t.abstain
-    intro = t.intro if len(answer.citations) > 1 else t.intro_single
     blocks = [render_citation(c, answer.lang) for c in answer.citations]
     # Drop trailing citations until the message fits; the best one always stays.
-    while len(blocks) > 1 and len(intro) + sum(len(b) + 2 for b in blocks) > limit:
+    while len(blocks) > 1 and len(t.intro) + sum(len(b) + 2 for b in blocks) > limit:
         blocks.pop()
+    intro = t.intro if len(blocks) > 1 else t.intro_single
     text = intro + "\n" + "\n\n".join(blocks)
     return text if len(text) <= limit else shorten(text, limit)
 

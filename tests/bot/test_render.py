@@ -121,11 +121,6 @@ def test_user_mention_with_a_real_snowflake_is_defused() -> None:
     assert re.search(r"<@[!&]?\d+>", text) is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="discord.utils.escape_mentions only matches ids of 17-20 digits, so '<@123>' is left as is "
-    "(Discord still draws it as an unknown-user mention; no one can be pinged)",
-)
 def test_user_mention_with_a_short_id_is_defused() -> None:
     text = render_answer(answered(cite("Merci <@123> pour tout.")))
     assert re.search(r"<@[!&]?\d+>", text) is None
@@ -222,11 +217,6 @@ def test_quote_of_any_length_fits_the_limit() -> None:
     assert len(text) <= MESSAGE_LIMIT
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="render_answer picks the plural intro from the citations it was given, before dropping the "
-    "ones that do not fit: one quote left still says \"D'après les articles :\"",
-)
 def test_intro_is_singular_when_only_one_citation_is_left_after_dropping() -> None:
     quote = "mot " * 450
     citations = [cite(quote, path="seeds/001_a.txt"), cite(quote, path="seeds/002_b.txt")]
