@@ -61,7 +61,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif args.command == "run":
         configure_logging(getattr(logging, settings.log_level, logging.INFO))
     else:
-        configure_logging(logging.WARNING)
+        # Terminal commands report problems themselves (one line, or the reload report);
+        # warnings such as skipped files are shown with -v.
+        configure_logging(logging.ERROR)
     overrides = {}
     if args.corpus:
         overrides["corpus_dir"] = args.corpus
@@ -84,7 +86,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
     # Quiet for small corpora; a first start on thousands of articles shows where it is.
-    async with await NewsService.open(settings, progress=reports.progress_printer()) as service:
+    # `reload` starts from the stored corpus so that its report shows what changed since the
+    # last run; every other command starts from a corpus that matches the folder.
+    service = await NewsService.open(
+        settings, progress=reports.progress_printer(), reload_if_changed=args.command != "reload"
+    )
+    async with service:
         if args.command == "ask":
             return await _ask(service, args)
         if args.command == "headlines":
@@ -93,8 +100,10 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
             print(reports.sources_text(await service.sources(), "fr"))
         elif args.command == "reload":
             report = await service.reload(requested_by="cli")
+            if not report.ok:
+                print(f"newsbot: {reports.reload_text(report)}", file=sys.stderr)
+                return 1
             print(reports.reload_text(report))
-            return 0 if report.ok else 1
         elif args.command == "stats":
             print(reports.stats_text(await service.stats()))
     return 0

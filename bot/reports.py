@@ -55,7 +55,7 @@ def reload_text(report: ReloadReport) -> str:
     """The moderators' reload report (English: an operator-facing message)."""
     if not report.ok:
         return (
-            f"Reload failed after {report.duration_s:.1f}s: {safe(report.error or 'unknown error')}\n"
+            f"Reload failed after {report.duration_s:.1f}s: {safe(report.error or 'unknown error').rstrip('.')}. "
             f"The previous corpus is still live ({report.articles} articles, {report.passages} passages)."
         )
     lines = [

@@ -35,6 +35,7 @@ from .store import (
     QuestionLog,
     ReloadRun,
     Store,
+    StoreBusyError,
     StoreError,
     StoreStats,
     StoredPassage,
@@ -107,23 +108,30 @@ class NewsService:
     # ------------------------------------------------------------------ lifecycle
 
     @classmethod
-    async def open(cls, settings: Settings, *, progress: Progress | None = None) -> NewsService:
+    async def open(
+        cls, settings: Settings, *, progress: Progress | None = None, reload_if_changed: bool = True
+    ) -> NewsService:
         """Open the store and bring the live engine up: from the stored passages when the
-        corpus folder is unchanged since the last reload, otherwise by reloading."""
+        corpus folder is unchanged since the last reload, otherwise by reloading.
+
+        ``reload_if_changed=False`` always starts from the stored corpus (when there is one),
+        for a caller about to reload and report the differences itself.
+        """
         store = await Store.open(settings.db_path)
         service = cls(settings, store, progress)
         try:
-            await service.start()
+            await service.start(reload_if_changed=reload_if_changed)
         except BaseException:
             await service.close()
             raise
         return service
 
-    async def start(self) -> None:
+    async def start(self, *, reload_if_changed: bool = True) -> None:
         scanned = await self._in_build(self._scan_folder)
         stored = await self.store.article_hashes()
         current = {rel: digest for rel, (_, _, digest) in scanned.files.items() if digest}
-        if stored and current == stored and not scanned.failures:
+        unchanged = current == stored and not scanned.failures
+        if stored and (unchanged or not reload_if_changed):
             started = time.perf_counter()
             corpus = await self.store.load_corpus()
             self._engine = await self._in_build(self._build_engine, corpus)
@@ -245,14 +253,18 @@ class NewsService:
             try:
                 return await self._reload(requested_by, started_at, started, scanned)
             except Exception as error:  # the whole reload failed: nothing was swapped
-                log.exception("reload failed")
+                if isinstance(error, StoreError):
+                    log.warning("reload failed: %s", error)  # an operational problem, not a bug
+                else:
+                    log.exception("reload failed")
                 duration = time.perf_counter() - started
                 message = str(error) or error.__class__.__name__
                 run = ReloadRun(requested_by, started_at, duration, 0, 0, 0, 0, [], ok=False, error=message)
-                try:
-                    await self.store.record_run(run)
-                except StoreError as store_error:
-                    log.warning("failed reload not recorded: %s", store_error)
+                if not isinstance(error, StoreBusyError):  # a locked database would refuse this too
+                    try:
+                        await self.store.record_run(run)
+                    except StoreError as store_error:
+                        log.warning("failed reload not recorded: %s", store_error)
                 return ReloadReport(
                     ok=False,
                     requested_by=requested_by,

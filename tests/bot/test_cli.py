@@ -204,11 +204,6 @@ def test_corpus_of_one_empty_file_exits_non_zero_naming_the_folder(tmp_path: Pat
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a WARNING log line 'bot.service: skipping blank/article.txt: the file is empty' is printed "
-    "before the one-line error, so stderr has two lines (README: errors print one line)",
-)
 def test_corpus_of_one_empty_file_prints_exactly_one_line(tmp_path: Path) -> None:
     folder = tmp_path / "blank"
     folder.mkdir()
@@ -266,12 +261,6 @@ def test_new_file_is_answered_from_after_reload(tmp_path: Path, corpus: Path) ->
     assert "12 euros" in answer["citations"][0]["quote"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="NewsService.open already reloads a changed folder at start-up (requested_by='startup'), so the "
-    "reload that `newsbot reload` then runs finds nothing new and reports '0 added, ... 6 unchanged': "
-    "the CLI never shows which files were added, updated or removed",
-)
 def test_reload_report_lists_a_file_added_since_the_last_run(tmp_path: Path, corpus: Path) -> None:
     newsbot(tmp_path, "sources", corpus=corpus)
     (corpus / "zorglub.txt").write_text(NEW_ARTICLE, encoding="utf-8")
@@ -281,10 +270,6 @@ def test_reload_report_lists_a_file_added_since_the_last_run(tmp_path: Path, cor
     assert "Added: `news/zorglub.txt`" in result.stdout.splitlines()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="same cause: the start-up reload removes the article first, so `newsbot reload` reports 0 removed",
-)
 def test_reload_report_lists_a_removed_file(tmp_path: Path, corpus: Path) -> None:
     newsbot(tmp_path, "sources", corpus=corpus)
     (corpus / "000_9209ec4dec1a7abb.txt").unlink()
@@ -371,12 +356,6 @@ def test_locked_database_reload_exits_non_zero_saying_it_is_locked(
     assert "locked" in locked_reload.stdout + locked_reload.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="service.reload logs the StoreBusyError with log.exception, so stderr gets a full traceback "
-    "plus 'database is locked' warnings for the question purge, the reload and the run record "
-    "(each waits the 5 s busy timeout: ~15 s in all) instead of one clear line",
-)
 def test_locked_database_reload_prints_one_line_without_traceback(
     locked_reload: subprocess.CompletedProcess[str],
 ) -> None:

@@ -96,13 +96,14 @@ def test_failure_reason_markdown_is_escaped() -> None:
 
 def test_failed_reload_report_says_it_failed_and_why() -> None:
     report = ReloadReport(ok=False, requested_by="cli", duration_s=5.04, articles=5, passages=57, error="disk full")
-    lines = reload_text(report).split("\n")
-    assert lines[0] == "Reload failed after 5.0s: disk full"
+    text = reload_text(report)
+    assert text.startswith("Reload failed after 5.0s: disk full.")
+    assert "\n" not in text  # one line: the CLI prints it as its one error line
 
 
 def test_failed_reload_report_says_the_previous_corpus_is_still_live() -> None:
     report = ReloadReport(ok=False, requested_by="cli", duration_s=1.0, articles=5, passages=57, error="disk full")
-    assert "The previous corpus is still live (5 articles, 57 passages)." in reload_text(report).split("\n")
+    assert reload_text(report).endswith("The previous corpus is still live (5 articles, 57 passages).")
 
 
 def test_failed_reload_report_without_an_error_message_still_says_something() -> None:
