@@ -1,0 +1,731 @@
+"""rank-bm25's BM25Okapi scores, exactly, from an inverted index.
+
+The scoring model is ``rank_bm25.BM25Okapi`` and nothing else: its statistics (passage
+lengths, their mean ``avgdl``, document frequencies), its idf (rank-bm25's own ``_calc_idf``
+is called, negative-idf floor ``epsilon * average_idf`` included) and its ``k1``/``b``. What
+changes is the evaluation. rank-bm25 keeps a dict of term counts per passage (~1.6-1.9 KB
+each) and, for every query term, walks all of them. Here the corpus becomes CSR postings,
+built with numpy (one sort of ``term * n + passage`` over all tokens) and nothing else kept:
+
+* ``_offsets[t] : _offsets[t + 1]`` delimits term ``t``'s postings;
+* ``_weights`` holds each posting's whole contribution
+  ``idf * (tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl)))``, computed elementwise in
+  float64 with rank-bm25's operations in rank-bm25's order, so it is bitwise the value
+  rank-bm25 adds for that passage;
+* ``_keys`` holds ``tier * n + passage`` (int32, see below; ``tier`` is 0 for most terms).
+
+rank-bm25 adds, for each query term in query order (a repeated term each time it occurs),
+that contribution to every passage: zero for passages without the term, and adding zero
+changes nothing. Adding the postings' weights in query order therefore reproduces its scores
+bit for bit (:meth:`BM25Index.get_scores`) while touching only passages with a query term.
+
+:meth:`BM25Index.top_k` returns the best ``k`` passages containing at least one query term,
+by score then passage index. Queries with few postings are scored whole, as above. Frequent
+terms would dominate the cost of the others, so those are pruned exactly, MaxScore style:
+
+* *Impact tiers.* The postings of a frequent term are split by weight into tiers (its top
+  ~1%, ~3%, ~11%, ~25%, ~60%), each sorted by passage and with its own maximum. Within a
+  term the weight is ``idf * saturation(tf, dl)``, so tiers are cut on saturation, from a
+  histogram, without sorting. Storing ``tier * n + passage`` keeps a term's whole range
+  ascending, so one binary search finds a passage in all its tiers.
+* *Phase 1.* Whole tiers are read into a dense accumulator (the term whose next tier lowers
+  the bound the most per posting first), tracking the best partial scores. A passage is in
+  at most one tier of a term, so the sum over terms of the maxima of their next unread tier
+  bounds what a passage not read yet can score. Once that sum is below ``theta``, the k-th
+  best score seen (partial, or full for a few probed passages), no unread passage can enter
+  the top k. A read passage survives if its partial score, plus the next-tier maximum of
+  every term it was not found in, can still reach ``theta``.
+* *Phase 2.* While many survive, the unread tiers are looked up for the survivors only, one
+  at a time, and the bounds tightened.
+* *Exact scoring.* The survivors (a superset of the top k) get exact scores (every query
+  term looked up, added in query order from 0.0, as rank-bm25 does) and are sorted by
+  (-score, passage). The result is rank-bm25's, bit for bit.
+
+Bounds compare float sums taken in different orders, so they carry a relative safety margin
+(``_MARGIN``); pruning is off when a query term has a negative weight (possible only when
+the average idf is negative, in tiny corpora).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from itertools import chain
+
+import numpy as np
+from rank_bm25 import BM25Okapi
+
+__all__ = ["BM25Params", "BM25Index"]
+
+_MARGIN = 1e-9
+"""Relative slack on score bounds. A float sum of m non-negative terms is within
+``m * 2**-53`` (relative) of the real sum: this covers queries of up to ~10**6 terms."""
+
+_SMALL_QUERY = 12000
+"""Up to this many postings (over the query's distinct terms), score them all: pruning's
+bookkeeping would cost more than it saves."""
+
+_TIER_MIN_POSTINGS = 4096
+"""Terms with at least this many postings are split into impact tiers."""
+
+_TIER_MIN_SIZE = 2000
+"""... and a tier boundary needs at least this many postings above it (tiny tiers cost a
+step each for little pruning): smaller frequent terms get fewer, larger tiers."""
+
+_TIER_SHARES = (0.01, 0.04, 0.15, 0.40)
+"""Tier boundaries, as cumulative shares of a term's postings by decreasing weight: tier 0
+holds its top ~1%, tier 1 the next ~3%, then ~11%, ~25% and the remaining ~60%."""
+
+_TIER_BINS = 512
+"""Saturation histogram bins used to place the tier boundaries (the tiers are exact
+partitions by weight; only their sizes are approximate)."""
+
+_MAX_SLOTS = 8
+"""Query terms (distinct, in query order) whose presence is tracked per passage (one bit
+each in a uint8: a small array, as memory traffic dominates at 1M passages) to tighten its
+bound; further terms are assumed possibly present (a looser, still valid bound)."""
+
+_EXACT_LIMIT = 256
+"""With at most this many candidates left, score them exactly rather than prune further."""
+
+_PROBE = 4
+_PROBE_FIRST = 3
+_PROBE_GROWTH = 4
+"""Phase 1 tracks the ``_PROBE * k`` best partial scores and, at steps 3, 12, 48, ... and
+when it ends, computes their full scores to raise the k-th best score it prunes with."""
+
+_SORT_LIMIT = 2048
+"""Candidate sets up to this size are sorted by passage, so that a term's postings can be
+searched among them; larger ones are only searched in the postings (or scattered)."""
+
+_BUILD_CHUNK = 20_000
+"""Passages mapped to term ids between two progress reports."""
+
+
+@dataclass(frozen=True)
+class BM25Params:
+    """BM25Okapi parameters; the defaults are rank-bm25's."""
+
+    k1: float = 1.5
+    b: float = 0.75
+    epsilon: float = 0.25
+
+    def __post_init__(self) -> None:
+        # Outside these ranges rank-bm25 computes 0/0 (NaN) for passages lacking a term
+        # (k1 = 0) or negative saturations; BM25 is not defined there.
+        if not self.k1 > 0:
+            raise ValueError(f"k1 must be > 0, got {self.k1}")
+        if not 0 <= self.b <= 1:
+            raise ValueError(f"b must be in [0, 1], got {self.b}")
+
+
+class BM25Index:
+    """Exact ``rank_bm25.BM25Okapi`` scores over CSR postings, with fast exact top-k.
+
+    ``progress(done, total)`` is called with the number of passages read so far while the
+    corpus is mapped to term ids, then once with ``(total, total)`` when the index is ready.
+    An empty corpus raises :class:`ValueError` (BM25Okapi is undefined there: rank-bm25
+    divides by zero). Passages may be empty; if all are, every score is 0 and ``top_k``
+    returns ``[]`` (rank-bm25 itself cannot be built on such a corpus). One divergence:
+    with ``b = 1``, rank-bm25 scores empty passages NaN (its 0 / 0 for a zero count over a
+    zero length); here they score 0.0, like every passage lacking the query terms.
+
+    Queries are safe from several threads (each thread gets its own scratch buffers).
+    """
+
+    def __init__(
+        self,
+        corpus_tokens: Sequence[Sequence[str]],
+        params: BM25Params = BM25Params(),
+        progress: Callable[[int, int], None] | None = None,
+    ) -> None:
+        n = len(corpus_tokens)
+        if n == 0:
+            raise ValueError("BM25Index needs at least one passage: BM25 is undefined on an empty corpus")
+        self.params = params
+        self._n = n
+        self._local = threading.local()
+
+        # 1. Term ids in first-occurrence order. rank-bm25 builds its document-frequency dict
+        #    in that order, and its average idf (hence the negative-idf floor) is a float sum
+        #    over that dict: the order matters for bitwise equality.
+        vocab: defaultdict[str, int] = defaultdict()
+        vocab.default_factory = vocab.__len__
+        lookup = vocab.__getitem__
+        lengths = np.fromiter(map(len, corpus_tokens), dtype=np.int64, count=n)
+        total_tokens = int(lengths.sum())
+        keys = np.empty(total_tokens, dtype=np.int64)
+        pos = 0
+        for start in range(0, n, _BUILD_CHUNK):
+            size = int(lengths[start : start + _BUILD_CHUNK].sum())
+            chunk = chain.from_iterable(corpus_tokens[start : start + _BUILD_CHUNK])
+            keys[pos : pos + size] = np.fromiter(map(lookup, chunk), dtype=np.int64, count=size)
+            pos += size
+            if progress is not None and start + _BUILD_CHUNK < n:
+                progress(start + _BUILD_CHUNK, n)
+        vocab.default_factory = None
+        self._vocab: dict[str, int] = dict(vocab)
+        del vocab, lookup
+        n_terms = len(self._vocab)
+
+        # 2. Postings: the distinct (term, passage) pairs and their counts, sorted by term
+        #    then passage, from one sort of term * n + passage over all tokens.
+        keys *= n
+        keys += np.repeat(np.arange(n, dtype=np.int64), lengths)
+        keys, tf = np.unique(keys, return_counts=True)
+        term_of = keys // n
+        keys -= term_of * n
+        docs = keys.astype(np.int32)
+        del keys
+        df = np.bincount(term_of, minlength=n_terms)
+        offsets = np.zeros(n_terms + 1, dtype=np.int64)
+        np.cumsum(df, out=offsets[1:])
+        self._df = df
+
+        # 3. rank-bm25's statistics and idf, by rank-bm25's own code.
+        self.avgdl: float = total_tokens / n  # int / int, as in rank-bm25: correctly rounded
+        okapi = BM25Okapi.__new__(BM25Okapi)  # a shell: its per-passage dicts are never built
+        okapi.k1, okapi.b, okapi.epsilon = params.k1, params.b, params.epsilon
+        okapi.corpus_size = n
+        okapi.avgdl = self.avgdl
+        okapi.idf = {}
+        self.average_idf: float | None = None
+        if n_terms:
+            okapi._calc_idf(dict(zip(self._vocab, df.tolist())))
+            self.average_idf = okapi.average_idf
+        self._idf = np.fromiter(okapi.idf.values(), dtype=np.float64, count=n_terms)
+        del okapi
+
+        # 4. Each posting's contribution, with rank-bm25's float64 operations in its order:
+        #    idf * (q_freq * (k1 + 1) / (q_freq + k1 * (1 - b + b * doc_len / avgdl))).
+        k1, b = params.k1, params.b
+        if n_terms:
+            norm = k1 * (1 - b + b * lengths / self.avgdl)  # per passage
+            tf_f = tf.astype(np.float64)
+            del tf
+            saturation = tf_f * (k1 + 1)
+            tf_f += norm[docs]
+            saturation /= tf_f
+            del tf_f, norm
+            weights = self._idf[term_of] * saturation
+        else:
+            saturation = weights = np.zeros(0)
+
+        # 5. Impact segments (see the module docstring).
+        self._build_segments(offsets, docs, weights, term_of, saturation)
+        del term_of, saturation
+        self._has_negative = bool(n_terms) and bool(self._idf.min() < 0)
+        if progress is not None:
+            progress(n, n)
+
+    def _build_segments(
+        self,
+        offsets: np.ndarray,
+        docs: np.ndarray,
+        weights: np.ndarray,
+        term_of: np.ndarray,
+        saturation: np.ndarray,
+    ) -> None:
+        """Split frequent terms' postings into impact tiers and store the postings.
+
+        Within a term the weight is ``idf * saturation``, ``saturation`` depending on tf and
+        passage length only, so ranking a term's postings by saturation ranks them by
+        weight: tiers come from global cut points on saturation, with no per-term sort.
+        Postings are stored by (term, tier, passage) as ``tier * n + passage`` (int32), which
+        is ascending over a term's whole range: one binary search finds a passage in all
+        of a term's tiers.
+        """
+        n = self._n
+        n_terms = len(offsets) - 1
+        df = np.diff(offsets)
+        n_tiers = len(_TIER_SHARES) + 1
+        if n_tiers * n >= 2**31:
+            raise ValueError(f"BM25Index supports fewer than {2**31 // n_tiers} passages")
+        tier = np.zeros(len(docs), dtype=np.int32)
+        frequent = np.flatnonzero(df >= _TIER_MIN_POSTINGS)
+        if len(frequent):
+            # Per-term quantiles of saturation from a (term, saturation bin) histogram: bins
+            # are global quantiles of saturation, numbered from the highest; a bin goes to
+            # the tier whose share of the term's postings it starts in.
+            rank = np.full(n_terms, -1, dtype=np.int64)
+            rank[frequent] = np.arange(len(frequent))
+            rank_of = rank[term_of]
+            del rank
+            frequent_posting = np.flatnonzero(rank_of >= 0)
+            sat = saturation[frequent_posting]
+            edges = np.unique(np.quantile(sat[::7], np.linspace(0, 1, _TIER_BINS + 1)[1:-1]))
+            bin_desc = len(edges) - np.searchsorted(edges, sat, side="right")  # 0 = highest
+            del sat
+            hist_key = rank_of[frequent_posting] * (len(edges) + 1) + bin_desc
+            del rank_of
+            hist = np.bincount(hist_key, minlength=len(frequent) * (len(edges) + 1))
+            hist = hist.reshape(len(frequent), len(edges) + 1)
+            above = (np.cumsum(hist, axis=1) - hist) / df[frequent][:, None]
+            shares = np.array(_TIER_SHARES)
+            tier_of_bin = np.searchsorted(shares, above, side="right")
+            # Boundaries leaving fewer than _TIER_MIN_SIZE postings above them are dropped:
+            # the top tier absorbs the tiers above the first boundary kept.
+            dropped = (shares[None, :] * df[frequent][:, None] < _TIER_MIN_SIZE).sum(axis=1)
+            tier_of_bin = np.maximum(tier_of_bin - dropped[:, None], 0).astype(np.int32)
+            tier[frequent_posting] = tier_of_bin.ravel()[hist_key]
+            del hist_key, hist, above, tier_of_bin, bin_desc, frequent_posting
+        seg_key = term_of * n_tiers + tier
+        if len(seg_key) and np.any(seg_key[1:] < seg_key[:-1]):
+            # Stable: postings sorted by (term, passage) become sorted by (term, tier, passage).
+            perm = np.argsort(seg_key, kind="stable")
+            seg_key = seg_key[perm]
+            docs = docs[perm]
+            tier = tier[perm]
+            weights[:] = weights[perm]
+            del perm
+        docs += tier * np.int32(n)
+        del tier
+        seg_sizes = np.bincount(seg_key, minlength=n_terms * n_tiers)
+        del seg_key
+        nonempty = np.flatnonzero(seg_sizes)
+        seg_end = np.cumsum(seg_sizes)[nonempty]
+        seg_start = seg_end - seg_sizes[nonempty]
+        seg_term = nonempty // n_tiers
+        self._seg_start = seg_start
+        self._seg_end = seg_end
+        self._seg_shift = ((nonempty % n_tiers) * n).astype(np.int32)  # tier * n
+        self._seg_max = (
+            np.maximum.reduceat(weights, seg_start) if len(seg_start) else np.zeros(0)
+        )  # segments are contiguous and cover all postings: reduceat reduces each exactly
+        self._first_seg = np.zeros(n_terms + 1, dtype=np.int64)
+        np.cumsum(np.bincount(seg_term, minlength=n_terms), out=self._first_seg[1:])
+        self._tiered = df >= _TIER_MIN_POSTINGS
+        self._offsets = offsets
+        self._keys = docs
+        self._weights = weights
+
+    def __getstate__(self) -> dict[str, object]:
+        state = self.__dict__.copy()
+        del state["_local"]  # per-thread scratch buffers are not part of the index
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._local = threading.local()
+
+    # ----------------------------------------------------------------------- vocabulary
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __contains__(self, term: object) -> bool:
+        return term in self._vocab
+
+    def doc_freq(self, term: str) -> int:
+        """Number of passages containing ``term`` (0 if unknown)."""
+        t = self._vocab.get(term)
+        return 0 if t is None else int(self._df[t])
+
+    def idf(self, term: str) -> float:
+        """The idf BM25Okapi scores ``term`` with (the floor if its idf is negative); 0.0
+        for an unknown term, which is what rank-bm25 uses for it."""
+        t = self._vocab.get(term)
+        return 0.0 if t is None else float(self._idf[t])
+
+    @property
+    def vocabulary_size(self) -> int:
+        return len(self._vocab)
+
+    @property
+    def n_postings(self) -> int:
+        return len(self._keys)
+
+    def nbytes(self) -> int:
+        """Bytes held by the index's numpy arrays (the vocabulary dict is not counted)."""
+        arrays = (
+            self._offsets, self._keys, self._weights, self._df, self._idf, self._tiered,
+            self._seg_start, self._seg_end, self._seg_shift, self._seg_max, self._first_seg,
+        )
+        return sum(a.nbytes for a in arrays)
+
+    # ---------------------------------------------------------------------------- scoring
+
+    def _term_ids(self, query_tokens: Sequence[str]) -> list[int]:
+        get = self._vocab.get
+        return [t for t in map(get, query_tokens) if t is not None]
+
+    def _docs_of(self, t: int) -> np.ndarray:
+        """Passages of term ``t``'s postings (in storage order)."""
+        d = self._keys[self._offsets[t] : self._offsets[t + 1]]
+        return d % np.int32(self._n) if self._tiered[t] else d
+
+    def get_scores(self, query_tokens: Sequence[str]) -> np.ndarray:
+        """Scores of all passages, bitwise equal to ``BM25Okapi(corpus).get_scores(query)``."""
+        scores = np.zeros(self._n)
+        offsets, weights = self._offsets, self._weights
+        for t in self._term_ids(query_tokens):
+            # Passages are unique within a term: each gets this term's weight added once.
+            scores[self._docs_of(t)] += weights[offsets[t] : offsets[t + 1]]
+        return scores
+
+    def top_k(self, query_tokens: Sequence[str], k: int) -> list[tuple[int, float]]:
+        """The ``k`` best passages containing at least one query term, as ``(passage index,
+        score)`` sorted by score descending then index ascending; ``[]`` for an empty query
+        or one whose terms are all unknown. Scores are bitwise those of ``get_scores``."""
+        if k <= 0:
+            return []
+        terms = self._term_ids(query_tokens)
+        if not terms:
+            return []
+        counts: dict[int, int] = {}
+        for t in terms:
+            counts[t] = counts.get(t, 0) + 1
+        offsets = self._offsets
+        total = sum(int(offsets[t + 1] - offsets[t]) for t in counts)
+        scratch = self._scratch()
+        if total <= _SMALL_QUERY or total <= k or (
+            self._has_negative and any(self._idf[t] < 0 for t in counts)
+        ):
+            # Few postings: score them all. Negative weights (only when the average idf is
+            # itself negative, in tiny corpora) would break the pruning bounds.
+            cand, scores = self._score_all(terms, counts, k, scratch)
+        else:
+            cand = self._candidates(counts, k, scratch)
+            cand_sorted = len(cand) <= _SORT_LIMIT
+            if cand_sorted:
+                cand = np.sort(cand)
+            scores = self._exact_scores(cand, terms, cand_sorted, scratch)
+        return _select(cand, scores, k)
+
+    def _scratch(self) -> _Scratch:
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            scratch = self._local.scratch = _Scratch(self._n)
+        return scratch
+
+    def _score_all(
+        self, terms: list[int], counts: dict[int, int], k: int, scratch: _Scratch
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Passages that may be in the top ``k`` (all passages containing a query term
+        reaching the k-th best score), with their exact scores: every posting of the query
+        terms is added in query order, as in ``get_scores``."""
+        offsets, weights = self._offsets, self._weights
+        acc = scratch.acc
+        term_docs = {t: self._docs_of(t) for t in counts}
+        docs = np.concatenate(list(term_docs.values())) if len(term_docs) > 1 else term_docs[terms[0]]
+        try:
+            for t in terms:
+                acc[term_docs[t]] += weights[offsets[t] : offsets[t + 1]]
+            scores = acc[docs]
+        finally:
+            acc[docs] = 0.0
+        return _distinct_top(docs, scores, k, len(term_docs))
+
+    def _lookup(
+        self,
+        seg_from: int,
+        seg_to: int,
+        cand: np.ndarray,
+        cand_sorted: bool,
+        scratch: _Scratch,
+        dense: bool = True,
+    ) -> np.ndarray:
+        """Weights at the passages ``cand`` (0.0 where absent) of segments ``seg_from`` to
+        ``seg_to - 1``, consecutive segments of one term (a passage is in at most one).
+        ``dense=False`` leaves the scratch accumulator alone."""
+        lo, hi = int(self._seg_start[seg_from]), int(self._seg_end[seg_to - 1])
+        size, m, n_segs = hi - lo, len(cand), seg_to - seg_from
+        values = np.zeros(m)
+        if m == 0 or size == 0:
+            return values
+        keys, weights = self._keys[lo:hi], self._weights[lo:hi]
+        # Rough costs: search the candidates in the postings, the postings in the
+        # candidates (needs them sorted), or scatter the postings densely.
+        log_size, log_m = size.bit_length(), m.bit_length()
+        cost_search = m * n_segs * log_size
+        cost_reverse = size * (log_m + 2) if cand_sorted else np.inf
+        cost_dense = 6 * size + m if dense else np.inf
+        if cost_search <= min(cost_reverse, cost_dense):
+            if n_segs == 1:
+                shift = self._seg_shift[seg_from]
+                needles = cand + shift if shift else cand
+            else:
+                shifts = self._seg_shift[seg_from:seg_to]
+                needles = (shifts[:, None] + cand[None, :]).ravel()
+            idx = np.searchsorted(keys, needles)
+            np.minimum(idx, size - 1, out=idx)
+            hit = np.flatnonzero(keys[idx] == needles)
+            values[hit % m if n_segs > 1 else hit] = weights[idx[hit]]
+            return values
+        d = keys % np.int32(self._n) if self._seg_shift[seg_to - 1] else keys
+        if cost_reverse <= cost_dense:
+            idx = np.searchsorted(cand, d)
+            np.minimum(idx, m - 1, out=idx)
+            hit = cand[idx] == d
+            values[idx[hit]] = weights[hit]
+            return values
+        acc = scratch.acc
+        acc[d] = weights
+        values = acc[cand]
+        acc[d] = 0.0
+        return values
+
+    def _exact_scores(
+        self, cand: np.ndarray, terms: list[int], cand_sorted: bool, scratch: _Scratch
+    ) -> np.ndarray:
+        """Exact scores of the passages ``cand``: each term's contribution looked up, added
+        in query order (repeats included) from 0.0, as rank-bm25 does."""
+        scores = np.zeros(len(cand))
+        if len(cand) == 0:
+            return scores
+        first_seg = self._first_seg
+        contributions: dict[int, np.ndarray] = {}
+        for t in terms:
+            contribution = contributions.get(t)
+            if contribution is None:
+                contribution = self._lookup(
+                    int(first_seg[t]), int(first_seg[t + 1]), cand, cand_sorted, scratch
+                )
+                contributions[t] = contribution
+            scores += contribution  # 0.0 where the term is absent: no change
+        return scores
+
+    def _candidates(self, counts: dict[int, int], k: int, scratch: _Scratch) -> np.ndarray:
+        """Passages that may be in the top ``k`` (a superset of it, in no particular
+        order), by MaxScore over the query terms' impact tiers (see the module docstring)."""
+        first_seg, seg_max = self._first_seg, self._seg_max
+        slot_term = list(counts)
+        slot_mult = [float(c) for c in counts.values()]
+        n_slots = len(slot_term)
+        slot_segs = [range(int(first_seg[t]), int(first_seg[t + 1])) for t in slot_term]
+        slot_bounds = [(seg_max[r.start : r.stop] * m).tolist() for r, m in zip(slot_segs, slot_mult)]
+        seg_size = [
+            (self._seg_end[r.start : r.stop] - self._seg_start[r.start : r.stop]).tolist() for r in slot_segs
+        ]
+        # A term's tiers are read in order (weights are >= 0 here, so its tier maxima
+        # decrease with the tier). unread[slot]: the bound of the term's next unread tier,
+        # the most its unread segments can add to a passage, since a passage is in at most
+        # one segment of a term. sum(unread) bounds what a passage not read yet can score,
+        # and a passage already found in a term's segment gets nothing more from that term.
+        read_count = [0] * n_slots
+        unread = [b[0] for b in slot_bounds]
+        seg_start, seg_end, seg_shift = self._seg_start, self._seg_end, self._seg_shift
+        keys, weights = self._keys, self._weights
+        acc, found = scratch.acc, scratch.found
+        up, down = 1 + _MARGIN, 1 - _MARGIN
+
+        def bound_of(partial: np.ndarray, bits: np.ndarray, unread: list[float]) -> np.ndarray:
+            """Upper bound (with margin) on the final scores of passages with these partial
+            scores and found-term bits: each term they were not found in may add at most
+            its unread bound. A sum of non-negative terms, so no cancellation."""
+            bound = partial.copy()
+            for slot in range(n_slots):
+                if unread[slot] > 0.0:
+                    if slot < _MAX_SLOTS:
+                        bound += (((bits >> slot) & 1) ^ 1) * unread[slot]
+                    else:
+                        bound += unread[slot]
+            return bound * up
+
+        def next_slot() -> int:
+            """The term whose next tier lowers sum(unread) the most per posting read."""
+            best, best_gain = -1, -1.0
+            for slot in range(n_slots):
+                i = read_count[slot]
+                if i < len(slot_bounds[slot]):
+                    after = slot_bounds[slot][i + 1] if i + 1 < len(slot_bounds[slot]) else 0.0
+                    gain = (slot_bounds[slot][i] - after) / seg_size[slot][i]
+                    if gain > best_gain:
+                        best, best_gain = slot, gain
+            return best
+
+        def probe(passages: np.ndarray) -> float:
+            """The k-th best full score of these passages (a lower bound on the k-th best
+            score, often far above the partial one, as unread terms count too)."""
+            passages = np.sort(passages)
+            full = np.zeros(len(passages))
+            for sl in range(n_slots):
+                r = slot_segs[sl]
+                v = self._lookup(r.start, r.stop, passages, True, scratch, dense=False)
+                full += v * slot_mult[sl] if slot_mult[sl] != 1.0 else v
+            return float(np.partition(full, len(full) - k)[len(full) - k]) * down
+
+        # Phase 1: read whole segments into the dense accumulator, the term whose next tier
+        # lowers sum(unread) the most per posting first, until sum(unread) is below theta,
+        # a lower bound on the k-th best score: passages not read cannot reach the top k.
+        # theta is the k-th best partial score, or the k-th best full score of the best
+        # partial passages (probed now and then). The best partial passages after reading
+        # segment d are among those before it and the passages of d (partial scores only
+        # grow), which keeps them cheap to maintain.
+        parts: list[np.ndarray] = []
+        top = np.zeros(0, dtype=np.int32)
+        keep_top = _PROBE * k  # the best partial passages so far, at most this many
+        steps, next_probe = 0, _PROBE_FIRST
+        theta = -np.inf
+        exhausted = False
+        try:
+            while True:
+                slot = next_slot()
+                if slot < 0:
+                    exhausted = True
+                    break
+                s = slot_segs[slot][read_count[slot]]
+                read_count[slot] += 1
+                i = read_count[slot]
+                unread[slot] = slot_bounds[slot][i] if i < len(slot_bounds[slot]) else 0.0
+                lo, hi = int(seg_start[s]), int(seg_end[s])
+                d = keys[lo:hi]
+                if seg_shift[s]:
+                    d = d - seg_shift[s]
+                values = acc[d]
+                if slot_mult[slot] == 1.0:
+                    values += weights[lo:hi]
+                else:
+                    values += weights[lo:hi] * slot_mult[slot]
+                acc[d] = values  # passages are distinct within a segment
+                if slot < _MAX_SLOTS:
+                    found[d] |= 1 << slot
+                parts.append(d)
+                if len(top):
+                    where = np.searchsorted(d, top)
+                    np.minimum(where, len(d) - 1, out=where)
+                    others = top[d[where] != top]
+                    pool = np.concatenate((d, others))
+                    values = np.concatenate((values, acc[others]))
+                else:
+                    pool = d
+                if len(pool) <= keep_top:
+                    top = pool  # few passages read so far: keep them all
+                else:
+                    top = pool[_top_indices(values, keep_top)]
+                if len(top) < k:
+                    continue
+                values = acc[top]
+                theta = max(theta, np.partition(values, len(values) - k)[len(values) - k] * down)
+                steps += 1
+                probed = steps == next_probe
+                if probed:
+                    next_probe *= _PROBE_GROWTH
+                    theta = max(theta, probe(top))
+                if sum(unread) * up < theta:
+                    if not probed:
+                        # Probe before choosing the survivors: the higher theta, the fewer.
+                        theta = max(theta, probe(top))
+                    break
+            # Survivors: read passages whose bound can still reach theta, each taken once.
+            read = np.concatenate(parts) if len(parts) > 1 else parts[0]
+            bits = found[read]
+            partial = acc[read]
+            keep = np.flatnonzero(bound_of(partial, bits, unread) >= theta)
+            cand, partial, bits = read[keep], partial[keep], bits[keep]
+            if len(parts) > 1 and len(cand):
+                # acc is spent (reset below): the last write wins, keep the entry that won.
+                first = np.arange(len(cand), dtype=np.float64)
+                acc[cand] = first
+                first = acc[cand] == first
+                cand, partial, bits = cand[first], partial[first], bits[first]
+        finally:
+            for d in parts:
+                acc[d] = 0.0
+                found[d] = 0
+        if exhausted:
+            return cand
+
+        # Phase 2: while there are many survivors, look the unread tiers up for them, one
+        # at a time, the one lowering the bounds most per unit of work first, pruning as
+        # the bounds tighten.
+        while len(cand) > _EXACT_LIMIT:
+            m = len(cand)
+            slot, best_gain = -1, -1.0
+            for sl in range(n_slots):
+                i = read_count[sl]
+                if i < len(slot_bounds[sl]):
+                    after = slot_bounds[sl][i + 1] if i + 1 < len(slot_bounds[sl]) else 0.0
+                    size = seg_size[sl][i]
+                    work = min(m * size.bit_length(), 6 * size + m)
+                    gain = (slot_bounds[sl][i] - after) / work
+                    if gain > best_gain:
+                        slot, best_gain = sl, gain
+            if slot < 0:
+                break
+            s = slot_segs[slot][read_count[slot]]
+            values = self._lookup(s, s + 1, cand, False, scratch)
+            partial += values * slot_mult[slot] if slot_mult[slot] != 1.0 else values
+            if slot < _MAX_SLOTS:
+                bits |= (values > 0.0).astype(np.uint8) << slot
+            read_count[slot] += 1
+            i = read_count[slot]
+            unread[slot] = slot_bounds[slot][i] if i < len(slot_bounds[slot]) else 0.0
+            theta = max(theta, partial[_top_indices(partial, k)].min() * down)
+            keep = bound_of(partial, bits, unread) >= theta
+            if not keep.all():
+                cand, partial, bits = cand[keep], partial[keep], bits[keep]
+        return cand
+
+
+class _Scratch:
+    """Dense per-passage buffers, all zero between queries (one pair per thread)."""
+
+    __slots__ = ("acc", "found")
+
+    def __init__(self, n: int) -> None:
+        self.acc = np.zeros(n)  # partial (or, for small queries, exact) scores
+        self.found = np.zeros(n, dtype=np.uint8)  # bit i: passage found in query term i
+
+
+def _top_indices(values: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the ``k`` largest ``values`` (``len(values) > k``; ties broken arbitrarily).
+
+    For long arrays, the k-th largest of a strided sample is a value that at least k
+    entries reach; only the entries reaching it are partitioned.
+    """
+    m = len(values)
+    if m > 8192 and m > 256 * k:
+        stride = max(1, int((m / k) ** 0.5))
+        sample = values[::stride]
+        if len(sample) > k:
+            cut = np.partition(sample, len(sample) - k)[len(sample) - k]
+            sel = np.flatnonzero(values >= cut)
+            if len(sel) < m // 4:
+                if len(sel) == k:
+                    return sel
+                return sel[np.argpartition(values[sel], len(sel) - k)[len(sel) - k :]]
+    return np.argpartition(values, m - k)[m - k :]
+
+
+def _distinct_top(
+    docs: np.ndarray, scores: np.ndarray, k: int, copies: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct passages among ``docs`` (each present at most ``copies`` times, always with
+    the same score) that may be in the top ``k``, with their scores.
+
+    The ``k * copies`` largest entries hold at least ``k`` distinct passages, so every
+    passage scoring below the smallest of them is beaten by k others. Entries reaching it
+    (ties included) are kept, then made distinct.
+    """
+    keep = k * copies
+    if len(docs) > keep:
+        cut = scores[_top_indices(scores, keep)].min()
+        sel = np.flatnonzero(scores >= cut)
+        docs, scores = docs[sel], scores[sel]
+    if copies > 1 and len(docs) > 1:
+        order = np.argsort(docs, kind="stable")
+        docs, scores = docs[order], scores[order]
+        first = np.empty(len(docs), dtype=bool)
+        first[0] = True
+        np.not_equal(docs[1:], docs[:-1], out=first[1:])
+        docs, scores = docs[first], scores[first]
+    return docs, scores
+
+
+def _select(cand: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[int, float]]:
+    """The ``k`` best (passage, score) pairs by score descending, passage ascending."""
+    m = len(cand)
+    if m > k:
+        kth = scores[_top_indices(scores, k)].min()
+        above = np.flatnonzero(scores > kth)
+        ties = np.flatnonzero(scores == kth)
+        need = k - len(above)
+        if len(ties) > need:
+            ties = ties[np.argsort(cand[ties], kind="stable")[:need]]
+        pick = np.concatenate((above, ties))
+        cand, scores = cand[pick], scores[pick]
+    order = np.lexsort((cand, -scores))
+    return list(zip(cand[order].tolist(), scores[order].tolist()))
