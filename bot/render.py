@@ -53,15 +53,20 @@ def file_name(article: Article) -> str:
     return article.path.replace("`", "'")
 
 
-def source_line(article: Article, lang: str) -> str:
-    """"— **Title** · Publisher · 2025-01-28 · `seeds/001.txt`"."""
-    t = templates_for(lang)
-    parts = [f"**{safe(shorten(article.title, TITLE_LIMIT))}**"]
+def describe(article: Article, lang: str, title_limit: int = TITLE_LIMIT) -> str:
+    """"**Title** · Publisher · 2025-01-28 · `seeds/001.txt`" (publisher when known; an
+    unknown date is said, never guessed)."""
+    parts = [f"**{safe(shorten(article.title, title_limit))}**"]
     if article.source:
         parts.append(safe(article.source))
-    parts.append(article.published or t.date_unknown)
+    parts.append(article.published or templates_for(lang).date_unknown)
     parts.append(f"`{file_name(article)}`")
-    return "— " + " · ".join(parts)
+    return " · ".join(parts)
+
+
+def source_line(article: Article, lang: str) -> str:
+    """The line under a quote: "— " and the article's description."""
+    return "— " + describe(article, lang)
 
 
 def also_line(articles: Sequence[Article], lang: str) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 
 from retrieval.templates import templates_for
 
-from .render import MESSAGE_LIMIT, file_name, safe, shorten
+from .render import MESSAGE_LIMIT, describe, safe, shorten
 from .service import ReloadReport, ServiceStats
 from .store import ArticleRow
 
@@ -24,13 +24,7 @@ LIST_LIMIT = 25
 
 
 def article_line(row: ArticleRow, lang: str) -> str:
-    article = row.article
-    parts = [f"**{safe(shorten(article.title, 100))}**"]
-    if article.source:
-        parts.append(safe(article.source))
-    parts.append(article.published or templates_for(lang).date_unknown)
-    parts.append(f"`{file_name(article)}`")
-    return "• " + " · ".join(parts)
+    return "• " + describe(row.article, lang, title_limit=100)
 
 
 def _listing(title: str, rows: Sequence[ArticleRow], lang: str) -> str:
