@@ -26,7 +26,6 @@ import itertools
 import random
 import resource
 import shutil
-import statistics
 import sys
 import tempfile
 import time

@@ -7,6 +7,7 @@ uses, so the terminal shows exactly what Discord would show.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import asyncio
 import logging
 import sys
@@ -70,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.db:
         overrides["db_path"] = args.db
     if overrides:
-        settings = Settings(**{**settings.__dict__, **overrides})
+        settings = dataclasses.replace(settings, **overrides)
     try:
         if args.command == "run":
             from .runner import run_bot

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import Stemmer
@@ -187,7 +187,4 @@ class Analyzer:
         if len(self._cache) < self.CACHE_LIMIT:
             self._cache[surface] = term
         return term
-
-    def terms_many(self, texts: Iterable[str]) -> list[list[str]]:
-        return [self.terms(text) for text in texts]
 
