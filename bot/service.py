@@ -12,9 +12,11 @@ database and the live engine as they were.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -46,6 +48,25 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
 """``progress(step, done, total)`` for long work (CLI progress lines, benchmarks)."""
+
+
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a corpus is loaded, then freeze the heap.
+
+    A reload creates millions of objects; each full collection then walks the whole heap
+    (both engines) while holding the GIL, which stalled the event loop ~0.45 s at a time at
+    100k passages. Reference counting still frees everything acyclic meanwhile; afterwards
+    the long-lived engine is moved out of the collector's sight (``gc.freeze``).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if was_enabled:
+            gc.enable()
 
 
 class ServiceError(Exception):
@@ -127,6 +148,16 @@ class NewsService:
         return service
 
     async def start(self, *, reload_if_changed: bool = True) -> None:
+        with cyclic_gc_paused():
+            await self._start(reload_if_changed)
+        if not self._engine.articles:
+            raise ServiceError(
+                f"the corpus folder {self.settings.corpus_dir} has no usable articles "
+                "(.txt or .md files); add some or set NEWSBOT_CORPUS_DIR"
+            )
+        await self._purge_old_questions()
+
+    async def _start(self, reload_if_changed: bool) -> None:
         scanned = await self._in_build(self._scan_folder)
         stored = await self.store.article_hashes()
         current = {rel: digest for rel, (_, _, digest) in scanned.files.items() if digest}
@@ -143,12 +174,6 @@ class NewsService:
             report = await self.reload(requested_by="startup", scanned=scanned)
             if not report.ok:
                 raise ServiceError(f"could not load the corpus: {report.error}")
-        if not self._engine.articles:
-            raise ServiceError(
-                f"the corpus folder {self.settings.corpus_dir} has no usable articles "
-                "(.txt or .md files); add some or set NEWSBOT_CORPUS_DIR"
-            )
-        await self._purge_old_questions()
 
     async def close(self) -> None:
         await self._flush_background()
@@ -251,7 +276,8 @@ class NewsService:
             started_at = utc_timestamp()
             started = time.perf_counter()
             try:
-                return await self._reload(requested_by, started_at, started, scanned)
+                with cyclic_gc_paused():
+                    return await self._reload(requested_by, started_at, started, scanned)
             except Exception as error:  # the whole reload failed: nothing was swapped
                 if isinstance(error, StoreError):
                     log.warning("reload failed: %s", error)  # an operational problem, not a bug
