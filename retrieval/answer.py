@@ -44,12 +44,6 @@ RETRIEVAL_WEIGHT = 0.1
 
 _NUMBER = re.compile(r"(?<!\w)\d+(?:[.,]\d+)?(?!\w)")
 """A standalone number ("5,6", "2015"), not the digit of a name ("R1", "H100")."""
-_NUMBER_WORD = re.compile(
-    r"\b(deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|"
-    r"vingt|trente|quarante|cinquante|soixante|cent|mille|two|three|four|five|six|seven|eight|"
-    r"nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|dozen)s?\b",
-    re.IGNORECASE,
-)
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _ANAPHOR = re.compile(
     r"^(?:Il|Elle|Ils|Elles|He|She|They|It|The (?:company|firm|group|giant)|"
@@ -217,15 +211,10 @@ def _is_generic_acronym(name: str) -> bool:
     return name.isupper() and name.isalpha() and len(name) <= 3
 
 
-def _quantities(text: str) -> list[str]:
-    """Numbers in digits ("5,6", "17%") or in words ("quatre", "two")."""
-    return _NUMBER.findall(text) + [w.lower() for w in _NUMBER_WORD.findall(text)]
-
-
 def type_bonus(question: ParsedQuestion, text: str) -> float:
     """Reward windows holding the kind of answer the interrogative asks for."""
     if question.answer_type == "number":
-        numbers = set(_quantities(text)) - set(_quantities(question.text))
+        numbers = set(_NUMBER.findall(text)) - set(_NUMBER.findall(question.text))
         return TYPE_BONUS if numbers else 0.0
     if question.answer_type == "date":
         return TYPE_BONUS if _YEAR.search(text) else 0.0

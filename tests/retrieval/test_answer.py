@@ -401,3 +401,11 @@ def test_question_typed_without_accents_finds_the_same_answer(engine: Engine) ->
     plain = engine.answer("Qui a qualifie DeepSeek de percee impressionnante ?")
     assert plain.answered
     assert plain.citations[0].quote == accented.citations[0].quote
+
+
+def test_every_citation_for_a_number_question_holds_a_number(engine: Engine) -> None:
+    # "quatre «salles de guerre»" is a number word, not the cost asked for: it must not be cited.
+    answer = engine.answer("Combien a coûté l'entraînement de DeepSeek R1 ?")
+    assert answer.answered
+    for citation in answer.citations:
+        assert re.search(r"(?<!\w)\d+(?:[.,]\d+)?(?!\w)", citation.quote), citation.quote
