@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+from collections import Counter
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -48,6 +49,13 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
 """``progress(step, done, total)`` for long work (CLI progress lines, benchmarks)."""
+
+
+def free_gradually(items: list[object], step: int = 2000) -> None:
+    """Empty a big list a slice at a time: freeing millions of objects in one deallocation
+    holds the GIL throughout, while each small slice lets the event loop thread run."""
+    while items:
+        del items[-step:]
 
 
 @contextmanager
@@ -125,6 +133,8 @@ class NewsService:
         self._query_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="newsbot-query")
         self._build_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsbot-build")
         self._background: set[asyncio.Task[None]] = set()
+        self._answering: Counter[int] = Counter()
+        """Questions being answered, per engine (by id)."""
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -164,8 +174,8 @@ class NewsService:
         unchanged = current == stored and not scanned.failures
         if stored and (unchanged or not reload_if_changed):
             started = time.perf_counter()
-            corpus = await self.store.load_corpus()
-            self._engine = await self._in_build(self._build_engine, corpus)
+            corpus_box = [await self.store.load_corpus()]
+            self._engine = await self._in_build(self._build_engine_from_box, corpus_box)
             log.info(
                 "loaded %d articles (%d passages) from %s in %.2fs",
                 len(self._engine.articles), len(self._engine), self.store.path, time.perf_counter() - started,
@@ -212,7 +222,11 @@ class NewsService:
         """Answer from the live engine in a worker thread, then log the question."""
         engine = self._engine
         started = time.perf_counter()
-        answer = await asyncio.get_running_loop().run_in_executor(self._query_pool, engine.answer, question, lang)
+        self._answering[id(engine)] += 1  # an old engine is only dismantled once unused
+        try:
+            answer = await asyncio.get_running_loop().run_in_executor(self._query_pool, engine.answer, question, lang)
+        finally:
+            self._answering[id(engine)] -= 1
         latency_ms = (time.perf_counter() - started) * 1000
         if self.settings.log_questions and answer.reason not in ("empty", "too_long"):
             top = answer.citations[0] if answer.citations else None
@@ -316,10 +330,11 @@ class NewsService:
         removed = sorted(set(stored_hashes) - set(scanned.files))
         parsed_paths = {article.path for article, _ in parsed}
         unchanged = sorted(set(stored_hashes) - parsed_paths - set(removed))
-        stored = {article.path: (article, passages) for article, passages in await self.store.load_corpus()}
-        corpus = [stored[path] for path in unchanged] + parsed
-        corpus.sort(key=lambda entry: entry[0].path)
-        engine = await self._in_build(self._build_engine, corpus)
+        # The stored corpus (millions of objects at 100k passages) is handed over in a box
+        # that the worker empties, so it is used and freed there: freeing it on the event
+        # loop would stall it.
+        stored_box = [await self.store.load_corpus()]
+        engine = await self._in_build(self._merge_and_build, stored_box, parsed, unchanged)
 
         added = tuple(a.path for a, _ in parsed if a.path not in stored_hashes)
         updated = tuple(a.path for a, _ in parsed if a.path in stored_hashes)
@@ -330,7 +345,9 @@ class NewsService:
         )
         # One transaction; if it raises, the database rolls back and the old engine stays.
         await self.store.apply_reload(parsed, removed, unchanged, run, now=utc_timestamp())
+        old_engine_box = [self._engine]
         self._engine = engine
+        self._release_in_worker(old_engine_box)
         log.info(
             "reload by %s: %d added, %d updated, %d unchanged, %d removed, %d failed in %.2fs",
             requested_by, len(added), len(updated), len(unchanged), len(removed), len(failures), duration,
@@ -402,7 +419,39 @@ class NewsService:
             self._report("parse", done, len(changed))
         return parsed, failures
 
+    def _merge_and_build(
+        self,
+        stored_box: list[list[tuple[Article, list[StoredPassage]]]],
+        parsed: list[tuple[Article, list[StoredPassage]]],
+        unchanged: list[str],
+    ) -> Engine:
+        """The unchanged stored articles plus the newly parsed ones, as a new engine."""
+        keep = set(unchanged)
+        stored = stored_box.pop()
+        corpus = [entry for entry in stored if entry[0].path in keep] + parsed
+        free_gradually(stored)
+        corpus.sort(key=lambda entry: entry[0].path)
+        return self._build_engine(corpus)
+
+    def _release_in_worker(self, box: list[Engine]) -> None:
+        """Free an old engine (millions of objects) in a worker thread, step by step, so
+        the deallocation does not hold up the event loop. The caller keeps only the box."""
+        answering = self._answering
+
+        def release() -> None:
+            engine = box.pop()
+            while answering[id(engine)]:  # questions asked just before the swap finish first
+                time.sleep(0.01)
+            engine.dismantle()
+
+        self._build_pool.submit(release)
+
+    def _build_engine_from_box(self, corpus_box: list[list[tuple[Article, list[StoredPassage]]]]) -> Engine:
+        return self._build_engine(corpus_box.pop())
+
     def _build_engine(self, corpus: list[tuple[Article, list[StoredPassage]]]) -> Engine:
+        """Build an engine, then free the corpus records and tokens (millions of objects at
+        100k passages) step by step: freed in one go, they hold the GIL for ~0.1 s."""
         articles = [article for article, _ in corpus]
         passages: list[Passage] = []
         tokens: list[tuple[str, ...]] = []
@@ -411,10 +460,13 @@ class NewsService:
                 passages.append(entry.passage)
                 # Rows from schema v1 carry no cached tokens: analyse them again.
                 tokens.append(entry.tokens or tuple(self._analyzer.terms(passage_index_text(article, entry.passage))))
-        return Engine(
+        engine = Engine(
             articles, passages, tokens, analyzer=self._analyzer,
             progress=lambda done, total: self._report("index", done, total),
         )
+        free_gradually(tokens)
+        free_gradually(corpus)
+        return engine
 
     async def _purge_old_questions(self) -> None:
         cutoff = datetime.now(timezone.utc) - timedelta(days=self.settings.question_retention_days)

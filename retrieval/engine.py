@@ -75,6 +75,21 @@ class Engine:
     def __len__(self) -> int:
         return len(self.passages)
 
+    def dismantle(self, step: int = 2000) -> None:
+        """Release this engine's records a slice at a time (after it was swapped out).
+
+        Dropping a 100k-passage engine in one deallocation holds the GIL for ~0.1 s; a
+        service frees an old engine this way in a worker thread so its event loop keeps
+        running. The engine answers nothing afterwards.
+        """
+        for records in (list(self.passages), list(self.articles.values())):
+            self.passages, self.articles = (), {}
+            while records:
+                del records[-step:]
+        self.index = None
+        self._sentence_terms.cache_clear()
+        self._context_terms.cache_clear()
+
     def _surface_vocabulary(self) -> frozenset[str]:
         vocabulary: set[str] = set()
         for article in self.articles.values():
