@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from collections import Counter
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor

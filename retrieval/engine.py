@@ -70,7 +70,7 @@ class Engine:
         self._surface = self._surface_vocabulary()
         self._neighbours = self._passage_neighbours()
         self._sentence_terms = lru_cache(maxsize=4096)(self._sentence_terms_uncached)
-        self._context_terms = lru_cache(maxsize=1024)(self._text_terms)
+        self._heading_cache = lru_cache(maxsize=1024)(self._text_terms)
 
     def __len__(self) -> int:
         return len(self.passages)
@@ -88,7 +88,7 @@ class Engine:
                 del records[-step:]
         self.index = None
         self._sentence_terms.cache_clear()
-        self._context_terms.cache_clear()
+        self._heading_cache.cache_clear()
 
     def _surface_vocabulary(self) -> frozenset[str]:
         vocabulary: set[str] = set()
@@ -140,7 +140,7 @@ class Engine:
         names who the passage is about. The article title is left out: it covers the whole
         article, not this passage."""
         _, _, heading = self.passages[passage_index].context.partition("\n")
-        return self._context_terms(heading)
+        return self._heading_cache(heading)
 
     def _sentence_terms_uncached(self, article_path: str, span: Span) -> frozenset[str]:
         return self._text_terms(self.articles[article_path].text[span.start : span.end])
