@@ -44,6 +44,16 @@ def passage_index_text(article: Article, passage: Passage) -> str:
     return f"{passage.context}\n{passage_text(article, passage)}"
 
 
+@dataclass(frozen=True)
+class EngineState:
+    """What an engine derives from its whole corpus: the BM25 index and the surface
+    vocabulary. Deriving them takes seconds at 100k passages; a service saves them (see
+    :mod:`retrieval.snapshot`) so a restart with an unchanged corpus only loads them."""
+
+    index: BM25Index | None
+    surface: frozenset[str]
+
+
 class Engine:
     """Everything needed to answer a question from one version of the corpus."""
 
@@ -54,26 +64,43 @@ class Engine:
         tokens: Sequence[Sequence[str]] | None = None,
         analyzer: Analyzer | None = None,
         progress: Callable[[int, int], None] | None = None,
+        *,
+        state: EngineState | None = None,
     ) -> None:
         """Build from articles and their passages; ``tokens`` (the analyzer's terms of each
-        passage's :func:`passage_index_text`) may come from a store to skip re-analysis."""
+        passage's :func:`passage_index_text`) may come from a store to skip re-analysis.
+
+        ``state``, saved from an engine built on these same articles and passages, is used
+        as it is instead of building the index and vocabulary again.
+        """
         self.analyzer = analyzer or Analyzer()
         self.parser = QuestionParser(self.analyzer)
         self.articles: dict[str, Article] = {article.path: article for article in articles}
         self.passages: tuple[Passage, ...] = tuple(passages)
-        if tokens is None:
-            tokens = [
-                self.analyzer.terms(passage_index_text(self.articles[p.article_path], p))
-                for p in self.passages
-            ]
-        self.index = BM25Index(tokens, progress=progress) if self.passages else None
-        self._surface = self._surface_vocabulary()
+        if state is None:
+            if tokens is None:
+                tokens = [
+                    self.analyzer.terms(passage_index_text(self.articles[p.article_path], p))
+                    for p in self.passages
+                ]
+            state = EngineState(
+                index=BM25Index(tokens, progress=progress) if self.passages else None,
+                surface=self._surface_vocabulary(),
+            )
+        elif (len(state.index) if state.index else 0) != len(self.passages):
+            raise ValueError("the saved engine state was built for another corpus")
+        self.index = state.index
+        self._surface = state.surface
         self._neighbours = self._passage_neighbours()
         self._sentence_terms = lru_cache(maxsize=4096)(self._sentence_terms_uncached)
         self._heading_cache = lru_cache(maxsize=1024)(self._text_terms)
 
     def __len__(self) -> int:
         return len(self.passages)
+
+    @property
+    def state(self) -> EngineState:
+        return EngineState(self.index, self._surface)
 
     def dismantle(self, step: int = 2000) -> None:
         """Release this engine's records a slice at a time (after it was swapped out).

@@ -50,14 +50,15 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
 
 import numpy as np
 from rank_bm25 import BM25Okapi
 
-__all__ = ["BM25Params", "BM25Index"]
+__all__ = ["BM25Params", "BM25Index", "pack_strings", "unpack_strings"]
 
 _MARGIN = 1e-9
 """Relative slack on score bounds. A float sum of m non-negative terms is within
@@ -305,6 +306,69 @@ class BM25Index:
         self._offsets = offsets
         self._keys = docs
         self._weights = weights
+
+    # ------------------------------------------------------------------ persistence
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """The whole index as plain numpy arrays (no pickle), for :meth:`from_arrays`.
+
+        A service saves them beside its database so that a restart with an unchanged
+        corpus loads the index instead of building it (see ``retrieval.snapshot``).
+        """
+        meta = {
+            "n": self._n,
+            "k1": self.params.k1,
+            "b": self.params.b,
+            "epsilon": self.params.epsilon,
+            "avgdl": self.avgdl,
+            "average_idf": self.average_idf,
+            "has_negative": self._has_negative,
+        }
+        arrays = {f"bm25.{name}": getattr(self, f"_{name}") for name in _ARRAYS}
+        arrays["bm25.vocab"] = pack_strings(self._vocab)  # dicts keep insertion (= id) order
+        arrays["bm25.meta"] = pack_strings([json.dumps(meta)])
+        return arrays
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, np.ndarray]) -> BM25Index:
+        """Rebuild an index saved by :meth:`to_arrays`: the same scores, bit for bit.
+
+        Raises :class:`ValueError` when the arrays are not a consistent index (a truncated
+        or foreign file): a caller then builds the index from the corpus instead.
+        """
+        try:
+            meta = json.loads(unpack_strings(arrays["bm25.meta"])[0])
+            index = cls.__new__(cls)
+            index.params = BM25Params(meta["k1"], meta["b"], meta["epsilon"])
+            index._n = int(meta["n"])
+            index.avgdl = float(meta["avgdl"])
+            index.average_idf = None if meta["average_idf"] is None else float(meta["average_idf"])
+            index._has_negative = bool(meta["has_negative"])
+            for name in _ARRAYS:
+                setattr(index, f"_{name}", np.asarray(arrays[f"bm25.{name}"]))
+            terms = unpack_strings(arrays["bm25.vocab"])
+        except (KeyError, IndexError, TypeError, ValueError) as error:
+            raise ValueError(f"not a saved BM25 index: {error!r}") from error
+        index._vocab = dict(zip(terms, range(len(terms))))
+        index._local = threading.local()
+        index._check_consistent()
+        return index
+
+    def _check_consistent(self) -> None:
+        """Cheap structural checks of a loaded index (sizes and ranges, not every value)."""
+        n_terms = len(self._vocab)
+        n_segs = len(self._seg_start)
+        problems = [
+            len(self._vocab) != len(self._df) or len(self._idf) != n_terms or len(self._tiered) != n_terms,
+            len(self._offsets) != n_terms + 1 or len(self._first_seg) != n_terms + 1,
+            len(self._keys) != len(self._weights) or int(self._offsets[-1]) != len(self._keys),
+            len(self._seg_end) != n_segs or len(self._seg_shift) != n_segs or len(self._seg_max) != n_segs,
+            int(self._first_seg[-1]) != n_segs,
+            n_segs > 0 and int(self._seg_end[-1]) != len(self._keys),
+            self._n <= 0,
+        ]
+        if any(problems):
+            raise ValueError("not a saved BM25 index: its arrays do not fit together")
 
     def __getstate__(self) -> dict[str, object]:
         state = self.__dict__.copy()
@@ -663,6 +727,25 @@ class BM25Index:
             if not keep.all():
                 cand, partial, bits = cand[keep], partial[keep], bits[keep]
         return cand
+
+
+_ARRAYS = (
+    "offsets", "keys", "weights", "df", "idf", "tiered",
+    "seg_start", "seg_end", "seg_shift", "seg_max", "first_seg",
+)
+"""The numpy state of a :class:`BM25Index` (attribute names without the underscore)."""
+
+
+def pack_strings(strings: Iterable[str]) -> np.ndarray:
+    """Strings as one NUL-separated UTF-8 byte array (terms never contain NUL)."""
+    return np.frombuffer("\0".join(strings).encode("utf-8"), dtype=np.uint8)
+
+
+def unpack_strings(packed: np.ndarray) -> list[str]:
+    if packed.dtype != np.uint8 or packed.ndim != 1:
+        raise ValueError("a packed string array must be 1-D uint8")
+    text = packed.tobytes().decode("utf-8")
+    return text.split("\0") if text else []
 
 
 class _Scratch:

@@ -336,3 +336,41 @@ def test_long_queries_beyond_tracked_terms(forced_pruning: None) -> None:
     queries = [rng.sample(vocab, scoring._MAX_SLOTS + rng.randint(1, 8)) for _ in range(20)]
     queries += [q + q[:3] for q in queries[:5]]
     check_against_rank_bm25(corpus, queries, ks=(1, 10, 30))
+
+
+@pytest.mark.parametrize("seed", [31, 32])
+def test_saved_arrays_restore_rank_bm25_scores_bit_for_bit(seed: int, forced_pruning: None) -> None:
+    """An index restored from ``to_arrays`` (a restart's saved index) scores as rank-bm25,
+    including the pruned path, negative idf and unknown terms."""
+    rng = random.Random(seed)
+    corpus = make_corpus(rng, n=600, vocab=150, min_len=0, max_len=40)
+    queries = make_queries(rng, corpus, 40)
+    okapi = BM25Okapi(corpus)
+    restored = BM25Index.from_arrays(BM25Index(corpus).to_arrays())
+    for query in queries:
+        assert np.array_equal(_bits(restored.get_scores(query)), _bits(okapi.get_scores(query))), query
+        assert restored.top_k(query, 10) == reference_top_k(corpus, okapi, query, 10), query
+    term = max(corpus, key=len)[0]
+    assert restored.doc_freq(term) == sum(term in doc for doc in corpus)
+
+
+def test_saved_arrays_with_a_negative_average_idf() -> None:
+    corpus = [["a", "b"], ["a", "b"], ["a", "c"]]
+    original = BM25Index(corpus)
+    restored = BM25Index.from_arrays(original.to_arrays())
+    assert restored.average_idf == original.average_idf
+    assert np.array_equal(_bits(restored.get_scores(["a", "c"])), _bits(BM25Okapi(corpus).get_scores(["a", "c"])))
+
+
+@pytest.mark.parametrize("damage", ["missing array", "truncated postings", "foreign meta"])
+def test_arrays_that_do_not_form_an_index_are_refused(damage: str) -> None:
+    arrays = BM25Index(make_corpus(random.Random(5), n=50, vocab=40, min_len=3)).to_arrays()
+    if damage == "missing array":
+        del arrays["bm25.weights"]
+    elif damage == "truncated postings":
+        arrays["bm25.keys"] = arrays["bm25.keys"][:-3]
+        arrays["bm25.weights"] = arrays["bm25.weights"][:-3]
+    else:
+        arrays["bm25.meta"] = scoring.pack_strings(['{"n": 50}'])
+    with pytest.raises(ValueError, match="not a saved BM25 index"):
+        BM25Index.from_arrays(arrays)
