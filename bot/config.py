@@ -59,6 +59,11 @@ class Settings:
     """DISCORD_GATEWAY_URL: gateway WebSocket URL (a local emulator)."""
     log_level: str = "INFO"
 
+    @property
+    def index_path(self) -> Path:
+        """The saved search index beside the database (a cache: safe to delete)."""
+        return self.db_path.with_name(f"{self.db_path.stem}.index.npz")
+
     @classmethod
     def load(cls, env_file: Path | None = Path(".env"), environ: Mapping[str, str] | None = None) -> Settings:
         """Settings from the environment, falling back to ``env_file`` for unset names."""

@@ -27,10 +27,11 @@ from typing import Self
 from retrieval.analysis import Analyzer
 from retrieval.answer import Answer
 from retrieval.articles import ArticleError, Metadata, content_digest, parse_article
-from retrieval.corpus import CorpusFile, manifest_entry, read_file, read_manifest, scan
-from retrieval.engine import Engine, passage_index_text
+from retrieval.corpus import CorpusFile, file_signature, manifest_entry, read_file, read_manifest, scan
+from retrieval.engine import Engine, EngineState, passage_index_text
 from retrieval.passages import split_passages
 from retrieval.records import Article, LoadFailure, Passage
+from retrieval.snapshot import read_snapshot, write_snapshot
 
 from .config import Settings
 from .store import (
@@ -41,6 +42,7 @@ from .store import (
     StoreBusyError,
     StoreError,
     StoreStats,
+    StoredFile,
     StoredPassage,
     utc_timestamp,
 )
@@ -111,13 +113,29 @@ class ServiceStats:
     reload_running: bool
 
 
+@dataclass(frozen=True, slots=True)
+class _ScannedFile:
+    """One article file as a scan found it."""
+
+    file: CorpusFile
+    raw: bytes | None
+    """The bytes, kept for parsing; ``None`` when unreadable, or not read because its
+    signature matched the stored one (then ``digest`` is the stored hash)."""
+    digest: str | None
+    """Content hash (with its manifest entry); ``None`` when the file is unreadable."""
+    signature: str | None
+
+
 @dataclass
 class _Scan:
-    """The corpus folder as found on disk: file → (raw bytes, sha256)."""
+    """The corpus folder as found on disk."""
 
-    files: dict[str, tuple[CorpusFile, bytes | None, str | None]] = field(default_factory=dict)
+    files: dict[str, _ScannedFile] = field(default_factory=dict)
     failures: list[LoadFailure] = field(default_factory=list)
     manifest: dict[str, Metadata] = field(default_factory=dict)
+
+    def signatures(self) -> dict[str, str | None]:
+        return {rel: scanned.signature for rel, scanned in self.files.items()}
 
 
 class NewsService:
@@ -132,9 +150,13 @@ class NewsService:
         self._reload_lock = asyncio.Lock()
         self._query_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="newsbot-query")
         self._build_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsbot-build")
-        self._background: set[asyncio.Task[None]] = set()
+        self._background: set[asyncio.Future[None]] = set()
         self._answering: Counter[int] = Counter()
         """Questions being answered, per engine (by id)."""
+        self._engine_generation: str | None = None
+        """The stored corpus generation the live engine was built from."""
+        self._snapshot_generation: str | None = None
+        """The generation of the index snapshot on disk, when this service knows it."""
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -168,22 +190,75 @@ class NewsService:
         await self._purge_old_questions()
 
     async def _start(self, reload_if_changed: bool) -> None:
-        scanned = await self._in_build(self._scan_folder)
-        stored = await self.store.article_hashes()
-        current = {rel: digest for rel, (_, _, digest) in scanned.files.items() if digest}
+        known = await self.store.article_files()
+        scanned = await self._in_build(self._scan_folder, known)
+        stored = {rel: file.content_hash for rel, file in known.items()}
+        current = {rel: file.digest for rel, file in scanned.files.items() if file.digest}
         unchanged = current == stored and not scanned.failures
         if stored and (unchanged or not reload_if_changed):
             started = time.perf_counter()
-            corpus_box = [await self.store.load_corpus()]
-            self._engine = await self._in_build(self._build_engine_from_box, corpus_box)
+            self._engine, self._engine_generation = await self._load_stored_engine()
             log.info(
                 "loaded %d articles (%d passages) from %s in %.2fs",
                 len(self._engine.articles), len(self._engine), self.store.path, time.perf_counter() - started,
             )
+            if unchanged:
+                await self._remember_signatures(scanned, known)
         else:
             report = await self.reload(requested_by="startup", scanned=scanned)
             if not report.ok:
                 raise ServiceError(f"could not load the corpus: {report.error}")
+
+    async def _load_stored_engine(self) -> tuple[Engine, str]:
+        """The engine of the stored corpus, and its generation: the saved index snapshot
+        when there is one for this generation, else built from the stored tokens (and the
+        snapshot written for next time)."""
+        corpus = await self.store.load_corpus(tokens=False)
+        n_passages = sum(len(passages) for _, passages in corpus.entries)
+        state = await self._in_build(read_snapshot, self.settings.index_path, corpus.generation, n_passages)
+        if state is not None:
+            self._snapshot_generation = corpus.generation
+            return await self._in_build(self._build_engine_from_box, [corpus.entries], state), corpus.generation
+        corpus = await self.store.load_corpus()  # with the tokens, to build the index
+        engine = await self._in_build(self._build_engine_from_box, [corpus.entries])
+        self._save_snapshot(engine, corpus.generation)
+        return engine, corpus.generation
+
+    def _save_snapshot(self, engine: Engine, generation: str) -> None:
+        """Write the engine's index snapshot in the build thread, without waiting for it.
+
+        Submitted to the one build thread right away, so it runs before anything a later
+        reload queues there (including dismantling this engine); :meth:`close` waits for it.
+        """
+        if generation == self._snapshot_generation or not len(engine):
+            return
+        path = self.settings.index_path
+
+        def write() -> None:
+            started = time.perf_counter()
+            try:
+                size = write_snapshot(path, engine, generation)
+            except OSError as error:
+                log.warning("index snapshot not saved to %s (%s); the next start will rebuild it", path, error)
+                return
+            self._snapshot_generation = generation
+            log.info("saved the index snapshot %s (%.0f MB) in %.2fs", path, size / 1e6, time.perf_counter() - started)
+
+        self._track(asyncio.wrap_future(self._build_pool.submit(write)))
+
+    async def _remember_signatures(self, scanned: _Scan, known: dict[str, StoredFile]) -> None:
+        """Store the signatures of files that had to be read although unchanged (copied or
+        touched since), so the next scan skips reading them."""
+        fresh = {
+            rel: file.signature
+            for rel, file in scanned.files.items()
+            if file.signature and known.get(rel) and known[rel].signature != file.signature
+        }
+        if fresh:
+            try:
+                await self.store.record_signatures(fresh)
+            except StoreError as error:
+                log.warning("file signatures not stored: %s", error)
 
     async def close(self) -> None:
         await self._flush_background()
@@ -256,9 +331,11 @@ class NewsService:
             await asyncio.gather(*self._background, return_exceptions=True)
 
     def _in_background(self, coroutine: object) -> None:
-        task = asyncio.ensure_future(coroutine)  # type: ignore[arg-type]
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+        self._track(asyncio.ensure_future(coroutine))  # type: ignore[arg-type]
+
+    def _track(self, future: asyncio.Future[None]) -> None:
+        self._background.add(future)
+        future.add_done_callback(self._background.discard)
 
     async def headlines(self, n: int = 10) -> list[ArticleRow]:
         return await self.store.headlines(n)
@@ -315,13 +392,14 @@ class NewsService:
                 )
 
     async def _reload(self, requested_by: str, started_at: str, started: float, scanned: _Scan | None) -> ReloadReport:
+        known = await self.store.article_files()
         if scanned is None:
-            scanned = await self._in_build(self._scan_folder)
-        stored_hashes = await self.store.article_hashes()
+            scanned = await self._in_build(self._scan_folder, known)
+        stored_hashes = {rel: file.content_hash for rel, file in known.items()}
         changed = {
-            rel: entry
-            for rel, entry in scanned.files.items()
-            if entry[2] is not None and stored_hashes.get(rel) != entry[2]
+            rel: file
+            for rel, file in scanned.files.items()
+            if file.digest is not None and stored_hashes.get(rel) != file.digest
         }
         parsed, failures = await self._in_build(self._parse_files, changed, scanned.manifest)
         failures = scanned.failures + failures
@@ -330,11 +408,14 @@ class NewsService:
         removed = sorted(set(stored_hashes) - set(scanned.files))
         parsed_paths = {article.path for article, _ in parsed}
         unchanged = sorted(set(stored_hashes) - parsed_paths - set(removed))
-        # The stored corpus (millions of objects at 100k passages) is handed over in a box
-        # that the worker empties, so it is used and freed there: freeing it on the event
-        # loop would stall it.
-        stored_box = [await self.store.load_corpus()]
-        engine = await self._in_build(self._merge_and_build, stored_box, parsed, unchanged)
+        if not parsed and not removed and self._engine_generation == await self.store.corpus_generation():
+            engine = self._engine  # nothing changed: the live engine is the stored corpus
+        else:
+            # The stored corpus (millions of objects at 100k passages) is handed over in a
+            # box that the worker empties, so it is used and freed there: freeing it on the
+            # event loop would stall it.
+            stored_box = [(await self.store.load_corpus()).entries]
+            engine = await self._in_build(self._merge_and_build, stored_box, parsed, unchanged)
 
         added = tuple(a.path for a, _ in parsed if a.path not in stored_hashes)
         updated = tuple(a.path for a, _ in parsed if a.path in stored_hashes)
@@ -344,10 +425,15 @@ class NewsService:
             list(failures), ok=True,
         )
         # One transaction; if it raises, the database rolls back and the old engine stays.
-        await self.store.apply_reload(parsed, removed, unchanged, run, now=utc_timestamp())
-        old_engine_box = [self._engine]
-        self._engine = engine
-        self._release_in_worker(old_engine_box)
+        await self.store.apply_reload(
+            parsed, removed, unchanged, run, now=utc_timestamp(), signatures=scanned.signatures()
+        )
+        assert run.generation is not None
+        if engine is not self._engine:
+            old_engine_box = [self._engine]
+            self._engine, self._engine_generation = engine, run.generation
+            self._release_in_worker(old_engine_box)
+            self._save_snapshot(engine, run.generation)
         log.info(
             "reload by %s: %d added, %d updated, %d unchanged, %d removed, %d failed in %.2fs",
             requested_by, len(added), len(updated), len(unchanged), len(removed), len(failures), duration,
@@ -374,35 +460,48 @@ class NewsService:
         if self._progress:
             self._progress(step, done, total)
 
-    def _scan_folder(self) -> _Scan:
-        """Read and hash every article file (raw bytes are kept for the parse step)."""
+    def _scan_folder(self, known: dict[str, StoredFile]) -> _Scan:
+        """Find every article file and hash it (raw bytes are kept for the parse step).
+
+        A file whose signature (size, times, inode, manifest entry) is the one stored at the
+        last reload is not read: its stored hash stands. At 10k files, reading and hashing
+        them all took most of a restart.
+        """
         folder = self.settings.corpus_dir
         result = _Scan()
+        started_ns = time.time_ns()
         files = scan(folder)
         result.manifest, manifest_failure = read_manifest(folder)
         if manifest_failure:
             result.failures.append(manifest_failure)
         for done, file in enumerate(files, 1):
+            entry = manifest_entry(result.manifest, folder, file)
             try:
-                raw = read_file(file)
-                digest = content_digest(raw, manifest_entry(result.manifest, folder, file))
-                result.files[file.rel] = (file, raw, digest)
-            except ArticleError as error:
-                result.files[file.rel] = (file, None, None)
-                result.failures.append(LoadFailure(file.rel, str(error)))
+                signature = file_signature(file.path.stat(), entry, started_ns)
+                stored = known.get(file.rel)
+                if signature is not None and stored is not None and stored.signature == signature:
+                    result.files[file.rel] = _ScannedFile(file, None, stored.content_hash, signature)
+                else:
+                    raw = read_file(file)
+                    result.files[file.rel] = _ScannedFile(file, raw, content_digest(raw, entry), signature)
+            except (ArticleError, OSError) as error:
+                reason = str(error) if isinstance(error, ArticleError) else f"cannot read the file: {error.strerror or error}"
+                result.files[file.rel] = _ScannedFile(file, None, None, None)
+                result.failures.append(LoadFailure(file.rel, reason))
             self._report("scan", done, len(files))
         return result
 
     def _parse_files(
         self,
-        changed: dict[str, tuple[CorpusFile, bytes | None, str | None]],
+        changed: dict[str, _ScannedFile],
         manifest: dict[str, Metadata],
     ) -> tuple[list[tuple[Article, list[StoredPassage]]], list[LoadFailure]]:
         folder = self.settings.corpus_dir
         parsed: list[tuple[Article, list[StoredPassage]]] = []
         failures: list[LoadFailure] = []
-        for done, (rel, (file, raw, _)) in enumerate(sorted(changed.items()), 1):
-            assert raw is not None
+        for done, (rel, scanned) in enumerate(sorted(changed.items()), 1):
+            file, raw = scanned.file, scanned.raw
+            assert raw is not None  # a changed file was read: its hash differs from the stored one
             try:
                 article = parse_article(rel, raw, manifest_entry(manifest, folder, file))
                 passages = split_passages(article)
@@ -446,23 +545,30 @@ class NewsService:
 
         self._build_pool.submit(release)
 
-    def _build_engine_from_box(self, corpus_box: list[list[tuple[Article, list[StoredPassage]]]]) -> Engine:
-        return self._build_engine(corpus_box.pop())
+    def _build_engine_from_box(
+        self, corpus_box: list[list[tuple[Article, list[StoredPassage]]]], state: EngineState | None = None
+    ) -> Engine:
+        return self._build_engine(corpus_box.pop(), state)
 
-    def _build_engine(self, corpus: list[tuple[Article, list[StoredPassage]]]) -> Engine:
-        """Build an engine, then free the corpus records and tokens (millions of objects at
-        100k passages) step by step: freed in one go, they hold the GIL for ~0.1 s."""
+    def _build_engine(
+        self, corpus: list[tuple[Article, list[StoredPassage]]], state: EngineState | None = None
+    ) -> Engine:
+        """Build an engine (or restore it from a snapshot's ``state``), then free the corpus
+        records and tokens (millions of objects at 100k passages) step by step: freed in
+        one go, they hold the GIL for ~0.1 s."""
         articles = [article for article, _ in corpus]
         passages: list[Passage] = []
         tokens: list[tuple[str, ...]] = []
         for article, stored in corpus:
             for entry in stored:
                 passages.append(entry.passage)
-                # Rows from schema v1 carry no cached tokens: analyse them again.
-                tokens.append(entry.tokens or tuple(self._analyzer.terms(passage_index_text(article, entry.passage))))
+                if state is None:
+                    # Rows from schema v1 carry no cached tokens: analyse them again.
+                    tokens.append(entry.tokens or tuple(self._analyzer.terms(passage_index_text(article, entry.passage))))
         engine = Engine(
             articles, passages, tokens, analyzer=self._analyzer,
             progress=lambda done, total: self._report("index", done, total),
+            state=state,
         )
         free_gradually(tokens)
         free_gradually(corpus)

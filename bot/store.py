@@ -31,7 +31,8 @@ import asyncio
 import json
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+import uuid
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -56,6 +57,8 @@ __all__ = [
     "StoreBusyError",
     "StoreError",
     "StoreStats",
+    "StoredCorpus",
+    "StoredFile",
     "StoredPassage",
     "utc_timestamp",
 ]
@@ -91,6 +94,28 @@ class StoredPassage:
 
 
 @dataclass(frozen=True)
+class StoredCorpus:
+    """Every stored article with its passages, and the corpus generation they belong to.
+
+    The generation is an opaque id that changes with every reload that changes the stored
+    corpus; anything derived from the corpus (a saved index) is valid for one generation.
+    """
+
+    generation: str
+    entries: list[tuple[Article, list[StoredPassage]]]
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """What a reload last saw of an article's file: its hash and its file signature."""
+
+    content_hash: str
+    signature: str | None
+    """Size, times and inode of the file (plus its manifest entry): when they are unchanged
+    the file need not be read again. ``None`` when it must be read next time."""
+
+
+@dataclass(frozen=True)
 class ArticleRow:
     """A stored article with its bookkeeping (for ``/sources`` and ``/headlines``).
 
@@ -123,6 +148,9 @@ class ReloadRun:
     ok: bool
     error: str | None = None
     id: int | None = None
+    generation: str | None = None
+    """The corpus generation a successful run left (see :class:`StoredCorpus`), filled in
+    with ``id``; ``None`` for a failed run, which changed nothing."""
 
 
 @dataclass
@@ -258,6 +286,18 @@ MIGRATIONS: list[Migration] = [
         "cache analyzer tokens per passage so start-up skips re-analysis",
         # NULL for rows written by v1: StoredPassage.tokens == () and the caller re-analyses.
         ("ALTER TABLE passages ADD COLUMN tokens TEXT",),
+    ),
+    Migration(
+        3,
+        "corpus generation (keys the saved index) and file signatures (skip reading "
+        "unchanged files)",
+        (
+            "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
+            "INSERT INTO meta (key, value) VALUES ('corpus_generation', lower(hex(randomblob(16))))",
+            # NULL: read the file at the next reload (rows from v2, or a file just written).
+            "ALTER TABLE articles ADD COLUMN file_signature TEXT",
+            "ALTER TABLE reload_runs ADD COLUMN generation TEXT",
+        ),
     ),
 ]
 
@@ -572,30 +612,49 @@ class Store:
 
     async def article_hashes(self) -> dict[str, str]:
         """``path -> content_hash`` of every stored article, to decide what a reload re-parses."""
-        async with self._read() as conn:
-            rows = await conn.execute_fetchall("SELECT path, content_hash FROM articles")
-        return {path: content_hash for path, content_hash in rows}
+        return {path: file.content_hash for path, file in (await self.article_files()).items()}
 
-    async def load_corpus(self) -> list[tuple[Article, list[StoredPassage]]]:
+    async def article_files(self) -> dict[str, StoredFile]:
+        """``path -> StoredFile`` of every stored article: what a folder scan compares with."""
+        async with self._read() as conn:
+            rows = await conn.execute_fetchall("SELECT path, content_hash, file_signature FROM articles")
+        return {path: StoredFile(content_hash, signature) for path, content_hash, signature in rows}
+
+    async def load_corpus(self, *, tokens: bool = True) -> StoredCorpus:
         """Everything needed to rebuild the index without reading a corpus file.
 
-        Articles by path, their passages by ordinal; passages stored before schema v2 have
-        empty tokens (see :class:`StoredPassage`).
+        Articles by path, their passages by ordinal, read in one transaction (so a reload
+        committed meanwhile by another process is seen entirely or not at all). Passages
+        stored before schema v2, or read with ``tokens=False`` (when a saved index makes
+        them unnecessary, which saves decoding them), have empty tokens (see
+        :class:`StoredPassage`).
         """
+        tokens_column = "p.tokens" if tokens else "NULL"
         async with self._read() as conn:
-            article_rows = await _fetch_in_batches(
-                conn, f"SELECT a.id, {_ARTICLE_COLUMNS} FROM articles a ORDER BY a.path"
-            )
-            passage_rows = await _fetch_in_batches(
-                conn,
-                """
-                SELECT p.article_id, p.ordinal, p.sentences, p.context, p.tokens
-                FROM passages p JOIN articles a ON a.id = p.article_id
-                ORDER BY a.path, p.ordinal
-                """,
-            )
+            await conn.execute("BEGIN")
+            try:
+                generation = await _corpus_generation(conn)
+                article_rows = await _fetch_in_batches(
+                    conn, f"SELECT a.id, {_ARTICLE_COLUMNS} FROM articles a ORDER BY a.path"
+                )
+                passage_rows = await _fetch_in_batches(
+                    conn,
+                    f"""
+                    SELECT p.article_id, p.ordinal, p.sentences, p.context, {tokens_column}
+                    FROM passages p JOIN articles a ON a.id = p.article_id
+                    ORDER BY a.path, p.ordinal
+                    """,
+                )
+            finally:
+                await conn.execute("COMMIT")
         # Decoding 100k passages takes seconds of CPU: do it off the event loop.
-        return await asyncio.to_thread(_decode_corpus, article_rows, passage_rows)
+        entries = await asyncio.to_thread(_decode_corpus, article_rows, passage_rows)
+        return StoredCorpus(generation, entries)
+
+    async def corpus_generation(self) -> str:
+        """The current corpus generation (see :class:`StoredCorpus`)."""
+        async with self._read() as conn:
+            return await _corpus_generation(conn)
 
     async def apply_reload(
         self,
@@ -604,16 +663,21 @@ class Store:
         unchanged: Sequence[str],
         run: ReloadRun,
         now: str,
+        signatures: Mapping[str, str | None] | None = None,
     ) -> int:
         """Write the outcome of a reload in ONE transaction and return the run id.
 
         Changed/new articles replace the stored row (an existing path keeps its
         ``first_seen``; ``last_seen`` becomes ``now``) and all their passages; removed
         paths are deleted (passages cascade); unchanged paths get ``last_seen = now``;
-        the run and its failures are recorded. On any exception everything is rolled back
-        — the database is exactly as before — and the exception is re-raised, so the
-        served index and the database never disagree. ``run.id`` is set on success.
+        every upserted or unchanged path gets its file signature from ``signatures``
+        (``None`` when missing); the run and its failures are recorded; when any article
+        changed, the corpus gets a new generation. On any exception everything is rolled
+        back — the database is exactly as before — and the exception is re-raised, so the
+        served index and the database never disagree. ``run.id`` and ``run.generation``
+        are set on success.
         """
+        signatures = signatures or {}
         now = _canonical(now, "now")
         started_at = _canonical(run.started_at, "run.started_at")
         upsert_paths = [article.path for article, _ in upserts]
@@ -631,16 +695,21 @@ class Store:
 
         async with self._write() as conn:
             for article, rows in encoded:
-                await self._upsert_article(conn, article, rows, now)
+                await self._upsert_article(conn, article, rows, now, signatures.get(article.path))
             for path in removed:
                 await conn.execute("DELETE FROM articles WHERE path = ?", (path,))
             if unchanged:
                 await conn.executemany(
-                    "UPDATE articles SET last_seen = ? WHERE path = ?",
-                    [(now, path) for path in unchanged],
+                    "UPDATE articles SET last_seen = ?, file_signature = ? WHERE path = ?",
+                    [(now, signatures.get(path), path) for path in unchanged],
                 )
-            run_id = await self._insert_run(conn, run, started_at)
-        run.id = run_id
+            if upserts or removed:
+                await conn.execute(
+                    "UPDATE meta SET value = ? WHERE key = 'corpus_generation'", (uuid.uuid4().hex,)
+                )
+            generation = await _corpus_generation(conn)
+            run_id = await self._insert_run(conn, run, started_at, generation)
+        run.id, run.generation = run_id, generation
         logger.info(
             "reload %d stored: %d upserted, %d removed, %d unchanged, %d failures",
             run_id,
@@ -657,6 +726,7 @@ class Store:
         article: Article,
         rows: Sequence[tuple[int, str, str, str]],
         now: str,
+        signature: str | None,
     ) -> None:
         """Insert or replace one article and all its passages (inside the caller's transaction)."""
         fields = (
@@ -666,6 +736,7 @@ class Store:
             article.published or None,
             article.content_hash,
             article.text,
+            signature,
         )
         existing = list(
             await conn.execute_fetchall("SELECT id FROM articles WHERE path = ?", (article.path,))
@@ -676,7 +747,7 @@ class Store:
                 """
                 UPDATE articles
                 SET title = ?, source = ?, url = ?, published = ?, content_hash = ?, text = ?,
-                    last_seen = ?
+                    file_signature = ?, last_seen = ?
                 WHERE id = ?
                 """,
                 (*fields, now, article_id),
@@ -687,8 +758,8 @@ class Store:
                 """
                 INSERT INTO articles
                     (path, title, source, url, published, content_hash, text,
-                     first_seen, last_seen)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                     file_signature, first_seen, last_seen)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 (article.path, *fields, now, now),
             )
@@ -701,14 +772,16 @@ class Store:
             [(article_id, *row) for row in rows],
         )
 
-    async def _insert_run(self, conn: aiosqlite.Connection, run: ReloadRun, started_at: str) -> int:
+    async def _insert_run(
+        self, conn: aiosqlite.Connection, run: ReloadRun, started_at: str, generation: str | None = None
+    ) -> int:
         """Insert the run row and its failures (inside the caller's transaction)."""
         cursor = await conn.execute(
             """
             INSERT INTO reload_runs
                 (requested_by, started_at, duration_s, added, updated, unchanged, removed,
-                 ok, error)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 ok, error, generation)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             (
                 run.requested_by,
@@ -720,6 +793,7 @@ class Store:
                 run.removed,
                 int(bool(run.ok)),
                 run.error,
+                generation,
             ),
         )
         run_id = cursor.lastrowid
@@ -737,6 +811,14 @@ class Store:
             run_id = await self._insert_run(conn, run, started_at)
         run.id = run_id
         return run_id
+
+    async def record_signatures(self, signatures: Mapping[str, str]) -> None:
+        """Store new file signatures of stored articles whose content did not change."""
+        async with self._write() as conn:
+            await conn.executemany(
+                "UPDATE articles SET file_signature = ? WHERE path = ?",
+                [(signature, path) for path, signature in signatures.items()],
+            )
 
     async def articles(self) -> list[ArticleRow]:
         """Every stored article by path, for ``/sources``."""
@@ -836,14 +918,14 @@ class Store:
                 await conn.execute_fetchall(
                     """
                     SELECT id, requested_by, started_at, duration_s, added, updated,
-                           unchanged, removed, ok, error
+                           unchanged, removed, ok, error, generation
                     FROM reload_runs ORDER BY id DESC LIMIT 1
                     """
                 )
             )
             last_reload: ReloadRun | None = None
             if run_rows:
-                (rid, by, started, duration, added, updated, unch, rem, ok, error) = run_rows[0]
+                (rid, by, started, duration, added, updated, unch, rem, ok, error, generation) = run_rows[0]
                 failures = await conn.execute_fetchall(
                     "SELECT path, reason FROM reload_failures WHERE run_id = ? ORDER BY id",
                     (rid,),
@@ -860,6 +942,7 @@ class Store:
                     ok=bool(ok),
                     error=error,
                     id=rid,
+                    generation=generation,
                 )
         return StoreStats(
             articles=articles,
@@ -874,6 +957,11 @@ class Store:
 
 
 # --------------------------------------------------------------------------- module internals
+
+
+async def _corpus_generation(conn: aiosqlite.Connection) -> str:
+    rows = list(await conn.execute_fetchall("SELECT value FROM meta WHERE key = 'corpus_generation'"))
+    return str(rows[0][0])
 
 
 async def _user_version(conn: aiosqlite.Connection) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import shutil
 import sqlite3
@@ -11,6 +12,8 @@ from pathlib import Path
 import pytest
 
 import bot.service as service_module
+import retrieval.corpus as corpus_module
+import retrieval.engine as engine_module
 from bot.config import Settings
 from bot.service import NewsService, ReloadInProgress, ServiceError
 
@@ -23,6 +26,9 @@ PRICE_V2 = """La tarte aux prunes de Zorglub
 Le pâtissier Zorglub vend désormais sa tarte aux prunes pour 19 euros pièce dans sa boutique de Quimper. Les clients font toujours la queue dès sept heures du matin.
 """
 QUESTION = "Combien coûte la tarte aux prunes de Zorglub ?"
+ROBOT = """Le robot Brindille
+Le robot Brindille de la société Ecorce trie les feuilles mortes du parc municipal de Rennes en moins de dix minutes chaque matin. Les jardiniers le surveillent depuis une tablette.
+"""
 
 
 def settings_for(tmp_path: Path, corpus: Path, **overrides: object) -> Settings:
@@ -60,6 +66,125 @@ async def test_restart_with_unchanged_folder_builds_from_the_store_without_parsi
         answer = await service.ask("Pour combien HP a-t-il racheté Humane ?")
         assert len(service.engine.articles) == 5
     assert "116 millions" in answer.citations[0].quote
+
+
+def refuse_to_build_an_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_build(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the index was built although a saved one matched the corpus")
+
+    monkeypatch.setattr(engine_module, "BM25Index", no_build)
+
+
+async def test_restart_loads_the_saved_index_instead_of_building_it(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = settings_for(tmp_path, corpus)
+    async with await NewsService.open(settings):
+        pass
+    assert settings.index_path.is_file()
+
+    refuse_to_build_an_index(monkeypatch)
+    async with await NewsService.open(settings) as service:
+        answer = await service.ask("Combien d'utilisateurs hebdomadaires compte ChatGPT ?")
+        unknown = await service.ask("Que pense Zorglub de DeepSeek ?")
+    assert "400 millions" in answer.citations[0].quote
+    assert unknown.reason == "unknown_name"  # the saved vocabulary came back too
+
+
+async def test_a_restart_after_a_reload_never_serves_an_older_saved_index(tmp_path: Path, corpus: Path) -> None:
+    (corpus / "zorglub.txt").write_text(PRICE_V1, encoding="utf-8")
+    settings = settings_for(tmp_path, corpus)
+    async with await NewsService.open(settings):
+        pass
+    old_index = settings.index_path.read_bytes()
+    async with await NewsService.open(settings) as service:
+        # Another article in the same file, with as many passages: only the words differ.
+        (corpus / "zorglub.txt").write_text(ROBOT, encoding="utf-8")
+        assert (await service.reload()).updated == ("corpus/zorglub.txt",)
+    settings.index_path.write_bytes(old_index)  # as if saving the new one had failed
+
+    async with await NewsService.open(settings) as service:
+        answer = await service.ask("Que trie le robot Brindille ?")
+        gone = await service.ask(QUESTION)
+    assert answer.answered and "feuilles mortes" in answer.citations[0].quote
+    assert not gone.answered
+
+
+async def test_a_damaged_saved_index_is_rebuilt_and_saved_again(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = settings_for(tmp_path, corpus)
+    async with await NewsService.open(settings):
+        pass
+    settings.index_path.write_bytes(settings.index_path.read_bytes()[:1000])
+    async with await NewsService.open(settings) as service:
+        first = await service.ask("Pour combien HP a-t-il racheté Humane ?")
+
+    refuse_to_build_an_index(monkeypatch)
+    async with await NewsService.open(settings) as service:
+        second = await service.ask("Pour combien HP a-t-il racheté Humane ?")
+    assert "116 millions" in first.citations[0].quote
+    assert second == first
+
+
+async def test_an_unwritable_index_location_only_costs_the_next_start_time(tmp_path: Path, corpus: Path) -> None:
+    settings = settings_for(tmp_path, corpus)
+    settings.index_path.parent.mkdir(parents=True)
+    settings.index_path.mkdir()  # a folder where the file should go: every save fails
+    async with await NewsService.open(settings):
+        pass
+    async with await NewsService.open(settings) as service:
+        answer = await service.ask("Pour combien HP a-t-il racheté Humane ?")
+    assert "116 millions" in answer.citations[0].quote
+
+
+async def test_restart_does_not_read_files_whose_signature_is_unchanged(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(corpus_module, "RACY_WINDOW_NS", 0)  # the copied files count as old
+    settings = settings_for(tmp_path, corpus)
+    async with await NewsService.open(settings):
+        pass
+
+    def no_reading(*args: object) -> bytes:
+        raise AssertionError("an unchanged file was read again")
+
+    monkeypatch.setattr(service_module, "read_file", no_reading)
+    async with await NewsService.open(settings) as service:
+        answer = await service.ask("Pour combien HP a-t-il racheté Humane ?")
+        report = await service.reload()
+    assert "116 millions" in answer.citations[0].quote
+    assert report.ok and report.unchanged == 5 and not report.failures
+
+
+@pytest.mark.parametrize("trust_recent_files", [False, True])
+async def test_a_rewrite_keeping_size_and_modification_time_is_still_reloaded(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch, trust_recent_files: bool
+) -> None:
+    """``cp -p`` or ``rsync -t`` can rewrite a file and set its old modification time back:
+    the change time still moves, and a file written just before a scan is read again."""
+    if trust_recent_files:
+        monkeypatch.setattr(corpus_module, "RACY_WINDOW_NS", 0)
+    article = corpus / "zorglub.txt"
+    article.write_text(PRICE_V1, encoding="utf-8")
+    async with await NewsService.open(settings_for(tmp_path, corpus)) as service:
+        before = article.stat()
+        article.write_text(PRICE_V1.replace("12 euros", "19 euros"), encoding="utf-8")
+        os.utime(article, ns=(before.st_atime_ns, before.st_mtime_ns))
+        assert article.stat().st_size == before.st_size
+        report = await service.reload()
+        answer = await service.ask(QUESTION)
+    assert report.updated == ("corpus/zorglub.txt",)
+    assert "19 euros" in answer.citations[0].quote
+
+
+async def test_reload_with_nothing_changed_keeps_the_live_index(tmp_path: Path, corpus: Path) -> None:
+    async with await NewsService.open(settings_for(tmp_path, corpus)) as service:
+        engine_before = service.engine
+        report = await service.reload()
+        assert service.engine is engine_before
+    assert report.ok and report.unchanged == 5
+    assert (report.added, report.updated, report.removed, report.failures) == ((), (), (), ())
 
 
 async def test_reload_reports_added_updated_removed_and_failed_files_exactly(tmp_path: Path, corpus: Path) -> None:

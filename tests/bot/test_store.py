@@ -116,7 +116,7 @@ async def test_open_creates_parent_folder(tmp_path: Path) -> None:
 
 
 async def test_fresh_open_uses_wal_and_latest_schema_version(store: Store) -> None:
-    assert await store.schema_version() == SCHEMA_VERSION == 2
+    assert await store.schema_version() == SCHEMA_VERSION == 3
     conn = sqlite3.connect(store.path)
     try:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -164,7 +164,7 @@ async def test_apply_reload_round_trips_articles_spans_and_tokens(store: Store) 
     pa, pb = two_passages(a), two_passages(b, tokens=("été", "h100"))
     await store.apply_reload([(b, pb), (a, pa)], [], [], make_run(added=2), T0)
 
-    corpus = await store.load_corpus()
+    corpus = (await store.load_corpus()).entries
 
     assert [article for article, _ in corpus] == [a, b]  # ordered by path
     assert corpus[0][1] == pa
@@ -187,7 +187,7 @@ async def test_apply_reload_added_updated_removed_unchanged(store: Store) -> Non
     )
     await store.apply_reload([], removed=[b.path], unchanged=[a2.path, c.path], run=make_run(removed=1), now=T2)
 
-    corpus = await store.load_corpus()
+    corpus = (await store.load_corpus()).entries
 
     assert [article for article, _ in corpus] == [a2, c]
     assert corpus[0][1] == pa2  # old passages of a replaced, not appended
@@ -357,7 +357,7 @@ async def test_v1_database_migrates_to_latest_and_keeps_its_data(tmp_path: Path)
 
     async with await Store.open(path) as opened:
         assert await opened.schema_version() == SCHEMA_VERSION
-        corpus = await opened.load_corpus()
+        corpus = (await opened.load_corpus()).entries
         rows = await opened.articles()
         stats = await opened.stats(datetime(2025, 1, 2, 13, tzinfo=UTC))
 
@@ -388,10 +388,10 @@ async def test_migrated_v1_database_accepts_cached_tokens(tmp_path: Path) -> Non
     path = tmp_path / "old.db"
     build_v1_database(path)
     async with await Store.open(path) as opened:
-        (article, passages), = await opened.load_corpus()
+        (article, passages), = (await opened.load_corpus()).entries
         analysed = [StoredPassage(p.passage, ("first",)) for p in passages]
         await opened.apply_reload([(article, analysed)], [], [], make_run(updated=1), T2)
-        (_, reloaded), = await opened.load_corpus()
+        (_, reloaded), = (await opened.load_corpus()).entries
     assert reloaded == analysed
     conn = sqlite3.connect(path)
     try:
@@ -644,3 +644,53 @@ async def test_reads_are_not_blocked_by_another_writer(tmp_path: Path) -> None:
             holder.execute("ROLLBACK")
             holder.close()
     assert len(rows) == 2
+
+
+# --------------------------------------------------------------------------- corpus versions
+
+
+async def test_corpus_generation_changes_only_when_the_stored_corpus_does(store: Store) -> None:
+    a, b = await seed(store)
+    seeded = await store.corpus_generation()
+    await store.apply_reload([], [], [a.path, b.path], make_run(unchanged=2), T1)
+    unchanged = await store.corpus_generation()
+    await store.apply_reload([], [b.path], [a.path], make_run(removed=1), T2)
+    removed = await store.corpus_generation()
+    assert unchanged == seeded
+    assert removed != seeded
+    assert (await store.load_corpus()).generation == removed
+
+
+async def test_run_records_the_generation_it_left(store: Store) -> None:
+    a = make_article("seeds/a.txt")
+    run = make_run(added=1)
+    await store.apply_reload([(a, two_passages(a))], [], [], run, T0)
+    stats = await store.stats(datetime(2025, 1, 1, 13, tzinfo=UTC))
+    assert run.generation == await store.corpus_generation()
+    assert stats.last_reload is not None and stats.last_reload.generation == run.generation
+
+
+async def test_load_corpus_without_tokens_skips_them(store: Store) -> None:
+    a, _ = await seed(store)
+    corpus = await store.load_corpus(tokens=False)
+    with_tokens = await store.load_corpus()
+    assert [p.passage for _, ps in corpus.entries for p in ps] == [p.passage for _, ps in with_tokens.entries for p in ps]
+    assert all(p.tokens == () for _, ps in corpus.entries for p in ps)
+    assert any(p.tokens for _, ps in with_tokens.entries for p in ps)
+
+
+async def test_file_signatures_are_kept_per_article(store: Store) -> None:
+    a, b = make_article("seeds/a.txt"), make_article("seeds/b.txt")
+    await store.apply_reload(
+        [(a, two_passages(a)), (b, two_passages(b))], [], [], make_run(added=2), T0, signatures={a.path: "sig-a"}
+    )
+    first = await store.article_files()
+    await store.record_signatures({b.path: "sig-b"})
+    second = await store.article_files()
+    await store.apply_reload([], [], [a.path, b.path], make_run(unchanged=2), T1, signatures={b.path: "sig-b2"})
+    third = await store.article_files()
+    assert (first[a.path].signature, first[b.path].signature) == ("sig-a", None)
+    assert second[b.path].signature == "sig-b"
+    # A reload states every file's signature: one it could not vouch for is cleared.
+    assert (third[a.path].signature, third[b.path].signature) == (None, "sig-b2")
+    assert third[a.path].content_hash == a.content_hash
