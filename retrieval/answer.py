@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .analysis import fold_accents
@@ -112,9 +113,11 @@ def compose(engine: Engine, question: ParsedQuestion, hits: list[Hit], lang: str
     weights = {c.surface: concept_weight(engine, c) for c in question.concepts}
     total = sum(weights.values())
     top_score = hits[0].score if hits[0].score > 0 else 1.0
+    names = {fold_accents(name.lower()) for name in question.names if not _is_generic_acronym(name)}
+    name_concepts = frozenset(i for i, c in enumerate(question.concepts) if fold_accents(c.surface.lower()) in names)
     best_by_article: dict[str, Window] = {}
     for hit in hits:
-        for window in candidate_windows(engine, hit, question, weights, total, top_score):
+        for window in candidate_windows(engine, hit, question, weights, total, top_score, name_concepts):
             current = best_by_article.get(window.article_path)
             if current is None or window.score > current.score:
                 best_by_article[window.article_path] = window
@@ -149,19 +152,30 @@ def candidate_windows(
     weights: dict[str, float],
     total: float,
     top_score: float,
+    name_concepts: frozenset[int] = frozenset(),
 ) -> list[Window]:
-    """Score one- and two-sentence windows around the sentences of a retrieved passage."""
+    """Score one- and two-sentence windows around the sentences of a retrieved passage.
+
+    ``name_concepts`` are the indexes of the question's concepts that are names: each must
+    be in the window, its passage or its sub-heading (``Window.names_ok``).
+    """
     passage = engine.passages[hit.passage_index]
     path = passage.article_path
     sentences = engine.window_sentences(hit.passage_index)
     sentence_terms = [engine.sentence_terms(path, span) for span in sentences]
-    # The sub-heading above the passage ("Satya Nadella") says what it is about: its words
-    # count as covered. Names may also be stated a sentence or two before the quote.
+    concepts = question.concepts
+    # Which concepts each sentence mentions, worked out once per sentence (not per window).
+    # The sub-heading above the passage ("Satya Nadella") says what it is about: its
+    # concepts count as covered. Names may also be stated a sentence or two before the quote.
+    in_sentence = [
+        frozenset(i for i, c in enumerate(concepts) if not terms.isdisjoint(c.alternatives))
+        for terms in sentence_terms
+    ]
     heading_terms = engine.heading_terms(hit.passage_index)
-    context_terms = heading_terms.union(*sentence_terms)
-    names = {fold_accents(name.lower()) for name in question.names if not _is_generic_acronym(name)}
-    name_concepts = [c for c in question.concepts if fold_accents(c.surface.lower()) in names]
+    in_heading = frozenset(i for i, c in enumerate(concepts) if not heading_terms.isdisjoint(c.alternatives))
+    names_ok = name_concepts <= in_heading.union(*in_sentence)
     text_of = engine.articles[path].text
+    retrieval_bonus = RETRIEVAL_WEIGHT * max(hit.score, 0.0) / top_score
     windows = []
     for first in range(len(sentences)):
         for size in (1, 2):
@@ -170,24 +184,23 @@ def candidate_windows(
                 continue
             if size == 2 and _BULLET_GAP.search(text_of, sentences[first].end, sentences[first + 1].start):
                 continue  # two list items are two facts, and the quote would carry the bullet
-            terms = frozenset().union(*sentence_terms[first:last])
-            matched = frozenset(
-                c.surface
-                for c in question.concepts
-                if any(t in terms or t in heading_terms for t in c.alternatives)
-            )
-            if not any(any(t in terms for t in c.alternatives) for c in question.concepts):
+            in_window = in_sentence[first].union(*in_sentence[first + 1 : last])
+            if not in_window:
                 continue  # a heading alone does not make its sentences an answer
-            coverage = sum(weights[s] for s in matched) / total if total else 0.0
+            # In question order: a float sum in set order would differ with the hash seed.
+            covered = dict.fromkeys(concepts[i].surface for i in sorted(in_window | in_heading))
+            coverage = sum(weights[s] for s in covered) / total if total else 0.0
+            matched = frozenset(covered)
             text = text_of[sentences[first].start : sentences[last - 1].end]
             bonus = type_bonus(question, text)
-            antecedent = size == 2 and bool(_ANAPHOR.match(text_of[sentences[first + 1].start :]))
+            second = sentences[first + 1] if size == 2 else None
+            antecedent = second is not None and bool(_ANAPHOR.match(text_of[second.start : second.end]))
             score = (
                 coverage
                 + bonus
                 + ANTECEDENT_BONUS * antecedent
                 - EXTRA_SENTENCE_PENALTY * (size - 1)
-                + RETRIEVAL_WEIGHT * max(hit.score, 0.0) / top_score
+                + retrieval_bonus
             )
             windows.append(
                 Window(
@@ -197,9 +210,9 @@ def candidate_windows(
                     coverage,
                     score,
                     hit.score,
-                    terms,
+                    frozenset().union(*sentence_terms[first:last]),
                     type_ok=bonus > 0,
-                    names_ok=all(any(t in context_terms for t in c.alternatives) for c in name_concepts),
+                    names_ok=names_ok,
                 )
             )
     return windows
@@ -214,7 +227,7 @@ def _is_generic_acronym(name: str) -> bool:
 def type_bonus(question: ParsedQuestion, text: str) -> float:
     """Reward windows holding the kind of answer the interrogative asks for."""
     if question.answer_type == "number":
-        numbers = set(_NUMBER.findall(text)) - set(_NUMBER.findall(question.text))
+        numbers = set(_NUMBER.findall(text)) - _numbers_in(question.text)
         return TYPE_BONUS if numbers else 0.0
     if question.answer_type == "date":
         return TYPE_BONUS if _YEAR.search(text) else 0.0
@@ -223,6 +236,12 @@ def type_bonus(question: ParsedQuestion, text: str) -> float:
         names = {m.group().lower() for m in _CAPITALISED.finditer(text)} - mentioned
         return TYPE_BONUS if names else 0.0
     return 0.0
+
+
+@lru_cache(maxsize=256)
+def _numbers_in(text: str) -> frozenset[str]:
+    """The question's own numbers (asked for every window of every retrieved passage)."""
+    return frozenset(_NUMBER.findall(text))
 
 
 def select_citations(engine: Engine, question: ParsedQuestion, ranked: list[Window]) -> tuple[Citation, ...]:
@@ -282,14 +301,18 @@ def make_quote(text: str, sentences: tuple[Span, ...], question: ParsedQuestion,
         cuts.append(span.start)
     cuts = sorted(set(cuts)) + [end]
     alternatives = {term for concept in question.concepts for term in concept.alternatives}
+    # Cuts fall between words, so a run's terms are the union of its clauses' terms: each
+    # clause is analysed once, not once for every run it belongs to.
+    clause_terms = [frozenset(engine.analyzer.terms(text[a:b])) & alternatives for a, b in zip(cuts, cuts[1:])]
     best: tuple[float, int, int] | None = None
     for i in range(len(cuts) - 1):
+        covered: set[str] = set()
         for j in range(i + 1, len(cuts)):
             if cuts[j] - cuts[i] > QUOTE_LIMIT:
                 break
             piece = text[cuts[i] : cuts[j]]
-            gain = sum(1 for term in set(engine.analyzer.terms(piece)) if term in alternatives)
-            gain += type_bonus(question, piece)
+            covered |= clause_terms[j - 1]
+            gain = len(covered) + type_bonus(question, piece)
             # Most question words first; then the longest piece, to keep context.
             if best is None or (gain, cuts[j] - cuts[i]) > (best[0], best[2] - best[1]):
                 best = (gain, cuts[i], cuts[j])
