@@ -30,6 +30,7 @@ from retrieval.articles import ArticleError, Metadata, content_digest, parse_art
 from retrieval.corpus import CorpusFile, file_signature, manifest_entry, read_file, read_manifest, scan
 from retrieval.engine import Engine, EngineState, passage_index_text
 from retrieval.passages import split_passages
+from retrieval.pipeline import pipeline_id
 from retrieval.records import Article, LoadFailure, Passage
 from retrieval.snapshot import read_snapshot, write_snapshot
 
@@ -191,10 +192,11 @@ class NewsService:
 
     async def _start(self, reload_if_changed: bool) -> None:
         known = await self.store.article_files()
-        scanned = await self._in_build(self._scan_folder, known)
+        outdated = await self._pipeline_outdated()
+        scanned = await self._in_build(self._scan_folder, {} if outdated else known)
         stored = {rel: file.content_hash for rel, file in known.items()}
         current = {rel: file.digest for rel, file in scanned.files.items() if file.digest}
-        unchanged = current == stored and not scanned.failures
+        unchanged = current == stored and not scanned.failures and not outdated
         if stored and (unchanged or not reload_if_changed):
             started = time.perf_counter()
             self._engine, self._engine_generation = await self._load_stored_engine()
@@ -208,6 +210,11 @@ class NewsService:
             report = await self.reload(requested_by="startup", scanned=scanned)
             if not report.ok:
                 raise ServiceError(f"could not load the corpus: {report.error}")
+
+    async def _pipeline_outdated(self) -> bool:
+        """Whether the stored corpus was made by another text pipeline (another newsbot
+        version or stemmer): then every file must be parsed again."""
+        return await self.store.pipeline() != pipeline_id()
 
     async def _load_stored_engine(self) -> tuple[Engine, str]:
         """The engine of the stored corpus, and its generation: the saved index snapshot
@@ -326,6 +333,10 @@ class NewsService:
             # Losing one log row must never cost the user their answer.
             log.warning("question not logged: %s", error)
 
+    async def settle(self) -> None:
+        """Wait for the background work started so far: question logs, index snapshots."""
+        await self._flush_background()
+
     async def _flush_background(self) -> None:
         if self._background:
             await asyncio.gather(*self._background, return_exceptions=True)
@@ -393,13 +404,16 @@ class NewsService:
 
     async def _reload(self, requested_by: str, started_at: str, started: float, scanned: _Scan | None) -> ReloadReport:
         known = await self.store.article_files()
+        outdated = await self._pipeline_outdated()
         if scanned is None:
-            scanned = await self._in_build(self._scan_folder, known)
+            scanned = await self._in_build(self._scan_folder, {} if outdated else known)
         stored_hashes = {rel: file.content_hash for rel, file in known.items()}
+        if outdated and stored_hashes:
+            log.info("the stored articles were parsed by another version of newsbot: parsing every file again")
         changed = {
             rel: file
             for rel, file in scanned.files.items()
-            if file.digest is not None and stored_hashes.get(rel) != file.digest
+            if file.digest is not None and (outdated or stored_hashes.get(rel) != file.digest)
         }
         parsed, failures = await self._in_build(self._parse_files, changed, scanned.manifest)
         failures = scanned.failures + failures
@@ -426,7 +440,8 @@ class NewsService:
         )
         # One transaction; if it raises, the database rolls back and the old engine stays.
         await self.store.apply_reload(
-            parsed, removed, unchanged, run, now=utc_timestamp(), signatures=scanned.signatures()
+            parsed, removed, unchanged, run, now=utc_timestamp(), signatures=scanned.signatures(),
+            pipeline=pipeline_id(),
         )
         assert run.generation is not None
         if engine is not self._engine:

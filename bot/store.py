@@ -651,6 +651,13 @@ class Store:
         entries = await asyncio.to_thread(_decode_corpus, article_rows, passage_rows)
         return StoredCorpus(generation, entries)
 
+    async def pipeline(self) -> str | None:
+        """The id of the text pipeline that made the stored corpus (``None``: unknown, as
+        for databases from before schema v3)."""
+        async with self._read() as conn:
+            rows = list(await conn.execute_fetchall("SELECT value FROM meta WHERE key = 'pipeline'"))
+        return str(rows[0][0]) if rows else None
+
     async def corpus_generation(self) -> str:
         """The current corpus generation (see :class:`StoredCorpus`)."""
         async with self._read() as conn:
@@ -664,6 +671,7 @@ class Store:
         run: ReloadRun,
         now: str,
         signatures: Mapping[str, str | None] | None = None,
+        pipeline: str | None = None,
     ) -> int:
         """Write the outcome of a reload in ONE transaction and return the run id.
 
@@ -672,8 +680,9 @@ class Store:
         paths are deleted (passages cascade); unchanged paths get ``last_seen = now``;
         every upserted or unchanged path gets its file signature from ``signatures``
         (``None`` when missing); the run and its failures are recorded; when any article
-        changed, the corpus gets a new generation. On any exception everything is rolled
-        back — the database is exactly as before — and the exception is re-raised, so the
+        changed, the corpus gets a new generation; ``pipeline`` (the text pipeline's id,
+        see :mod:`retrieval.pipeline`) is recorded when given. On any exception everything
+        is rolled back — the database is exactly as before — and the exception is re-raised, so the
         served index and the database never disagree. ``run.id`` and ``run.generation``
         are set on success.
         """
@@ -707,6 +716,8 @@ class Store:
                 await conn.execute(
                     "UPDATE meta SET value = ? WHERE key = 'corpus_generation'", (uuid.uuid4().hex,)
                 )
+            if pipeline is not None:
+                await conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('pipeline', ?)", (pipeline,))
             generation = await _corpus_generation(conn)
             run_id = await self._insert_run(conn, run, started_at, generation)
         run.id, run.generation = run_id, generation

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import random
 import shutil
@@ -16,6 +17,7 @@ import retrieval.corpus as corpus_module
 import retrieval.engine as engine_module
 from bot.config import Settings
 from bot.service import NewsService, ReloadInProgress, ServiceError
+from retrieval.records import Article
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -185,6 +187,30 @@ async def test_reload_with_nothing_changed_keeps_the_live_index(tmp_path: Path, 
         assert service.engine is engine_before
     assert report.ok and report.unchanged == 5
     assert (report.added, report.updated, report.removed, report.failures) == ((), (), (), ())
+
+
+async def test_after_an_upgrade_that_parses_differently_every_file_is_parsed_again(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (corpus / "zorglub.txt").write_text(PRICE_V2, encoding="utf-8")
+    settings = settings_for(tmp_path, corpus)
+    real_parse = service_module.parse_article
+
+    def old_parse(*args: object) -> Article:  # an older newsbot that read the price wrong
+        article = real_parse(*args)  # type: ignore[arg-type]
+        return dataclasses.replace(article, text=article.text.replace("19 euros", "12 euros"))
+
+    with monkeypatch.context() as old_version:
+        old_version.setattr(service_module, "parse_article", old_parse)
+        old_version.setattr(service_module, "pipeline_id", lambda: "0+pystemmer-old")
+        async with await NewsService.open(settings) as service:
+            assert "12 euros" in (await service.ask(QUESTION)).citations[0].quote
+
+    async with await NewsService.open(settings) as service:
+        answer = await service.ask(QUESTION)
+        stats = await service.stats()
+    assert "19 euros" in answer.citations[0].quote
+    assert stats.store.last_reload is not None and stats.store.last_reload.updated == 6
 
 
 async def test_reload_reports_added_updated_removed_and_failed_files_exactly(tmp_path: Path, corpus: Path) -> None:

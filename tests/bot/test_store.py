@@ -694,3 +694,11 @@ async def test_file_signatures_are_kept_per_article(store: Store) -> None:
     # A reload states every file's signature: one it could not vouch for is cleared.
     assert (third[a.path].signature, third[b.path].signature) == (None, "sig-b2")
     assert third[a.path].content_hash == a.content_hash
+
+
+async def test_a_reload_records_the_text_pipeline_that_parsed_the_corpus(store: Store) -> None:
+    assert await store.pipeline() is None  # unknown: a database from before schema v3
+    a = make_article("seeds/a.txt")
+    await store.apply_reload([(a, two_passages(a))], [], [], make_run(added=1), T0, pipeline="1+pystemmer-3.1.0")
+    await store.apply_reload([], [], [a.path], make_run(unchanged=1), T1)
+    assert await store.pipeline() == "1+pystemmer-3.1.0"
