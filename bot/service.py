@@ -41,6 +41,7 @@ from .store import (
     ReloadRun,
     Store,
     StoreBusyError,
+    StoreConflictError,
     StoreError,
     StoreStats,
     StoredFile,
@@ -129,14 +130,13 @@ class _ScannedFile:
 
 @dataclass
 class _Scan:
-    """The corpus folder as found on disk."""
+    """The corpus folder as found on disk, and the stored corpus it was compared with."""
 
+    generation: str
+    known: dict[str, StoredFile]
     files: dict[str, _ScannedFile] = field(default_factory=dict)
     failures: list[LoadFailure] = field(default_factory=list)
     manifest: dict[str, Metadata] = field(default_factory=dict)
-
-    def signatures(self) -> dict[str, str | None]:
-        return {rel: scanned.signature for rel, scanned in self.files.items()}
 
 
 class NewsService:
@@ -152,6 +152,8 @@ class NewsService:
         self._query_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="newsbot-query")
         self._build_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsbot-build")
         self._background: set[asyncio.Future[None]] = set()
+        """Question logs being written."""
+        self._snapshot_writes: set[asyncio.Future[None]] = set()
         self._answering: Counter[int] = Counter()
         """Questions being answered, per engine (by id)."""
         self._engine_generation: str | None = None
@@ -191,12 +193,14 @@ class NewsService:
         await self._purge_old_questions()
 
     async def _start(self, reload_if_changed: bool) -> None:
-        known = await self.store.article_files()
-        outdated = await self._pipeline_outdated()
-        scanned = await self._in_build(self._scan_folder, {} if outdated else known)
+        scanned = await self._in_build(self._scan_folder, *await self.store.article_files())
+        known = scanned.known
         stored = {rel: file.content_hash for rel, file in known.items()}
         current = {rel: file.digest for rel, file in scanned.files.items() if file.digest}
-        unchanged = current == stored and not scanned.failures and not outdated
+        pipeline = pipeline_id()
+        unchanged = (
+            current == stored and not scanned.failures and all(file.pipeline == pipeline for file in known.values())
+        )
         if stored and (unchanged or not reload_if_changed):
             started = time.perf_counter()
             self._engine, self._engine_generation = await self._load_stored_engine()
@@ -210,11 +214,6 @@ class NewsService:
             report = await self.reload(requested_by="startup", scanned=scanned)
             if not report.ok:
                 raise ServiceError(f"could not load the corpus: {report.error}")
-
-    async def _pipeline_outdated(self) -> bool:
-        """Whether the stored corpus was made by another text pipeline (another newsbot
-        version or stemmer): then every file must be parsed again."""
-        return await self.store.pipeline() != pipeline_id()
 
     async def _load_stored_engine(self) -> tuple[Engine, str]:
         """The engine of the stored corpus, and its generation: the saved index snapshot
@@ -236,6 +235,7 @@ class NewsService:
 
         Submitted to the one build thread right away, so it runs before anything a later
         reload queues there (including dismantling this engine); :meth:`close` waits for it.
+        A snapshot is only a cache: failing to write one is logged, never raised.
         """
         if generation == self._snapshot_generation or not len(engine):
             return
@@ -245,13 +245,18 @@ class NewsService:
             started = time.perf_counter()
             try:
                 size = write_snapshot(path, engine, generation)
-            except OSError as error:
-                log.warning("index snapshot not saved to %s (%s); the next start will rebuild it", path, error)
+            except Exception as error:
+                log.warning(
+                    "index snapshot not saved to %s (%s); the next start will rebuild the index",
+                    path, error, exc_info=not isinstance(error, OSError),
+                )
                 return
             self._snapshot_generation = generation
             log.info("saved the index snapshot %s (%.0f MB) in %.2fs", path, size / 1e6, time.perf_counter() - started)
 
-        self._track(asyncio.wrap_future(self._build_pool.submit(write)))
+        future = asyncio.wrap_future(self._build_pool.submit(write))
+        self._snapshot_writes.add(future)
+        future.add_done_callback(self._snapshot_writes.discard)
 
     async def _remember_signatures(self, scanned: _Scan, known: dict[str, StoredFile]) -> None:
         """Store the signatures of files that had to be read although unchanged (copied or
@@ -268,7 +273,7 @@ class NewsService:
                 log.warning("file signatures not stored: %s", error)
 
     async def close(self) -> None:
-        await self._flush_background()
+        await self.settle()
         await self.store.close()
         self._query_pool.shutdown(wait=False, cancel_futures=True)
         self._build_pool.shutdown(wait=False, cancel_futures=True)
@@ -336,17 +341,17 @@ class NewsService:
     async def settle(self) -> None:
         """Wait for the background work started so far: question logs, index snapshots."""
         await self._flush_background()
+        if self._snapshot_writes:
+            await asyncio.gather(*self._snapshot_writes)
 
     async def _flush_background(self) -> None:
         if self._background:
             await asyncio.gather(*self._background, return_exceptions=True)
 
     def _in_background(self, coroutine: object) -> None:
-        self._track(asyncio.ensure_future(coroutine))  # type: ignore[arg-type]
-
-    def _track(self, future: asyncio.Future[None]) -> None:
-        self._background.add(future)
-        future.add_done_callback(self._background.discard)
+        task = asyncio.ensure_future(coroutine)  # type: ignore[arg-type]
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     async def headlines(self, n: int = 10) -> list[ArticleRow]:
         return await self.store.headlines(n)
@@ -403,17 +408,19 @@ class NewsService:
                 )
 
     async def _reload(self, requested_by: str, started_at: str, started: float, scanned: _Scan | None) -> ReloadReport:
-        known = await self.store.article_files()
-        outdated = await self._pipeline_outdated()
         if scanned is None:
-            scanned = await self._in_build(self._scan_folder, {} if outdated else known)
+            scanned = await self._in_build(self._scan_folder, *await self.store.article_files())
+        generation, known = scanned.generation, scanned.known
         stored_hashes = {rel: file.content_hash for rel, file in known.items()}
-        if outdated and stored_hashes:
-            log.info("the stored articles were parsed by another version of newsbot: parsing every file again")
+        pipeline = pipeline_id()
+        # Articles parsed by another version of the text pipeline are parsed again.
+        outdated = {rel for rel, file in known.items() if file.pipeline != pipeline}
+        if outdated:
+            log.info("%d stored articles were parsed by another newsbot version: parsing them again", len(outdated))
         changed = {
             rel: file
             for rel, file in scanned.files.items()
-            if file.digest is not None and (outdated or stored_hashes.get(rel) != file.digest)
+            if file.digest is not None and (rel in outdated or stored_hashes.get(rel) != file.digest)
         }
         parsed, failures = await self._in_build(self._parse_files, changed, scanned.manifest)
         failures = scanned.failures + failures
@@ -422,14 +429,22 @@ class NewsService:
         removed = sorted(set(stored_hashes) - set(scanned.files))
         parsed_paths = {article.path for article, _ in parsed}
         unchanged = sorted(set(stored_hashes) - parsed_paths - set(removed))
-        if not parsed and not removed and self._engine_generation == await self.store.corpus_generation():
+        if not parsed and not removed and self._engine_generation == generation:
             engine = self._engine  # nothing changed: the live engine is the stored corpus
         else:
+            stored = await self.store.load_corpus()
+            if stored.generation != generation:  # another process reloaded meanwhile
+                raise StoreConflictError(self.store.path)
             # The stored corpus (millions of objects at 100k passages) is handed over in a
             # box that the worker empties, so it is used and freed there: freeing it on the
             # event loop would stall it.
-            stored_box = [(await self.store.load_corpus()).entries]
-            engine = await self._in_build(self._merge_and_build, stored_box, parsed, unchanged)
+            engine = await self._in_build(self._merge_and_build, [stored.entries], parsed, unchanged)
+        # A signature vouches for the stored version of a file: not for a file whose new
+        # content failed to parse (it keeps its old version, and is read again next time).
+        kept_hashes = stored_hashes | {article.path: article.content_hash for article, _ in parsed}
+        signatures = {
+            rel: file.signature for rel, file in scanned.files.items() if file.digest == kept_hashes.get(rel)
+        }
 
         added = tuple(a.path for a, _ in parsed if a.path not in stored_hashes)
         updated = tuple(a.path for a, _ in parsed if a.path in stored_hashes)
@@ -440,8 +455,8 @@ class NewsService:
         )
         # One transaction; if it raises, the database rolls back and the old engine stays.
         await self.store.apply_reload(
-            parsed, removed, unchanged, run, now=utc_timestamp(), signatures=scanned.signatures(),
-            pipeline=pipeline_id(),
+            parsed, removed, unchanged, run, now=utc_timestamp(), signatures=signatures, pipeline=pipeline,
+            expected_generation=generation,
         )
         assert run.generation is not None
         if engine is not self._engine:
@@ -475,15 +490,16 @@ class NewsService:
         if self._progress:
             self._progress(step, done, total)
 
-    def _scan_folder(self, known: dict[str, StoredFile]) -> _Scan:
+    def _scan_folder(self, generation: str, known: dict[str, StoredFile]) -> _Scan:
         """Find every article file and hash it (raw bytes are kept for the parse step).
 
         A file whose signature (size, times, inode, manifest entry) is the one stored at the
-        last reload is not read: its stored hash stands. At 10k files, reading and hashing
-        them all took most of a restart.
+        last reload, and that the current text pipeline parsed, is not read: its stored hash
+        stands. At 10k files, reading and hashing them all took most of a restart.
         """
         folder = self.settings.corpus_dir
-        result = _Scan()
+        pipeline = pipeline_id()
+        result = _Scan(generation, known)
         started_ns = time.time_ns()
         files = scan(folder)
         result.manifest, manifest_failure = read_manifest(folder)
@@ -494,7 +510,12 @@ class NewsService:
             try:
                 signature = file_signature(file.path.stat(), entry, started_ns)
                 stored = known.get(file.rel)
-                if signature is not None and stored is not None and stored.signature == signature:
+                if (
+                    signature is not None
+                    and stored is not None
+                    and stored.signature == signature
+                    and stored.pipeline == pipeline
+                ):
                     result.files[file.rel] = _ScannedFile(file, None, stored.content_hash, signature)
                 else:
                     raw = read_file(file)
@@ -515,9 +536,11 @@ class NewsService:
         parsed: list[tuple[Article, list[StoredPassage]]] = []
         failures: list[LoadFailure] = []
         for done, (rel, scanned) in enumerate(sorted(changed.items()), 1):
-            file, raw = scanned.file, scanned.raw
-            assert raw is not None  # a changed file was read: its hash differs from the stored one
+            file = scanned.file
             try:
+                # Not read by the scan when its signature matched a stored row that another
+                # process has replaced since.
+                raw = scanned.raw if scanned.raw is not None else read_file(file)
                 article = parse_article(rel, raw, manifest_entry(manifest, folder, file))
                 passages = split_passages(article)
                 if not passages:

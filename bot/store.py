@@ -55,6 +55,7 @@ __all__ = [
     "ReloadRun",
     "Store",
     "StoreBusyError",
+    "StoreConflictError",
     "StoreError",
     "StoreStats",
     "StoredCorpus",
@@ -73,6 +74,16 @@ class StoreError(Exception):
 
 class StoreBusyError(StoreError):
     """Another connection kept the write lock for longer than the busy timeout."""
+
+
+class StoreConflictError(StoreError):
+    """Another process changed the stored corpus while a reload was being prepared."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"Another newsbot process changed the articles in {path} while this reload ran; "
+            "nothing was changed here. Run the reload again."
+        )
 
 
 # --------------------------------------------------------------------------- records
@@ -113,6 +124,8 @@ class StoredFile:
     signature: str | None
     """Size, times and inode of the file (plus its manifest entry): when they are unchanged
     the file need not be read again. ``None`` when it must be read next time."""
+    pipeline: str | None = None
+    """The text pipeline that parsed it (see :mod:`retrieval.pipeline`); ``None``: unknown."""
 
 
 @dataclass(frozen=True)
@@ -289,13 +302,15 @@ MIGRATIONS: list[Migration] = [
     ),
     Migration(
         3,
-        "corpus generation (keys the saved index) and file signatures (skip reading "
-        "unchanged files)",
+        "corpus generation (keys the saved index), file signatures (skip reading "
+        "unchanged files) and the text pipeline of each article",
         (
             "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
             "INSERT INTO meta (key, value) VALUES ('corpus_generation', lower(hex(randomblob(16))))",
             # NULL: read the file at the next reload (rows from v2, or a file just written).
             "ALTER TABLE articles ADD COLUMN file_signature TEXT",
+            # NULL: parsed by a newsbot from before v3, so by an unknown text pipeline.
+            "ALTER TABLE articles ADD COLUMN pipeline TEXT",
             "ALTER TABLE reload_runs ADD COLUMN generation TEXT",
         ),
     ),
@@ -610,15 +625,17 @@ class Store:
 
     # ------------------------------------------------------------------ corpus
 
-    async def article_hashes(self) -> dict[str, str]:
-        """``path -> content_hash`` of every stored article, to decide what a reload re-parses."""
-        return {path: file.content_hash for path, file in (await self.article_files()).items()}
-
-    async def article_files(self) -> dict[str, StoredFile]:
-        """``path -> StoredFile`` of every stored article: what a folder scan compares with."""
+    async def article_files(self) -> tuple[str, dict[str, StoredFile]]:
+        """The corpus generation and ``path -> StoredFile`` of every stored article, read
+        together: what a folder scan compares with, and what a reload expects to replace."""
         async with self._read() as conn:
-            rows = await conn.execute_fetchall("SELECT path, content_hash, file_signature FROM articles")
-        return {path: StoredFile(content_hash, signature) for path, content_hash, signature in rows}
+            await conn.execute("BEGIN")
+            try:
+                generation = await _corpus_generation(conn)
+                rows = await conn.execute_fetchall("SELECT path, content_hash, file_signature, pipeline FROM articles")
+            finally:
+                await _end_read(conn)
+        return generation, {path: StoredFile(content_hash, signature, pipeline) for path, content_hash, signature, pipeline in rows}
 
     async def load_corpus(self, *, tokens: bool = True) -> StoredCorpus:
         """Everything needed to rebuild the index without reading a corpus file.
@@ -646,17 +663,10 @@ class Store:
                     """,
                 )
             finally:
-                await conn.execute("COMMIT")
+                await _end_read(conn)
         # Decoding 100k passages takes seconds of CPU: do it off the event loop.
         entries = await asyncio.to_thread(_decode_corpus, article_rows, passage_rows)
         return StoredCorpus(generation, entries)
-
-    async def pipeline(self) -> str | None:
-        """The id of the text pipeline that made the stored corpus (``None``: unknown, as
-        for databases from before schema v3)."""
-        async with self._read() as conn:
-            rows = list(await conn.execute_fetchall("SELECT value FROM meta WHERE key = 'pipeline'"))
-        return str(rows[0][0]) if rows else None
 
     async def corpus_generation(self) -> str:
         """The current corpus generation (see :class:`StoredCorpus`)."""
@@ -672,6 +682,7 @@ class Store:
         now: str,
         signatures: Mapping[str, str | None] | None = None,
         pipeline: str | None = None,
+        expected_generation: str | None = None,
     ) -> int:
         """Write the outcome of a reload in ONE transaction and return the run id.
 
@@ -680,9 +691,11 @@ class Store:
         paths are deleted (passages cascade); unchanged paths get ``last_seen = now``;
         every upserted or unchanged path gets its file signature from ``signatures``
         (``None`` when missing); the run and its failures are recorded; when any article
-        changed, the corpus gets a new generation; ``pipeline`` (the text pipeline's id,
-        see :mod:`retrieval.pipeline`) is recorded when given. On any exception everything
-        is rolled back — the database is exactly as before — and the exception is re-raised, so the
+        changed, the corpus gets a new generation; upserted articles are marked as parsed by
+        ``pipeline`` (see :mod:`retrieval.pipeline`). With ``expected_generation`` (the
+        generation the reload started from), :class:`StoreConflictError` is raised and
+        nothing written if another process changed the corpus since. On any exception
+        everything is rolled back — the database is exactly as before — and the exception is re-raised, so the
         served index and the database never disagree. ``run.id`` and ``run.generation``
         are set on success.
         """
@@ -703,8 +716,10 @@ class Store:
         encoded = await asyncio.to_thread(_encode_upserts, upserts)
 
         async with self._write() as conn:
+            if expected_generation is not None and await _corpus_generation(conn) != expected_generation:
+                raise StoreConflictError(self._path)
             for article, rows in encoded:
-                await self._upsert_article(conn, article, rows, now, signatures.get(article.path))
+                await self._upsert_article(conn, article, rows, now, signatures.get(article.path), pipeline)
             for path in removed:
                 await conn.execute("DELETE FROM articles WHERE path = ?", (path,))
             if unchanged:
@@ -716,8 +731,6 @@ class Store:
                 await conn.execute(
                     "UPDATE meta SET value = ? WHERE key = 'corpus_generation'", (uuid.uuid4().hex,)
                 )
-            if pipeline is not None:
-                await conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('pipeline', ?)", (pipeline,))
             generation = await _corpus_generation(conn)
             run_id = await self._insert_run(conn, run, started_at, generation)
         run.id, run.generation = run_id, generation
@@ -738,6 +751,7 @@ class Store:
         rows: Sequence[tuple[int, str, str, str]],
         now: str,
         signature: str | None,
+        pipeline: str | None,
     ) -> None:
         """Insert or replace one article and all its passages (inside the caller's transaction)."""
         fields = (
@@ -748,6 +762,7 @@ class Store:
             article.content_hash,
             article.text,
             signature,
+            pipeline,
         )
         existing = list(
             await conn.execute_fetchall("SELECT id FROM articles WHERE path = ?", (article.path,))
@@ -758,7 +773,7 @@ class Store:
                 """
                 UPDATE articles
                 SET title = ?, source = ?, url = ?, published = ?, content_hash = ?, text = ?,
-                    file_signature = ?, last_seen = ?
+                    file_signature = ?, pipeline = ?, last_seen = ?
                 WHERE id = ?
                 """,
                 (*fields, now, article_id),
@@ -769,8 +784,8 @@ class Store:
                 """
                 INSERT INTO articles
                     (path, title, source, url, published, content_hash, text,
-                     file_signature, first_seen, last_seen)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                     file_signature, pipeline, first_seen, last_seen)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 (article.path, *fields, now, now),
             )
@@ -968,6 +983,12 @@ class Store:
 
 
 # --------------------------------------------------------------------------- module internals
+
+
+async def _end_read(conn: aiosqlite.Connection) -> None:
+    """End a read transaction (nothing to commit; a failed COMMIT would leave it open)."""
+    if conn.in_transaction:
+        await conn.execute("ROLLBACK")
 
 
 async def _corpus_generation(conn: aiosqlite.Connection) -> str:

@@ -347,17 +347,20 @@ class BM25Index:
             for name in _ARRAYS:
                 setattr(index, f"_{name}", np.asarray(arrays[f"bm25.{name}"]))
             terms = unpack_strings(arrays["bm25.vocab"])
+            index._vocab = dict(zip(terms, range(len(terms))))
+            index._local = threading.local()
+            index._check_consistent()
         except (KeyError, IndexError, TypeError, ValueError) as error:
-            raise ValueError(f"not a saved BM25 index: {error!r}") from error
-        index._vocab = dict(zip(terms, range(len(terms))))
-        index._local = threading.local()
-        index._check_consistent()
+            raise ValueError(f"not a saved BM25 index: {error}") from error
         return index
 
     def _check_consistent(self) -> None:
         """Cheap structural checks of a loaded index (sizes and ranges, not every value)."""
         n_terms = len(self._vocab)
         n_segs = len(self._seg_start)
+        arrays = [getattr(self, f"_{name}") for name in _ARRAYS]
+        if any(a.ndim != 1 for a in arrays) or not len(self._offsets) or not len(self._first_seg):
+            raise ValueError("its arrays do not have the shapes of an index")
         problems = [
             len(self._vocab) != len(self._df) or len(self._idf) != n_terms or len(self._tiered) != n_terms,
             len(self._offsets) != n_terms + 1 or len(self._first_seg) != n_terms + 1,
@@ -368,7 +371,7 @@ class BM25Index:
             self._n <= 0,
         ]
         if any(problems):
-            raise ValueError("not a saved BM25 index: its arrays do not fit together")
+            raise ValueError("its arrays do not fit together")
 
     def __getstate__(self) -> dict[str, object]:
         state = self.__dict__.copy()

@@ -17,6 +17,7 @@ import retrieval.corpus as corpus_module
 import retrieval.engine as engine_module
 from bot.config import Settings
 from bot.service import NewsService, ReloadInProgress, ServiceError
+from retrieval.articles import ArticleError
 from retrieval.records import Article
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,6 +32,11 @@ QUESTION = "Combien coûte la tarte aux prunes de Zorglub ?"
 ROBOT = """Le robot Brindille
 Le robot Brindille de la société Ecorce trie les feuilles mortes du parc municipal de Rennes en moins de dix minutes chaque matin. Les jardiniers le surveillent depuis une tablette.
 """
+
+
+async def stored_hashes(service: NewsService) -> dict[str, str]:
+    _, files = await service.store.article_files()
+    return {path: file.content_hash for path, file in files.items()}
 
 
 def settings_for(tmp_path: Path, corpus: Path, **overrides: object) -> Settings:
@@ -213,6 +219,78 @@ async def test_after_an_upgrade_that_parses_differently_every_file_is_parsed_aga
     assert stats.store.last_reload is not None and stats.store.last_reload.updated == 6
 
 
+async def test_a_file_that_fails_is_reported_at_every_reload_until_fixed(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(corpus_module, "RACY_WINDOW_NS", 0)  # signatures are trusted at once
+    (corpus / "zorglub.txt").write_text(PRICE_V1, encoding="utf-8")
+    async with await NewsService.open(settings_for(tmp_path, corpus)) as service:
+        (corpus / "zorglub.txt").write_bytes(b"\xff\xfe garbage")
+        first = await service.reload()
+        second = await service.reload()
+        (corpus / "zorglub.txt").write_text(PRICE_V2, encoding="utf-8")
+        fixed = await service.reload()
+        answer = await service.ask(QUESTION)
+    assert [f.path for f in first.failures] == [f.path for f in second.failures] == ["corpus/zorglub.txt"]
+    assert fixed.updated == ("corpus/zorglub.txt",) and not fixed.failures
+    assert "19 euros" in answer.citations[0].quote
+
+
+async def test_an_article_the_new_pipeline_could_not_parse_is_parsed_again_later(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (corpus / "zorglub.txt").write_text(PRICE_V2, encoding="utf-8")
+    settings = settings_for(tmp_path, corpus)
+    real_parse = service_module.parse_article
+
+    def old_parse(*args: object) -> Article:
+        article = real_parse(*args)  # type: ignore[arg-type]
+        return dataclasses.replace(article, text=article.text.replace("19 euros", "12 euros"))
+
+    def new_parse_failing_on_zorglub(rel: str, *args: object) -> Article:
+        if rel.endswith("zorglub.txt"):
+            raise ArticleError("cannot read the file: Permission denied")
+        return real_parse(rel, *args)  # type: ignore[arg-type]
+
+    with monkeypatch.context() as old_version:
+        old_version.setattr(service_module, "parse_article", old_parse)
+        old_version.setattr(service_module, "pipeline_id", lambda: "0+pystemmer-old")
+        async with await NewsService.open(settings):
+            pass
+    with monkeypatch.context() as unreadable:
+        unreadable.setattr(service_module, "parse_article", new_parse_failing_on_zorglub)
+        async with await NewsService.open(settings) as service:
+            upgraded = (await service.stats()).store.last_reload
+    async with await NewsService.open(settings) as service:
+        answer = await service.ask(QUESTION)
+    assert upgraded is not None and [f.path for f in upgraded.failures] == ["corpus/zorglub.txt"]
+    assert "19 euros" in answer.citations[0].quote
+
+
+async def test_a_reload_overtaken_by_another_process_changes_nothing_and_can_be_retried(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (corpus / "zorglub.txt").write_text(PRICE_V1, encoding="utf-8")
+    settings = settings_for(tmp_path, corpus)
+    async with await NewsService.open(settings) as bot, await NewsService.open(settings) as cli:
+        (corpus / "zorglub.txt").write_text(PRICE_V2, encoding="utf-8")
+        real_load = bot.store.load_corpus
+
+        async def cli_reloads_first(**kwargs: object) -> object:
+            assert (await cli.reload()).updated == ("corpus/zorglub.txt",)
+            return await real_load(**kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(bot.store, "load_corpus", cli_reloads_first)
+        overtaken = await bot.reload()
+        monkeypatch.undo()
+        still_old = await bot.ask(QUESTION)
+        retried = await bot.reload()
+        answer = await bot.ask(QUESTION)
+    assert not overtaken.ok and "Run the reload again" in (overtaken.error or "")
+    assert "12 euros" in still_old.citations[0].quote
+    assert retried.ok and "19 euros" in answer.citations[0].quote
+
+
 async def test_reload_reports_added_updated_removed_and_failed_files_exactly(tmp_path: Path, corpus: Path) -> None:
     (corpus / "zorglub.txt").write_text(PRICE_V1, encoding="utf-8")
     async with await NewsService.open(settings_for(tmp_path, corpus)) as service:
@@ -265,7 +343,7 @@ async def test_reload_that_fails_halfway_leaves_database_and_live_index_unchange
     settings = settings_for(tmp_path, corpus)
     async with await NewsService.open(settings) as service:
         engine_before = service.engine
-        hashes_before = await service.store.article_hashes()
+        hashes_before = await stored_hashes(service)
         (corpus / "zorglub.txt").write_text(PRICE_V2, encoding="utf-8")
         (corpus / "extra.txt").write_text(PRICE_V2.replace("Zorglub", "Bidule"), encoding="utf-8")
 
@@ -284,7 +362,7 @@ async def test_reload_that_fails_halfway_leaves_database_and_live_index_unchange
         report = await service.reload()
         answer = await service.ask(QUESTION)
         assert service.engine is engine_before
-        assert await service.store.article_hashes() == hashes_before
+        assert await stored_hashes(service) == hashes_before
     assert not report.ok
     assert "is full" in (report.error or "")
     assert "12 euros" in answer.citations[0].quote
@@ -303,7 +381,7 @@ async def test_reload_that_raises_while_parsing_keeps_the_old_corpus(
         monkeypatch.setattr(service_module, "split_passages", broken_split)
         report = await service.reload()
         assert service.engine is engine_before
-        assert "corpus/zorglub.txt" not in await service.store.article_hashes()
+        assert "corpus/zorglub.txt" not in await stored_hashes(service)
     assert not report.ok
 
 

@@ -17,6 +17,7 @@ from bot.store import (
     ReloadRun,
     Store,
     StoreBusyError,
+    StoreConflictError,
     StoredPassage,
     StoreError,
     utc_timestamp,
@@ -86,6 +87,11 @@ def dump(path: Path) -> list[str]:
         return list(conn.iterdump())
     finally:
         conn.close()
+
+
+async def stored_hashes(store: Store) -> dict[str, str]:
+    _, files = await store.article_files()
+    return {path: file.content_hash for path, file in files.items()}
 
 
 @pytest.fixture
@@ -192,7 +198,7 @@ async def test_apply_reload_added_updated_removed_unchanged(store: Store) -> Non
     assert [article for article, _ in corpus] == [a2, c]
     assert corpus[0][1] == pa2  # old passages of a replaced, not appended
     assert corpus[1][1] == two_passages(c)
-    assert await store.article_hashes() == {"seeds/a.txt": "hash-a2", "seeds/c.txt": "hash-seeds/c.txt"}
+    assert await stored_hashes(store) == {"seeds/a.txt": "hash-a2", "seeds/c.txt": "hash-seeds/c.txt"}
 
 
 async def test_update_keeps_first_seen_and_moves_last_seen(store: Store) -> None:
@@ -238,7 +244,7 @@ async def test_invalid_passage_midway_rolls_back_everything(store: Store) -> Non
         )
 
     assert dump(store.path) == before
-    assert await store.article_hashes() == {a.path: a.content_hash, b.path: b.content_hash}
+    assert await stored_hashes(store) == {a.path: a.content_hash, b.path: b.content_hash}
 
 
 async def test_failure_at_last_step_rolls_back_everything(
@@ -684,11 +690,11 @@ async def test_file_signatures_are_kept_per_article(store: Store) -> None:
     await store.apply_reload(
         [(a, two_passages(a)), (b, two_passages(b))], [], [], make_run(added=2), T0, signatures={a.path: "sig-a"}
     )
-    first = await store.article_files()
+    _, first = await store.article_files()
     await store.record_signatures({b.path: "sig-b"})
-    second = await store.article_files()
+    _, second = await store.article_files()
     await store.apply_reload([], [], [a.path, b.path], make_run(unchanged=2), T1, signatures={b.path: "sig-b2"})
-    third = await store.article_files()
+    _, third = await store.article_files()
     assert (first[a.path].signature, first[b.path].signature) == ("sig-a", None)
     assert second[b.path].signature == "sig-b"
     # A reload states every file's signature: one it could not vouch for is cleared.
@@ -696,9 +702,22 @@ async def test_file_signatures_are_kept_per_article(store: Store) -> None:
     assert third[a.path].content_hash == a.content_hash
 
 
-async def test_a_reload_records_the_text_pipeline_that_parsed_the_corpus(store: Store) -> None:
-    assert await store.pipeline() is None  # unknown: a database from before schema v3
-    a = make_article("seeds/a.txt")
-    await store.apply_reload([(a, two_passages(a))], [], [], make_run(added=1), T0, pipeline="1+pystemmer-3.1.0")
-    await store.apply_reload([], [], [a.path], make_run(unchanged=1), T1)
-    assert await store.pipeline() == "1+pystemmer-3.1.0"
+async def test_each_article_remembers_the_text_pipeline_that_parsed_it(store: Store) -> None:
+    a, b = make_article("seeds/a.txt"), make_article("seeds/b.txt")
+    await store.apply_reload([(a, two_passages(a))], [], [], make_run(added=1), T0)  # pipeline unknown
+    await store.apply_reload([(b, two_passages(b))], [], [a.path], make_run(added=1), T1, pipeline="1+pystemmer-3.1.0")
+    _, files = await store.article_files()
+    assert (files[a.path].pipeline, files[b.path].pipeline) == (None, "1+pystemmer-3.1.0")
+
+
+async def test_a_reload_prepared_from_another_generation_changes_nothing(store: Store) -> None:
+    a, b = await seed(store)
+    started_from = await store.corpus_generation()
+    await store.apply_reload([], [b.path], [a.path], make_run(removed=1), T1)  # another process
+    before = dump(store.path)
+    c = make_article("seeds/c.txt")
+    with pytest.raises(StoreConflictError, match="Run the reload again"):
+        await store.apply_reload(
+            [(c, two_passages(c))], [], [a.path], make_run(added=1), T2, expected_generation=started_from
+        )
+    assert dump(store.path) == before
