@@ -47,7 +47,7 @@ def write_snapshot(path: Path, engine: Engine, key: str) -> int:
     if state.index is None:
         raise ValueError("an engine without passages has no snapshot")
     arrays = state.index.to_arrays()
-    arrays[_SURFACE] = pack_strings(sorted(state.surface))
+    arrays[_SURFACE] = pack_strings(state.surface)
     header = {"format": SNAPSHOT_FORMAT, "key": key, "passages": len(engine)}
     arrays[_HEADER] = pack_strings([json.dumps(header)])
     path.parent.mkdir(parents=True, exist_ok=True)
