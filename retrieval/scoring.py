@@ -774,23 +774,30 @@ class _Scratch:
 
 
 def _top_indices(values: np.ndarray, k: int) -> np.ndarray:
-    """Indices of the ``k`` largest ``values`` (``len(values) > k``; ties broken arbitrarily).
+    """Indices of the ``k`` largest ``values`` (``0 < k < len(values)``; ties broken
+    arbitrarily).
 
-    For long arrays, the k-th largest of a strided sample is a value that at least k
-    entries reach; only the entries reaching it are partitioned.
+    numpy's partition slows down twentyfold on arrays full of equal values — the scores of
+    the many passages matched only by a word nearly every passage has — so for longer
+    arrays the cut is found on a strided sample instead. Its k-th largest value ``c`` is
+    reached by at least k entries. If k entries exceed it, the top k are among them (a
+    short array: the tied mass sits at or below ``c``); if fewer do, the k-th largest value
+    is ``c`` itself, and the top k are those above it plus enough entries equal to it.
     """
     m = len(values)
-    if m > 8192 and m > 256 * k:
-        stride = max(1, int((m / k) ** 0.5))
-        sample = values[::stride]
-        if len(sample) > k:
-            cut = np.partition(sample, len(sample) - k)[len(sample) - k]
-            sel = np.flatnonzero(values >= cut)
-            if len(sel) < m // 4:
-                if len(sel) == k:
-                    return sel
-                return sel[np.argpartition(values[sel], len(sel) - k)[len(sel) - k :]]
-    return np.argpartition(values, m - k)[m - k :]
+    if m <= 1024 or m <= 8 * k:
+        return np.argpartition(values, m - k)[m - k :]
+    stride = max(2, int((m / k) ** 0.5))
+    sample = values[::stride]
+    if len(sample) <= k:
+        return np.argpartition(values, m - k)[m - k :]
+    cut = np.partition(sample, len(sample) - k)[len(sample) - k]
+    above = np.flatnonzero(values > cut)
+    if len(above) > k:
+        return above[np.argpartition(values[above], len(above) - k)[len(above) - k :]]
+    if len(above) == k:
+        return above
+    return np.concatenate((above, np.flatnonzero(values == cut)[: k - len(above)]))
 
 
 def _distinct_top(
@@ -800,14 +807,20 @@ def _distinct_top(
     the same score) that may be in the top ``k``, with their scores.
 
     The ``k * copies`` largest entries hold at least ``k`` distinct passages, so every
-    passage scoring below the smallest of them is beaten by k others. Entries reaching it
-    (ties included) are kept, then made distinct.
+    passage scoring below the smallest of them, ``cut``, is beaten by k others. Entries
+    above it are kept; of the entries equal to it, only passages that can win the tie:
+    ties go to the lower passage index, so the ``k * copies`` lowest of them (at least k
+    distinct passages) suffice. The result is then made distinct.
     """
     keep = k * copies
     if len(docs) > keep:
         cut = scores[_top_indices(scores, keep)].min()
-        sel = np.flatnonzero(scores >= cut)
-        docs, scores = docs[sel], scores[sel]
+        above = np.flatnonzero(scores > cut)
+        tied = docs[scores == cut]
+        if len(tied) > keep:
+            tied = np.partition(tied, keep - 1)[:keep]
+        docs = np.concatenate((docs[above], tied))
+        scores = np.concatenate((scores[above], np.full(len(tied), cut)))
     if copies > 1 and len(docs) > 1:
         order = np.argsort(docs, kind="stable")
         docs, scores = docs[order], scores[order]
@@ -826,8 +839,8 @@ def _select(cand: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[int, flo
         above = np.flatnonzero(scores > kth)
         ties = np.flatnonzero(scores == kth)
         need = k - len(above)
-        if len(ties) > need:
-            ties = ties[np.argsort(cand[ties], kind="stable")[:need]]
+        if len(ties) > need:  # ties go to the lower passage indices (distinct here)
+            ties = ties[np.argpartition(cand[ties], need - 1)[:need]] if need > 0 else ties[:0]
         pick = np.concatenate((above, ties))
         cand, scores = cand[pick], scores[pick]
     order = np.lexsort((cand, -scores))

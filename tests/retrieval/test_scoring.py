@@ -374,3 +374,30 @@ def test_arrays_that_do_not_form_an_index_are_refused(damage: str) -> None:
         arrays["bm25.meta"] = scoring.pack_strings(['{"n": 50}'])
     with pytest.raises(ValueError, match="not a saved BM25 index"):
         BM25Index.from_arrays(arrays)
+
+
+@pytest.mark.parametrize("seed", [41, 42, 43])
+def test_a_term_in_nearly_every_passage_keeps_exact_ties(seed: int) -> None:
+    """Thousands of passages matched only by a ubiquitous word tie on one score: the top k
+    must still be rank-bm25's, ties going to the lower passage index."""
+    rng = random.Random(seed)
+    corpus = [["common"] * rng.randint(1, 2) + rng.choices(["rare1", "rare2", "rare3", "pad"], k=rng.randint(0, 3))
+              for _ in range(3000)]
+    okapi = BM25Okapi(corpus)
+    index = BM25Index(corpus)
+    for query in (["common"], ["common", "rare1"], ["rare2", "common", "rare3"], ["common", "common", "pad"]):
+        for k in (1, 10, 40):
+            assert index.top_k(query, k) == reference_top_k(corpus, okapi, query, k), (query, k)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_top_indices_finds_the_k_largest_even_among_heavy_ties(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    for m in (50, 1500, 5000, 20000):
+        values = np.where(rng.random(m) < 0.9, 0.25, np.round(rng.random(m), 2))  # mostly one value
+        for k in (1, 7, 40, 300):
+            if k >= m:
+                continue
+            picked = scoring._top_indices(values, k)
+            assert len(np.unique(picked)) == k
+            assert np.array_equal(np.sort(values[picked]), np.sort(values)[m - k :]), (m, k)
