@@ -55,6 +55,7 @@ ACRONYM_SYNONYMS: dict[str, str] = {"ai": "ia"}
 
 _TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:'[^\W_]+)*", re.UNICODE)
 _COMBINING = re.compile(r"[\u0300-\u036f]")
+_UNSEEN = object()
 
 
 def fold_accents(text: str) -> str:
@@ -168,13 +169,21 @@ class Analyzer:
         return out
 
     def terms(self, text: str) -> list[str]:
-        """Index terms of ``text``, in order, repeats kept (BM25 counts them)."""
-        analyse = self._analyse
+        """Index terms of ``text``, in order, repeats kept (BM25 counts them).
+
+        The hot path of indexing and of quoting (every sentence near a retrieved passage),
+        so it skips what :func:`iter_words` does for offsets: only words with an apostrophe
+        go through it, and a known word is one dict lookup.
+        """
+        cache, analyse = self._cache, self._analyse
         terms = []
-        for word, _, _ in iter_words(normalize(text)):
-            term = analyse(word)
-            if term is not None:
-                terms.append(term)
+        for word in _TOKEN_RE.findall(normalize(text)):
+            for part in (word,) if "'" not in word else [part for part, _, _ in iter_words(word)]:
+                term = cache.get(part, _UNSEEN)
+                if term is _UNSEEN:
+                    term = analyse(part)
+                if term is not None:
+                    terms.append(term)  # type: ignore[arg-type]
         return terms
 
     def _analyse(self, surface: str) -> str | None:
