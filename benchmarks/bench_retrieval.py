@@ -1,23 +1,27 @@
-"""Benchmark BM25Index (retrieval/scoring.py) against naive rank-bm25 on synthetic corpora.
+"""Benchmark BM25Index (retrieval/scoring.py) against naive rank-bm25.
 
-    python benchmarks/bench_retrieval.py [--sizes 10000,100000] [--with-1m] [--queries 1000]
+    python benchmarks/bench_retrieval.py [--sizes 10000,100000] [--with-1m] [--queries 1000] [--bm25s]
 
-For each corpus size it prints: the build time of the index from tokenised passages, the
-memory the build needed at its peak and what the index keeps, top-10 query latency
-percentiles for ``BM25Index.top_k`` and for naive rank-bm25 (``get_scores`` then an
-argsort, as ``BM25Okapi.get_top_n`` does), their ratio at p50, and a parity check: our
-top 10 equals rank-bm25's (same passages, same float64 scores, ties by passage index) on
-every query naive rank-bm25 ran on. Naive rank-bm25 takes ~1.5 ms per thousand passages
-per query, so it runs on a prefix of the queries at large sizes (the table says how many).
+For the shipped seeds (with the eval sets' questions) and each synthetic corpus size it
+prints: the build time of the index from tokenised passages, the memory the build needed
+at its peak and what the index keeps, top-10 query latency percentiles for
+``BM25Index.top_k`` and for naive rank-bm25 (``get_scores`` then an argsort, as
+``BM25Okapi.get_top_n`` does), their ratio at p50, and a parity check: our top 10 equals
+rank-bm25's (same passages, same float64 scores, ties by passage index) on every query
+naive rank-bm25 ran on. Naive rank-bm25 takes ~1.5 ms per thousand passages per query, so
+it runs on a prefix of the queries at large sizes (the table says how many).
 
-Corpora and questions come from ``benchmarks/synth.py`` (seeded, reproducible). Single
-thread; latencies are wall-clock per query after a short warm-up. Progress goes to stderr.
+Synthetic corpora and questions come from ``benchmarks/synth.py`` (seeded, reproducible).
+Single thread; latencies are wall-clock per query after a short warm-up. Progress goes to
+stderr.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import itertools
+import json
 import resource
 import sys
 import time
@@ -27,8 +31,9 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT))
 
 import synth  # noqa: E402
 from rank_bm25 import BM25Okapi  # noqa: E402
@@ -123,14 +128,47 @@ def default_naive_queries(n: int, queries: int) -> int:
     return min(queries, 30)
 
 
-def bench_size(n: int, n_queries: int, n_naive: int | None, seed: int, with_bm25s: bool) -> dict[str, object]:
+def synthetic_corpus(n: int, n_queries: int, seed: int) -> tuple[list[list[str]], list[list[str]]]:
     log(f"n={n}: generating passages (seed {seed})")
     t0 = time.perf_counter()
     passages = synth.generate_passages(n, seed)
     queries = synth.generate_queries(passages, n_queries + WARMUP, seed + 1)
+    log(f"n={n}: {sum(map(len, passages))} tokens generated in {time.perf_counter() - t0:.1f}s")
+    return passages, queries
+
+
+def seeds_corpus(n_queries: int) -> tuple[list[list[str]], list[list[str]]]:
+    """The shipped articles as the bot indexes them, and the eval sets' questions as it
+    sends them to BM25 (cycled up to ``n_queries``)."""
+    from retrieval.analysis import Analyzer
+    from retrieval.corpus import load_corpus
+    from retrieval.engine import passage_index_text
+    from retrieval.passages import split_passages
+    from retrieval.question import QuestionParser
+
+    analyzer = Analyzer()
+    passages = [
+        analyzer.terms(passage_index_text(article, passage))
+        for article in load_corpus(ROOT / "seeds").articles
+        for passage in split_passages(article)
+    ]
+    parser = QuestionParser(analyzer)
+    questions = [
+        parser.parse(json.loads(line)["q"]).query_terms()
+        for path in sorted((ROOT / "tests" / "data").glob("*.jsonl"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    return passages, list(itertools.islice(itertools.cycle(questions), n_queries + WARMUP))
+
+
+def bench_size(
+    label: str, corpus: tuple[list[list[str]], list[list[str]]], n_naive: int | None, with_bm25s: bool
+) -> dict[str, object]:
+    passages, queries = corpus
     warmup, queries = queries[:WARMUP], queries[WARMUP:]
+    n = len(passages)
     tokens = sum(map(len, passages))
-    log(f"n={n}: {tokens} tokens generated in {time.perf_counter() - t0:.1f}s")
 
     def progress(done: int, total: int) -> None:
         if n >= 100_000:
@@ -154,7 +192,7 @@ def bench_size(n: int, n_queries: int, n_naive: int | None, seed: int, with_bm25
         if index.top_k(q, K) == reference_top(passages, index.get_scores(q), q):
             self_ok += 1
 
-    m = n_naive if n_naive is not None else default_naive_queries(n, n_queries)
+    m = n_naive if n_naive is not None else default_naive_queries(n, len(queries))
     m = min(m, len(queries))
     log(f"n={n}: building rank_bm25.BM25Okapi")
     gc.collect()
@@ -181,6 +219,7 @@ def bench_size(n: int, n_queries: int, n_naive: int | None, seed: int, with_bm25
         anchor = bench_bm25s(passages, queries)
 
     return {
+        "label": label,
         "n": n,
         "tokens": tokens,
         "postings": index.n_postings,
@@ -256,6 +295,14 @@ def bench_bm25s(passages: list[list[str]], queries: list[list[str]]) -> str:
     return "; ".join(results)
 
 
+def ms(value: float) -> str:
+    return f"{value:.3f}" if value < 1 else f"{value:.1f}"
+
+
+def mb(value: float) -> str:
+    return f"{value:.2f} MB" if value < 10 else f"{value:.0f} MB"
+
+
 def print_table(r: dict[str, object]) -> None:
     ours, naive = r["ours"], r["naive"]
     nq, mq = r["queries"], r["naive_queries"]
@@ -263,20 +310,20 @@ def print_table(r: dict[str, object]) -> None:
         ("passages / tokens", f"{r['n']:,} / {r['tokens']:,}"),
         ("postings / terms", f"{r['postings']:,} / {r['terms']:,}"),
         ("build (tokenised → index)", f"{r['build_s']:.2f} s"),
-        ("build peak memory (tracemalloc)", f"{r['build_peak_mb']:.0f} MB"),
+        ("build peak memory (tracemalloc)", mb(r["build_peak_mb"])),
         (
             "index memory (arrays + vocabulary)",
-            f"{r['index_mb']:.0f} MB (tracemalloc, retained by the build: {r['build_retained_mb']:.0f} MB)",
+            f"{mb(r['index_mb'])} (tracemalloc, retained by the build: {mb(r['build_retained_mb'])})",
         ),
         (
             f"top_k p50 / p95 / p99 ({nq} queries)",
             f"{ours[0]:.3f} / {ours[1]:.3f} / {ours[2]:.3f} ms (mean {r['ours_mean_ms']:.3f})",
         ),
-        (f"naive p50 / p95 / p99 ({mq} queries)", f"{naive[0]:.1f} / {naive[1]:.1f} / {naive[2]:.1f} ms"),
-        ("speed-up at p50", f"{naive[0] / ours[0]:.0f}×"),
+        (f"naive p50 / p95 / p99 ({mq} queries)", f"{ms(naive[0])} / {ms(naive[1])} / {ms(naive[2])} ms"),
+        ("speed-up at p50", f"{naive[0] / ours[0]:.1f}×" if naive[0] < 10 * ours[0] else f"{naive[0] / ours[0]:.0f}×"),
         (
             "rank-bm25 build / memory kept",
-            f"{r['naive_build_s']:.1f} s / {r['naive_mb']:.0f} MB (its per-passage dicts)",
+            f"{r['naive_build_s']:.1f} s / {mb(r['naive_mb'])} (its per-passage dicts)",
         ),
         (
             f"parity: top-10 == rank-bm25 ({mq} queries)",
@@ -288,7 +335,7 @@ def print_table(r: dict[str, object]) -> None:
     if r["bm25s"]:
         rows.append(("anchor", str(r["bm25s"])))
     width = max(len(a) for a, _ in rows)
-    print(f"\n## {r['n']:,} passages")
+    print(f"\n## {r['label']}")
     for a, b in rows:
         print(f"| {a.ljust(width)} | {b} |")
     sys.stdout.flush()
@@ -319,9 +366,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"# BM25Index vs rank-bm25 {_version()} — top-{K}, seed {args.seed}, "
         f"numpy {np.__version__}, python {sys.version.split()[0]}"
     )
+    corpora: list[tuple[str, Callable[[], tuple[list[list[str]], list[list[str]]]]]] = [
+        ("seeds (the shipped articles, eval-set questions)", lambda: seeds_corpus(args.queries))
+    ]
+    corpora += [(f"{n:,} passages", lambda n=n: synthetic_corpus(n, args.queries, args.seed)) for n in sizes]
     failures = 0
-    for n in sizes:
-        result = bench_size(n, args.queries, args.naive_queries, args.seed, args.bm25s)
+    for label, make in corpora:
+        result = bench_size(label, make(), args.naive_queries, args.bm25s)
         print_table(result)
         failures += result["parity"] != result["naive_queries"] or result["self_ok"] != result["queries"]
     return 1 if failures else 0
