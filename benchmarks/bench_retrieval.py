@@ -263,6 +263,7 @@ def bench_bm25s(passages: list[list[str]], queries: list[list[str]]) -> str:
     vocab.setdefault("", len(vocab))  # bm25s's placeholder for queries without a known term
     results = []
     for backend in backends:
+        log(f"n={len(passages)}: bm25s {backend} backend: indexing, then timing top-{K} retrieval")
         try:
             retriever = bm25s.BM25(backend=backend)
             t0 = time.perf_counter()
