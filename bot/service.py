@@ -55,6 +55,11 @@ Progress = Callable[[str, int, int], None]
 """``progress(step, done, total)`` for long work (CLI progress lines, benchmarks)."""
 
 
+ARTICLES_PER_FREE_STEP = 50
+"""Articles with their passages and tokens (~500 objects each) freed per slice: a slice of
+2000 freed ~1M objects in one go and stalled the event loop ~50 ms."""
+
+
 def free_gradually(items: list[object], step: int = 2000) -> None:
     """Empty a big list a slice at a time: freeing millions of objects in one deallocation
     holds the GIL throughout, while each small slice lets the event loop thread run."""
@@ -463,7 +468,7 @@ class NewsService:
             # The parsed passages and their tokens (millions of objects after a full load)
             # are freed in the worker: freed when this returns, on the event loop, they
             # stalled it ~0.1 s.
-            await self._in_build(free_gradually, parsed)
+            await self._in_build(free_gradually, parsed, ARTICLES_PER_FREE_STEP)
         assert run.generation is not None
         if engine is not self._engine:
             old_engine_box = [self._engine]
@@ -572,7 +577,7 @@ class NewsService:
         keep = set(unchanged)
         stored = stored_box.pop()
         corpus = [entry for entry in stored if entry[0].path in keep] + parsed
-        free_gradually(stored)
+        free_gradually(stored, ARTICLES_PER_FREE_STEP)
         corpus.sort(key=lambda entry: entry[0].path)
         return self._build_engine(corpus)
 
@@ -615,7 +620,7 @@ class NewsService:
             state=state,
         )
         free_gradually(tokens)
-        free_gradually(corpus)
+        free_gradually(corpus, ARTICLES_PER_FREE_STEP)
         return engine
 
     async def _purge_old_questions(self) -> None:
