@@ -195,14 +195,12 @@ async def test_reload_with_nothing_changed_keeps_the_live_index(tmp_path: Path, 
     assert (report.added, report.updated, report.removed, report.failures) == ((), (), (), ())
 
 
-async def test_after_an_upgrade_that_parses_differently_every_file_is_parsed_again(
-    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    (corpus / "zorglub.txt").write_text(PRICE_V2, encoding="utf-8")
-    settings = settings_for(tmp_path, corpus)
+async def start_with_an_older_pipeline(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Load the corpus as an older newsbot would have, one whose parser read the Zorglub
+    price (19 euros in the file) as 12 euros, and leave it in the store."""
     real_parse = service_module.parse_article
 
-    def old_parse(*args: object) -> Article:  # an older newsbot that read the price wrong
+    def old_parse(*args: object) -> Article:
         article = real_parse(*args)  # type: ignore[arg-type]
         return dataclasses.replace(article, text=article.text.replace("19 euros", "12 euros"))
 
@@ -211,6 +209,14 @@ async def test_after_an_upgrade_that_parses_differently_every_file_is_parsed_aga
         old_version.setattr(service_module, "pipeline_id", lambda: "0+pystemmer-old")
         async with await NewsService.open(settings) as service:
             assert "12 euros" in (await service.ask(QUESTION)).citations[0].quote
+
+
+async def test_after_an_upgrade_that_parses_differently_every_file_is_parsed_again(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (corpus / "zorglub.txt").write_text(PRICE_V2, encoding="utf-8")
+    settings = settings_for(tmp_path, corpus)
+    await start_with_an_older_pipeline(settings, monkeypatch)
 
     async with await NewsService.open(settings) as service:
         answer = await service.ask(QUESTION)
@@ -241,22 +247,14 @@ async def test_an_article_the_new_pipeline_could_not_parse_is_parsed_again_later
 ) -> None:
     (corpus / "zorglub.txt").write_text(PRICE_V2, encoding="utf-8")
     settings = settings_for(tmp_path, corpus)
+    await start_with_an_older_pipeline(settings, monkeypatch)
     real_parse = service_module.parse_article
-
-    def old_parse(*args: object) -> Article:
-        article = real_parse(*args)  # type: ignore[arg-type]
-        return dataclasses.replace(article, text=article.text.replace("19 euros", "12 euros"))
 
     def new_parse_failing_on_zorglub(rel: str, *args: object) -> Article:
         if rel.endswith("zorglub.txt"):
             raise ArticleError("cannot read the file: Permission denied")
         return real_parse(rel, *args)  # type: ignore[arg-type]
 
-    with monkeypatch.context() as old_version:
-        old_version.setattr(service_module, "parse_article", old_parse)
-        old_version.setattr(service_module, "pipeline_id", lambda: "0+pystemmer-old")
-        async with await NewsService.open(settings):
-            pass
     with monkeypatch.context() as unreadable:
         unreadable.setattr(service_module, "parse_article", new_parse_failing_on_zorglub)
         async with await NewsService.open(settings) as service:
