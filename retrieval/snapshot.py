@@ -57,6 +57,7 @@ def write_snapshot(path: Path, engine: Engine, key: str) -> int:
             np.savez(file, **arrays)
             file.flush()
             os.fsync(file.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; it is as readable as the database
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
