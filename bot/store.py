@@ -586,6 +586,19 @@ class Store:
                 _reraise(exc, self._path)
 
     @asynccontextmanager
+    async def _read_transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Several reads that see one state of the database (another process's commit in
+        between is seen by all of them or by none). Ended with ROLLBACK: there is nothing
+        to commit, and a failed COMMIT would leave the shared connection inside it."""
+        async with self._read() as conn:
+            await conn.execute("BEGIN")
+            try:
+                yield conn
+            finally:
+                if conn.in_transaction:
+                    await conn.execute("ROLLBACK")
+
+    @asynccontextmanager
     async def _write(self) -> AsyncIterator[aiosqlite.Connection]:
         """One write transaction: commit on success, full rollback on any exception.
 
@@ -628,13 +641,9 @@ class Store:
     async def article_files(self) -> tuple[str, dict[str, StoredFile]]:
         """The corpus generation and ``path -> StoredFile`` of every stored article, read
         together: what a folder scan compares with, and what a reload expects to replace."""
-        async with self._read() as conn:
-            await conn.execute("BEGIN")
-            try:
-                generation = await _corpus_generation(conn)
-                rows = await conn.execute_fetchall("SELECT path, content_hash, file_signature, pipeline FROM articles")
-            finally:
-                await _end_read(conn)
+        async with self._read_transaction() as conn:
+            generation = await _corpus_generation(conn)
+            rows = await conn.execute_fetchall("SELECT path, content_hash, file_signature, pipeline FROM articles")
         return generation, {path: StoredFile(content_hash, signature, pipeline) for path, content_hash, signature, pipeline in rows}
 
     async def load_corpus(self, *, tokens: bool = True) -> StoredCorpus:
@@ -647,31 +656,22 @@ class Store:
         :class:`StoredPassage`).
         """
         tokens_column = "p.tokens" if tokens else "NULL"
-        async with self._read() as conn:
-            await conn.execute("BEGIN")
-            try:
-                generation = await _corpus_generation(conn)
-                article_rows = await _fetch_in_batches(
-                    conn, f"SELECT a.id, {_ARTICLE_COLUMNS} FROM articles a ORDER BY a.path"
-                )
-                passage_rows = await _fetch_in_batches(
-                    conn,
-                    f"""
-                    SELECT p.article_id, p.ordinal, p.sentences, p.context, {tokens_column}
-                    FROM passages p JOIN articles a ON a.id = p.article_id
-                    ORDER BY a.path, p.ordinal
-                    """,
-                )
-            finally:
-                await _end_read(conn)
+        async with self._read_transaction() as conn:
+            generation = await _corpus_generation(conn)
+            article_rows = await _fetch_in_batches(
+                conn, f"SELECT a.id, {_ARTICLE_COLUMNS} FROM articles a ORDER BY a.path"
+            )
+            passage_rows = await _fetch_in_batches(
+                conn,
+                f"""
+                SELECT p.article_id, p.ordinal, p.sentences, p.context, {tokens_column}
+                FROM passages p JOIN articles a ON a.id = p.article_id
+                ORDER BY a.path, p.ordinal
+                """,
+            )
         # Decoding 100k passages takes seconds of CPU: do it off the event loop.
         entries = await asyncio.to_thread(_decode_corpus, article_rows, passage_rows)
         return StoredCorpus(generation, entries)
-
-    async def corpus_generation(self) -> str:
-        """The current corpus generation (see :class:`StoredCorpus`)."""
-        async with self._read() as conn:
-            return await _corpus_generation(conn)
 
     async def apply_reload(
         self,
@@ -695,9 +695,9 @@ class Store:
         ``pipeline`` (see :mod:`retrieval.pipeline`). With ``expected_generation`` (the
         generation the reload started from), :class:`StoreConflictError` is raised and
         nothing written if another process changed the corpus since. On any exception
-        everything is rolled back — the database is exactly as before — and the exception is re-raised, so the
-        served index and the database never disagree. ``run.id`` and ``run.generation``
-        are set on success.
+        everything is rolled back — the database is exactly as before — and the exception
+        is re-raised, so the served index and the database never disagree. ``run.id`` and
+        ``run.generation`` are set on success.
         """
         signatures = signatures or {}
         now = _canonical(now, "now")
@@ -983,12 +983,6 @@ class Store:
 
 
 # --------------------------------------------------------------------------- module internals
-
-
-async def _end_read(conn: aiosqlite.Connection) -> None:
-    """End a read transaction (nothing to commit; a failed COMMIT would leave it open)."""
-    if conn.in_transaction:
-        await conn.execute("ROLLBACK")
 
 
 async def _corpus_generation(conn: aiosqlite.Connection) -> str:

@@ -89,6 +89,11 @@ def dump(path: Path) -> list[str]:
         conn.close()
 
 
+async def generation_of(store: Store) -> str:
+    generation, _ = await store.article_files()
+    return generation
+
+
 async def stored_hashes(store: Store) -> dict[str, str]:
     _, files = await store.article_files()
     return {path: file.content_hash for path, file in files.items()}
@@ -657,11 +662,11 @@ async def test_reads_are_not_blocked_by_another_writer(tmp_path: Path) -> None:
 
 async def test_corpus_generation_changes_only_when_the_stored_corpus_does(store: Store) -> None:
     a, b = await seed(store)
-    seeded = await store.corpus_generation()
+    seeded = await generation_of(store)
     await store.apply_reload([], [], [a.path, b.path], make_run(unchanged=2), T1)
-    unchanged = await store.corpus_generation()
+    unchanged = await generation_of(store)
     await store.apply_reload([], [b.path], [a.path], make_run(removed=1), T2)
-    removed = await store.corpus_generation()
+    removed = await generation_of(store)
     assert unchanged == seeded
     assert removed != seeded
     assert (await store.load_corpus()).generation == removed
@@ -672,7 +677,7 @@ async def test_run_records_the_generation_it_left(store: Store) -> None:
     run = make_run(added=1)
     await store.apply_reload([(a, two_passages(a))], [], [], run, T0)
     stats = await store.stats(datetime(2025, 1, 1, 13, tzinfo=UTC))
-    assert run.generation == await store.corpus_generation()
+    assert run.generation == await generation_of(store)
     assert stats.last_reload is not None and stats.last_reload.generation == run.generation
 
 
@@ -712,7 +717,7 @@ async def test_each_article_remembers_the_text_pipeline_that_parsed_it(store: St
 
 async def test_a_reload_prepared_from_another_generation_changes_nothing(store: Store) -> None:
     a, b = await seed(store)
-    started_from = await store.corpus_generation()
+    started_from = await generation_of(store)
     await store.apply_reload([], [b.path], [a.path], make_run(removed=1), T1)  # another process
     before = dump(store.path)
     c = make_article("seeds/c.txt")
