@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .analysis import fold_accents
-from .question import Concept, ParsedQuestion
+from .question import NUMBER, Concept, ParsedQuestion
 from .records import Article, Span
 
 if TYPE_CHECKING:
@@ -43,8 +42,6 @@ ANTECEDENT_BONUS = 0.1
 it, which names who "il" is (the answer to a "qui"/"quelle entreprise" question)."""
 RETRIEVAL_WEIGHT = 0.1
 
-_NUMBER = re.compile(r"(?<!\w)\d+(?:[.,]\d+)?(?!\w)")
-"""A standalone number ("5,6", "2015"), not the digit of a name ("R1", "H100")."""
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _ANAPHOR = re.compile(
     r"^(?:Il|Elle|Ils|Elles|He|She|They|It|The (?:company|firm|group|giant)|"
@@ -227,7 +224,7 @@ def _is_generic_acronym(name: str) -> bool:
 def type_bonus(question: ParsedQuestion, text: str) -> float:
     """Reward windows holding the kind of answer the interrogative asks for."""
     if question.answer_type == "number":
-        numbers = set(_NUMBER.findall(text)) - _numbers_in(question.text)
+        numbers = set(NUMBER.findall(text)) - question.numbers
         return TYPE_BONUS if numbers else 0.0
     if question.answer_type == "date":
         return TYPE_BONUS if _YEAR.search(text) else 0.0
@@ -236,12 +233,6 @@ def type_bonus(question: ParsedQuestion, text: str) -> float:
         names = {m.group().lower() for m in _CAPITALISED.finditer(text)} - mentioned
         return TYPE_BONUS if names else 0.0
     return 0.0
-
-
-@lru_cache(maxsize=256)
-def _numbers_in(text: str) -> frozenset[str]:
-    """The question's own numbers (asked for every window of every retrieved passage)."""
-    return frozenset(_NUMBER.findall(text))
 
 
 def select_citations(engine: Engine, question: ParsedQuestion, ranked: list[Window]) -> tuple[Citation, ...]:
@@ -281,7 +272,7 @@ def same_fact(first: Window, second: Window, question_terms: set[str]) -> bool:
     contain, or most of their answer-bearing words."""
     a = first.terms - question_terms
     b = second.terms - question_terms
-    if {t for t in a & b if _NUMBER.fullmatch(t)}:
+    if {t for t in a & b if NUMBER.fullmatch(t)}:
         return True
     smaller = min(len(a), len(b))
     return smaller > 0 and len(a & b) / smaller >= 0.5

@@ -22,6 +22,8 @@ from .synonyms import SYNONYM_GROUPS
 _EN_ONLY = ENGLISH - FRENCH
 _FR_ONLY = FRENCH - ENGLISH
 _NAME_RE = re.compile(r"[^\W_]+(?:[-.][^\W_]+)*")
+NUMBER = re.compile(r"(?<!\w)\d+(?:[.,]\d+)?(?!\w)")
+"""A standalone number ("5,6", "2015"), not the digit of a name ("R1", "H100")."""
 _FRENCH_LETTERS = re.compile(r"[àâçéèêëîïôûùüÿœ]", re.I)
 
 _ENTITY_NOUNS = (
@@ -88,6 +90,9 @@ class ParsedQuestion:
     """A capitalised first word that may be a name ("Google prévoit …") or just the start of
     the sentence ("Explique …"); the composer treats it as a name only if the corpus has
     neither the word nor its stem."""
+    numbers: frozenset[str] = frozenset()
+    """The numbers the question states itself ("en 2024"): a quote must bring another one
+    to count as answering "combien"."""
 
     def query_terms(self) -> list[str]:
         """Terms to send to BM25: every alternative of every concept."""
@@ -153,7 +158,8 @@ class QuestionParser:
             focus = next((c for c in concepts.values() if focus_term in c.alternatives), None)
         names = self._names(text)
         return ParsedQuestion(
-            text, lang, tuple(concepts.values()), names, answer_type, focus, self._opening_word(text, names)
+            text, lang, tuple(concepts.values()), names, answer_type, focus, self._opening_word(text, names),
+            frozenset(NUMBER.findall(text)),
         )
 
     def _opening_word(self, text: str, names: tuple[str, ...]) -> str | None:
