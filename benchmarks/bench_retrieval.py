@@ -140,7 +140,7 @@ def synthetic_corpus(n: int, n_queries: int, seed: int) -> tuple[list[list[str]]
 def seeds_corpus(n_queries: int) -> tuple[list[list[str]], list[list[str]]]:
     """The shipped articles as the bot indexes them, and the eval sets' questions as it
     sends them to BM25 (cycled up to ``n_queries``)."""
-    from retrieval.analysis import Analyzer
+    from retrieval.text.analyzers import Analyzer
     from retrieval.corpus import load_corpus
     from retrieval.engine import passage_index_text
     from retrieval.passages import split_passages

@@ -1,6 +1,6 @@
 """Reproducible synthetic corpora and questions for the retrieval benchmarks.
 
-The passages imitate what :class:`retrieval.analysis.Analyzer` hands to BM25 for French
+The passages imitate what :class:`retrieval.text.analyzers.Analyzer` hands to BM25 for French
 news: stemmed, accent-folded content words (stopwords already removed), 40–120 terms a
 passage. Term frequencies follow a Zipf–Mandelbrot law over a vocabulary whose size grows
 with the corpus (Heaps' law), so the head terms sit in more than half of the passages

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta, timezone
 from types import TracebackType
 from typing import Self
 
-from retrieval.analysis import Analyzer
+from retrieval.text.analyzers import Analyzer
 from retrieval.answer import Answer
 from retrieval.articles import ArticleError, Metadata, content_digest, parse_article
 from retrieval.corpus import CorpusFile, file_signature, manifest_entry, read_file, read_manifest, scan

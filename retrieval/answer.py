@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .analysis import fold_accents
+from .text.normalize import fold_accents
 from .question import NUMBER, Concept, ParsedQuestion
 from .records import Article, Span
 

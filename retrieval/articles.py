@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from dataclasses import dataclass
 
-from .cleaning import fold_line, is_boilerplate
+from .cleaning import is_boilerplate
 from .records import Article
+from .text.normalize import fold_for_matching, nfc
 
 META_KEYS: dict[str, str] = {
     "title": "title",
@@ -65,7 +65,7 @@ def decode(raw: bytes) -> str:
         raise ArticleError(
             f"not UTF-8 text (byte {error.start}); re-save the file as UTF-8"
         ) from None
-    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def content_digest(raw: bytes, manifest: Metadata | None = None) -> str:
@@ -91,7 +91,7 @@ def parse_article(path: str, raw: bytes, manifest: Metadata | None = None) -> Ar
     body = [
         line
         for line in lines[body_start:]
-        if not is_boilerplate(line) and fold_line(line) != fold_line(title or "")
+        if not is_boilerplate(line) and fold_for_matching(line) != fold_for_matching(title or "")
     ]
     body_text = "\n".join(body)
     if len(re.findall(r"\w+", body_text)) < 5:
@@ -189,7 +189,7 @@ _DATE_PATTERNS: tuple[re.Pattern[str], ...] = (
 
 def find_date(text: str) -> str | None:
     """The first explicit calendar date in ``text`` as ISO, or None. Bare years don't count."""
-    folded = fold_line(text)
+    folded = fold_for_matching(text)
     for pattern in _DATE_PATTERNS:
         match = pattern.search(folded)
         if match:

@@ -3,14 +3,15 @@
 Scraped news articles carry comment forms, newsletter sign-ups, share widgets, captchas and
 "related articles" blocks. Naive BM25 quoted "Recevez les nouvelles du jour dans votre boîte
 de réception" as an answer; these line patterns remove such lines before sentence splitting.
-Patterns are matched on the accent-folded, lowercased, whitespace-collapsed line.
+Patterns are matched on the accent-folded, lowercased, whitespace-collapsed line
+(:func:`~retrieval.text.normalize.fold_for_matching`).
 """
 
 from __future__ import annotations
 
 import re
 
-from .analysis import fold_accents
+from .text.normalize import fold_for_matching
 
 _PATTERNS: tuple[str, ...] = (
     # Comment forms.
@@ -46,16 +47,9 @@ _PATTERNS: tuple[str, ...] = (
     r".*\b(nous utilisons des cookies|accepter les cookies|gerer les cookies)\b.*",
 )
 _BOILERPLATE = re.compile(r"^(?:" + "|".join(_PATTERNS) + r")$")
-_SPACES = re.compile(r"\s+")
-
-
-def fold_line(line: str) -> str:
-    """Accent-folded, lowercased, single-spaced form of a line, with ’ as '."""
-    folded = fold_accents(line.replace("’", "'")).lower()
-    return _SPACES.sub(" ", folded).strip()
 
 
 def is_boilerplate(line: str) -> bool:
     """Whether a whole line is page chrome rather than article text."""
-    folded = fold_line(line)
+    folded = fold_for_matching(line)
     return not folded or bool(_BOILERPLATE.match(folded))

@@ -13,7 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .analysis import Analyzer, fold_accents
+from .text.analyzers import Analyzer
+from .text.normalize import fold_accents
 from .answer import Answer, compose
 from .passages import passage_text
 from .question import QuestionParser, detect_language

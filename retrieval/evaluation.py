@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .analysis import fold_accents
+from .text.normalize import fold_for_matching
 
 
 def load_gold(path: Path) -> list[dict[str, Any]]:
@@ -22,7 +22,7 @@ def load_gold(path: Path) -> list[dict[str, Any]]:
 
 def _norm(text: str) -> str:
     """Case-, accent- and apostrophe-insensitive form for "the quote contains X"."""
-    return " ".join(fold_accents(text.replace("’", "'")).lower().split())
+    return fold_for_matching(text)
 
 
 @dataclass

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .records import Article, Passage, Span
-from .sentences import split_sentences
+from .text.sentences import split_sentences
 
 MIN_WORDS = 40
 MAX_WORDS = 120

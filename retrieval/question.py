@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .analysis import Analyzer, ThreadLocalStemmer, fold_accents, normalize
+from .text.analyzers import Analyzer, ThreadLocalStemmer
+from .text.normalize import fold_accents, normalize
 from .glossary import GLOSSARY
 from .stopwords import ENGLISH, FRENCH
 from .synonyms import SYNONYM_GROUPS

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.analysis import fold_accents
+from retrieval.text.normalize import fold_accents
 from retrieval.answer import MAX_CITATIONS, QUOTE_LIMIT, Answer, Citation
 from retrieval.cleaning import is_boilerplate
 from retrieval.corpus import load_corpus

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.cleaning import fold_line, is_boilerplate
+from retrieval.cleaning import is_boilerplate
 from retrieval.corpus import load_corpus
 from retrieval.records import Article
+from retrieval.text.normalize import fold_for_matching
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
@@ -75,15 +76,11 @@ def test_article_line_is_not_boilerplate(line: str) -> None:
     assert not is_boilerplate(line)
 
 
-def test_fold_line_folds_accents_case_apostrophes_and_spaces() -> None:
-    assert fold_line("  S’il   vous PLAÎT\u00a0entrez ") == "s'il vous plait entrez"
-
-
 @pytest.mark.parametrize("boilerplate", BOILERPLATE_LINES)
 def test_no_boilerplate_line_survives_in_any_seed(seed_articles: list[Article], boilerplate: str) -> None:
     for article in seed_articles:
-        lines = [fold_line(line) for line in article.text.split("\n")]
-        assert fold_line(boilerplate) not in lines, article.path
+        lines = [fold_for_matching(line) for line in article.text.split("\n")]
+        assert fold_for_matching(boilerplate) not in lines, article.path
 
 
 def test_no_seed_line_is_boilerplate_after_cleaning(seed_articles: list[Article]) -> None:
@@ -94,7 +91,7 @@ def test_no_seed_line_is_boilerplate_after_cleaning(seed_articles: list[Article]
 
 def test_newsletter_and_comment_phrases_are_gone_from_seed_text(seed_articles: list[Article]) -> None:
     for article in seed_articles:
-        folded = fold_line(article.text)
+        folded = fold_for_matching(article.text)
         for phrase in ("spot_img", "recevez", "champs sont obligatoires", "version mobile", "commentaire!", "× cinq"):
             assert phrase not in folded, (article.path, phrase)
 

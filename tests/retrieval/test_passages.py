@@ -19,7 +19,7 @@ from retrieval.passages import (
     word_count,
 )
 from retrieval.records import Article, Passage
-from retrieval.sentences import split_sentences
+from retrieval.text.sentences import split_sentences
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 

@@ -6,7 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from retrieval.analysis import Analyzer
+from retrieval.text.analyzers import Analyzer
 from retrieval.corpus import load_corpus
 from retrieval.engine import passage_index_text
 from retrieval.passages import split_passages

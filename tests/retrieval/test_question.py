@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.analysis import Analyzer
+from retrieval.text.analyzers import Analyzer
 from retrieval.question import ParsedQuestion, QuestionParser, detect_language
 
 

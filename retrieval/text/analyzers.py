@@ -3,8 +3,9 @@
 Pipeline (each step exists because of a retrieval failure it prevents):
 
 1. Unicode NFC, so a composed "é" and "e" + combining accent are the same character.
-2. Both apostrophes (' and ’) become one; "aujourd'hui" is kept as one word (split, its
-   halves matched unrelated sentences).
+2. Every apostrophe form (', ’, ‘, ʼ, `) becomes one; "aujourd'hui" is kept as one word
+   (split, its halves matched unrelated sentences). Steps 1-2 and the accent folding of
+   step 6 are :mod:`retrieval.text.normalize`, shared with the cleaner and the evaluation.
 3. Tokens are runs of letters and digits ("R1", "H100"), or numbers with their decimal part
    ("5,6", "1,6"); hyphenated words split ("a-t-il" → "a", "t", "il").
 4. French elisions (l', d', qu', jusqu', …) and English clitics ('s, n't) are stripped.
@@ -20,15 +21,13 @@ from __future__ import annotations
 
 import re
 import threading
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import Stemmer
 
-from . import stopwords
-
-APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'", "`": "'"})
+from .. import stopwords
+from .normalize import fold_accents, normalize
 
 ELISIONS: frozenset[str] = frozenset(
     {"l", "d", "qu", "n", "s", "j", "c", "m", "t", "jusqu", "lorsqu", "puisqu", "quoiqu"}
@@ -54,19 +53,7 @@ ACRONYM_SYNONYMS: dict[str, str] = {"ai": "ia"}
 """English "AI" and French "IA" are the same term in tech news."""
 
 _TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:'[^\W_]+)*", re.UNICODE)
-_COMBINING = re.compile(r"[\u0300-\u036f]")
 _UNSEEN = object()
-
-
-def fold_accents(text: str) -> str:
-    """Strip diacritics ("coûté" → "coute") and expand ligatures ("œ" → "oe")."""
-    text = text.replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae").replace("Æ", "AE")
-    return _COMBINING.sub("", unicodedata.normalize("NFD", text))
-
-
-def normalize(text: str) -> str:
-    """NFC and a single apostrophe form: the text every later step sees."""
-    return unicodedata.normalize("NFC", text).translate(APOSTROPHES)
 
 
 class ThreadLocalStemmer:
@@ -81,7 +68,8 @@ class ThreadLocalStemmer:
         stemmer = getattr(self._local, "stemmer", None)
         if stemmer is None:
             stemmer = self._local.stemmer = Stemmer.Stemmer(self.language)
-        return stemmer.stemWord(word)
+        stem: str = stemmer.stemWord(word)  # PyStemmer ships no type information
+        return stem
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,14 +164,14 @@ class Analyzer:
         go through it, and a known word is one dict lookup.
         """
         cache, analyse = self._cache, self._analyse
-        terms = []
+        terms: list[str] = []
         for word in _TOKEN_RE.findall(normalize(text)):
             for part in (word,) if "'" not in word else [part for part, _, _ in iter_words(word)]:
                 term = cache.get(part, _UNSEEN)
                 if term is _UNSEEN:
                     term = analyse(part)
                 if term is not None:
-                    terms.append(term)  # type: ignore[arg-type]
+                    terms.append(term)  # type: ignore[arg-type]  # a str: _UNSEEN was replaced above
         return terms
 
     def _analyse(self, surface: str) -> str | None:

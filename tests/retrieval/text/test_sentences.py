@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from retrieval.corpus import load_corpus
-from retrieval.sentences import split_sentences
+from retrieval.text.sentences import split_sentences
 
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+SEEDS = Path(__file__).resolve().parents[3] / "seeds"
 
 
 def sentences(text: str) -> list[str]:

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.analysis import Analyzer, normalize
+from retrieval.text.analyzers import Analyzer
+from retrieval.text.normalize import normalize
 
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+SEEDS = Path(__file__).resolve().parents[3] / "seeds"
 
 
 @pytest.fixture(scope="module")

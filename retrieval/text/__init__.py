@@ -1,0 +1,1 @@
+"""Text at the character and word level: normal forms, the analyzer, sentence boundaries."""
