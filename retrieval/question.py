@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from .text.analyzers import Analyzer, ThreadLocalStemmer
 from .text.normalize import fold_accents, normalize
 from .glossary import GLOSSARY
-from .stopwords import ENGLISH, FRENCH
+from .lexicon.stopwords import ENGLISH, FRENCH
 from .synonyms import SYNONYM_GROUPS
 
 _EN_ONLY = ENGLISH - FRENCH

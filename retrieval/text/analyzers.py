@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import Stemmer
 
-from .. import stopwords
+from ..lexicon import stopwords
 from .normalize import fold_accents, normalize
 
 ELISIONS: frozenset[str] = frozenset(
