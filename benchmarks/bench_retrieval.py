@@ -143,7 +143,7 @@ def seeds_corpus(n_queries: int) -> tuple[list[list[str]], list[list[str]]]:
     from retrieval.text.analyzers import Analyzer
     from retrieval.corpus import load_corpus
     from retrieval.engine import passage_index_text
-    from retrieval.passages import split_passages
+    from retrieval.corpus.passages import split_passages
     from retrieval.question import QuestionParser
 
     analyzer = Analyzer()

@@ -26,11 +26,12 @@ from typing import Self
 
 from retrieval.text.analyzers import Analyzer
 from retrieval.answer import Answer
-from retrieval.articles import ArticleError, Metadata, content_digest, parse_article
-from retrieval.corpus import CorpusFile, file_signature, manifest_entry, read_file, read_manifest, scan
+from retrieval.corpus.articles import parse_article
+from retrieval.corpus.files import ArticleError, Metadata, content_digest
+from retrieval.corpus.files import CorpusFile, file_signature, manifest_entry, read_file, read_manifest, scan
 from retrieval.engine import Engine, EngineState, passage_index_text
-from retrieval.passages import split_passages
-from retrieval.pipeline import pipeline_id
+from retrieval.corpus.passages import split_passages
+from retrieval.corpus.pipeline import pipeline_id
 from retrieval.records import Article, LoadFailure, Passage
 from retrieval.snapshot import read_snapshot, write_snapshot
 

@@ -16,7 +16,7 @@ from functools import lru_cache
 from .text.analyzers import Analyzer
 from .text.normalize import fold_accents
 from .answer import Answer, compose
-from .passages import passage_text
+from .corpus.passages import passage_text
 from .question import QuestionParser, detect_language
 from .records import Article, Passage, Span
 from .scoring import BM25Index

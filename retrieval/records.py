@@ -6,7 +6,7 @@ builds a new one while questions are answered from the old one) without copies.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,11 +67,3 @@ class LoadFailure:
 
     path: str
     reason: str
-
-
-@dataclass(slots=True)
-class LoadResult:
-    """What loading a corpus folder produced: the usable articles and the skipped files."""
-
-    articles: list[Article] = field(default_factory=list)
-    failures: list[LoadFailure] = field(default_factory=list)

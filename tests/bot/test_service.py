@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 import bot.service as service_module
-import retrieval.corpus as corpus_module
+import retrieval.corpus.files as corpus_module
 import retrieval.engine as engine_module
 from bot.config import Settings
 from bot.service import NewsService, ReloadInProgress, ServiceError
-from retrieval.articles import ArticleError
+from retrieval.corpus.files import ArticleError
 from retrieval.records import Article
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,10 +13,10 @@ import pytest
 
 from retrieval.text.normalize import fold_accents
 from retrieval.answer import MAX_CITATIONS, QUOTE_LIMIT, Answer, Citation
-from retrieval.cleaning import is_boilerplate
+from retrieval.corpus.cleaning import is_boilerplate
 from retrieval.corpus import load_corpus
 from retrieval.engine import MAX_QUESTION_CHARS, Engine
-from retrieval.passages import iter_blocks, split_passages
+from retrieval.corpus.passages import iter_blocks, split_passages
 from retrieval.records import Article
 
 ROOT = Path(__file__).resolve().parents[2]

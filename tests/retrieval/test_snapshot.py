@@ -12,7 +12,7 @@ import pytest
 from retrieval import snapshot as snapshot_module
 from retrieval.corpus import load_corpus
 from retrieval.engine import Engine
-from retrieval.passages import split_passages
+from retrieval.corpus.passages import split_passages
 from retrieval.snapshot import read_snapshot, write_snapshot
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,9 +1,11 @@
-"""Find and load the article files of a corpus folder.
+"""Find the article files of a corpus folder, tell whether they changed, and read them.
 
 Every ``.txt`` and ``.md`` file below the folder is an article (hidden files and folders are
 skipped). Optional metadata comes from front matter in the file or from a ``manifest.json``
-in the corpus folder. A file that cannot be used is reported with its reason and skipped:
-one bad file never stops the rest from loading.
+in the corpus folder. This module deals with files as files — where they are, whether they
+changed since a previous load (signatures, content digests), their bytes and their metadata
+block; :mod:`retrieval.corpus.articles` makes an article of the text, and
+:mod:`retrieval.corpus.loader` runs both over a folder.
 """
 
 from __future__ import annotations
@@ -12,12 +14,12 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Callable
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .articles import META_KEYS, ArticleError, Metadata, parse_article
-from .records import LoadFailure, LoadResult
+from ..records import LoadFailure
+from ..text.normalize import nfc
 
 log = logging.getLogger(__name__)
 
@@ -26,9 +28,90 @@ MANIFEST_NAME = "manifest.json"
 MAX_FILE_BYTES = 5_000_000
 """Larger files are not news articles (a dump, a binary); refusing them keeps reloads fast."""
 
+META_KEYS: dict[str, str] = {
+    "title": "title",
+    "titre": "title",
+    "source": "source",
+    "publisher": "source",
+    "editeur": "source",
+    "url": "url",
+    "link": "url",
+    "published": "published",
+    "date": "published",
+    "published_at": "published",
+}
+"""Front-matter / manifest keys we understand, mapped to Article fields."""
+
+
+class ArticleError(ValueError):
+    """A file that cannot become an article; the message is shown to moderators."""
+
+
+
 
 class CorpusError(Exception):
     """The corpus folder as a whole is unusable; the message says what to do."""
+
+
+@dataclass(frozen=True, slots=True)
+class Metadata:
+    """An article's metadata as its front matter or the manifest gives it; ``None`` where
+    neither says (the article then derives what it can from its text)."""
+
+    title: str | None = None
+    source: str | None = None
+    url: str | None = None
+    published: str | None = None
+
+    def merged_over(self, other: Metadata) -> Metadata:
+        """This metadata, with gaps filled from ``other``."""
+        return Metadata(
+            title=self.title or other.title,
+            source=self.source or other.source,
+            url=self.url or other.url,
+            published=self.published or other.published,
+        )
+
+
+def decode(raw: bytes) -> str:
+    """Bytes → text, refusing what is not UTF-8 text (binary files, other encodings)."""
+    if not raw.strip():
+        raise ArticleError("the file is empty")
+    if b"\x00" in raw:
+        raise ArticleError("binary file (contains NUL bytes), not an article")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ArticleError(
+            f"not UTF-8 text (byte {error.start}); re-save the file as UTF-8"
+        ) from None
+    return nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def content_digest(raw: bytes, manifest: Metadata | None = None) -> str:
+    """sha256 of the file and of its manifest entry: a reload re-parses an article when
+    either its text or its sidecar metadata changed."""
+    digest = hashlib.sha256(raw)
+    if manifest is not None and manifest != Metadata():
+        digest.update(repr(manifest).encode())
+    return digest.hexdigest()
+
+
+_FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n", re.S)
+
+
+def split_front_matter(text: str) -> tuple[Metadata, str]:
+    """Read a ``---``-delimited ``key: value`` block at the top, if any."""
+    match = _FRONT.match(text)
+    if not match:
+        return Metadata(), text
+    fields: dict[str, str] = {}
+    for line in match.group(1).split("\n"):
+        key, sep, value = line.partition(":")
+        field = META_KEYS.get(key.strip().lower())
+        if sep and field and value.strip():
+            fields[field] = value.strip().strip("\"'")
+    return Metadata(**fields), text[match.end() :]
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,22 +205,3 @@ def file_signature(stat: os.stat_result, manifest: Metadata | None, scan_started
 
 def manifest_entry(manifest: dict[str, Metadata], folder: Path, file: CorpusFile) -> Metadata | None:
     return manifest.get(file.path.relative_to(folder).as_posix())
-
-
-def load_corpus(folder: Path, progress: Callable[[int, int], None] | None = None) -> LoadResult:
-    """Load every article of ``folder``; unusable files are listed in ``failures``."""
-    files = scan(folder)
-    manifest, manifest_failure = read_manifest(folder)
-    result = LoadResult()
-    if manifest_failure:
-        result.failures.append(manifest_failure)
-    for done, file in enumerate(files, 1):
-        try:
-            raw = read_file(file)
-            result.articles.append(parse_article(file.rel, raw, manifest_entry(manifest, folder, file)))
-        except ArticleError as error:
-            log.warning("skipping %s: %s", file.rel, error)
-            result.failures.append(LoadFailure(file.rel, str(error)))
-        if progress:
-            progress(done, len(files))
-    return result

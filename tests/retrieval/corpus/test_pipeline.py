@@ -9,10 +9,10 @@ from pathlib import Path
 from retrieval.text.analyzers import Analyzer
 from retrieval.corpus import load_corpus
 from retrieval.engine import passage_index_text
-from retrieval.passages import split_passages
-from retrieval.pipeline import PIPELINE_VERSION, pipeline_id
+from retrieval.corpus.passages import split_passages
+from retrieval.corpus.pipeline import PIPELINE_VERSION, pipeline_id
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 SEEDS_OUTPUT_DIGEST = {
     1: "59544a24515b3b6585c4bea778b2f590d41b8fc2f919bf84416b6fd2cc5f0fa9",
@@ -37,7 +37,7 @@ def seeds_output_digest() -> str:
 def test_stored_output_of_the_seeds_matches_the_pipeline_version() -> None:
     assert seeds_output_digest() == SEEDS_OUTPUT_DIGEST.get(PIPELINE_VERSION), (
         "articles, passages or tokens of the seeds changed: stores made by the previous code "
-        "must parse their files again. Bump retrieval.pipeline.PIPELINE_VERSION and add "
+        "must parse their files again. Bump retrieval.corpus.pipeline.PIPELINE_VERSION and add "
         f"{PIPELINE_VERSION + 1}: {seeds_output_digest()!r} to SEEDS_OUTPUT_DIGEST."
     )
 

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.articles import ArticleError, Metadata, find_date, normalize_date, parse_article
+from retrieval.corpus.articles import find_date, normalize_date, parse_article
+from retrieval.corpus.files import ArticleError, Metadata
 from retrieval.records import Article
 
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+SEEDS = Path(__file__).resolve().parents[3] / "seeds"
 
 BODY = "DeepSeek a formé R1 pour 5,6 millions de dollars. Le modèle est publié en open source.\n"
 

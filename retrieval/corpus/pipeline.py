@@ -14,7 +14,7 @@ import Stemmer
 
 PIPELINE_VERSION = 1
 """Bump whenever articles, passages or tokens come out differently for the same files.
-``tests/retrieval/test_pipeline.py`` pins a digest of the seeds' output to this number, so
+``tests/retrieval/corpus/test_pipeline.py`` pins a digest of the seeds' output to this number, so
 a change that forgets to bump it fails there."""
 
 

@@ -1,7 +1,7 @@
 """Turn one raw article file into a cleaned :class:`~retrieval.records.Article`.
 
 Metadata comes, in order of precedence, from a front-matter block at the top of the file,
-from the folder's ``manifest.json`` (passed in by :mod:`retrieval.corpus`), and otherwise is
+from the folder's ``manifest.json`` (passed in by :mod:`retrieval.corpus.loader`), and otherwise is
 derived from the text: the headline is the first line that is not page furniture (photo
 captions, photographer credits, breadcrumbs such as "Accueil Net …", "date 2025-01"
 prefixes), and the date is an explicit date near the top of the page, or unknown.
@@ -9,76 +9,20 @@ prefixes), and the date is an explicit date near the top of the page, or unknown
 
 from __future__ import annotations
 
-import hashlib
 import re
-from dataclasses import dataclass
 
+from ..records import Article
+from ..text.normalize import fold_for_matching
 from .cleaning import is_boilerplate
-from .records import Article
-from .text.normalize import fold_for_matching, nfc
-
-META_KEYS: dict[str, str] = {
-    "title": "title",
-    "titre": "title",
-    "source": "source",
-    "publisher": "source",
-    "editeur": "source",
-    "url": "url",
-    "link": "url",
-    "published": "published",
-    "date": "published",
-    "published_at": "published",
-}
-"""Front-matter / manifest keys we understand, mapped to Article fields."""
+from .files import ArticleError, Metadata, content_digest, decode, split_front_matter
 
 
-class ArticleError(ValueError):
-    """A file that cannot become an article; the message is shown to moderators."""
 
+def parse_article(path: str, raw: bytes, manifest: Metadata | None = None, *, digest: str | None = None) -> Article:
+    """Parse, clean and describe one article file. Raises :class:`ArticleError`.
 
-@dataclass(frozen=True, slots=True)
-class Metadata:
-    title: str | None = None
-    source: str | None = None
-    url: str | None = None
-    published: str | None = None
-
-    def merged_over(self, other: Metadata) -> Metadata:
-        """This metadata, with gaps filled from ``other``."""
-        return Metadata(
-            title=self.title or other.title,
-            source=self.source or other.source,
-            url=self.url or other.url,
-            published=self.published or other.published,
-        )
-
-
-def decode(raw: bytes) -> str:
-    """Bytes → text, refusing what is not UTF-8 text (binary files, other encodings)."""
-    if not raw.strip():
-        raise ArticleError("the file is empty")
-    if b"\x00" in raw:
-        raise ArticleError("binary file (contains NUL bytes), not an article")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ArticleError(
-            f"not UTF-8 text (byte {error.start}); re-save the file as UTF-8"
-        ) from None
-    return nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
-
-
-def content_digest(raw: bytes, manifest: Metadata | None = None) -> str:
-    """sha256 of the file and of its manifest entry: a reload re-parses an article when
-    either its text or its sidecar metadata changed."""
-    digest = hashlib.sha256(raw)
-    if manifest is not None and manifest != Metadata():
-        digest.update(repr(manifest).encode())
-    return digest.hexdigest()
-
-
-def parse_article(path: str, raw: bytes, manifest: Metadata | None = None) -> Article:
-    """Parse, clean and describe one article file. Raises :class:`ArticleError`."""
+    ``digest`` is ``content_digest(raw, manifest)`` when the caller has computed it already
+    (the loader hashes every file it reads, to skip unchanged ones before parsing)."""
     text = decode(raw)
     front, text = split_front_matter(text)
     meta = front.merged_over(manifest or Metadata())
@@ -103,28 +47,11 @@ def parse_article(path: str, raw: bytes, manifest: Metadata | None = None) -> Ar
         path=path,
         title=title or path.rsplit("/", 1)[-1],
         text=body_text,
-        content_hash=content_digest(raw, manifest),
+        content_hash=digest if digest is not None else content_digest(raw, manifest),
         source=meta.source,
         url=meta.url,
         published=published,
     )
-
-
-_FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n", re.S)
-
-
-def split_front_matter(text: str) -> tuple[Metadata, str]:
-    """Read a ``---``-delimited ``key: value`` block at the top, if any."""
-    match = _FRONT.match(text)
-    if not match:
-        return Metadata(), text
-    fields: dict[str, str] = {}
-    for line in match.group(1).split("\n"):
-        key, sep, value = line.partition(":")
-        field = META_KEYS.get(key.strip().lower())
-        if sep and field and value.strip():
-            fields[field] = value.strip().strip("\"'")
-    return Metadata(**fields), text[match.end() :]
 
 
 _DATE_PREFIX = re.compile(r"^date\s+(\d{4}-\d{2}(?:-\d{2})?)\s+", re.I)

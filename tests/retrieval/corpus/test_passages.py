@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from retrieval.corpus import load_corpus
-from retrieval.passages import (
+from retrieval.corpus.passages import (
     MAX_WORDS,
     MIN_WORDS,
     is_heading,
@@ -21,7 +21,7 @@ from retrieval.passages import (
 from retrieval.records import Article, Passage
 from retrieval.text.sentences import split_sentences
 
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+SEEDS = Path(__file__).resolve().parents[3] / "seeds"
 
 
 @pytest.fixture(scope="module")

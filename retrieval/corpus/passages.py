@@ -12,8 +12,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .records import Article, Passage, Span
-from .text.sentences import split_sentences
+from ..records import Article, Passage, Span
+from ..text.sentences import split_sentences
 
 MIN_WORDS = 40
 MAX_WORDS = 120

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.cleaning import is_boilerplate
+from retrieval.corpus.cleaning import is_boilerplate
 from retrieval.corpus import load_corpus
 from retrieval.records import Article
 from retrieval.text.normalize import fold_for_matching
 
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+SEEDS = Path(__file__).resolve().parents[3] / "seeds"
 
 BOILERPLATE_LINES = [
     "Articles récents",

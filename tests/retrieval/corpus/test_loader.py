@@ -3,14 +3,14 @@ which file was skipped and why."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from retrieval import corpus
-from retrieval.corpus import CorpusError, load_corpus
+from retrieval.corpus import CorpusError, files, load_corpus, loader
 
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+SEEDS = Path(__file__).resolve().parents[3] / "seeds"
 
 GOOD = "La percée de DeepSeek inquiète la Silicon Valley\nDeepSeek a formé R1 pour 5,6 millions de dollars. Le modèle est ouvert.\n"
 
@@ -162,7 +162,7 @@ def test_broken_manifest_is_reported_but_articles_still_load(folder: Path, manif
 
 
 def test_oversized_file_is_reported(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(corpus, "MAX_FILE_BYTES", 200)
+    monkeypatch.setattr(files, "MAX_FILE_BYTES", 200)
     write(folder, "a.txt", GOOD)
     write(folder, "dump.txt", GOOD * 10)
     result = load_corpus(folder)
@@ -178,3 +178,82 @@ def test_progress_is_reported_for_every_file(folder: Path) -> None:
     calls: list[tuple[int, int]] = []
     load_corpus(folder, progress=lambda done, total: calls.append((done, total)))
     assert calls == [(1, 3), (2, 3), (3, 3)]
+
+
+# What the service needs: signatures, known files skipped, every file listed ----------------
+
+
+@dataclass(frozen=True)
+class Known:
+    content_hash: str
+    signature: str | None
+
+
+@pytest.fixture
+def old_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files written by the test count as old: their signatures are trusted at once."""
+    monkeypatch.setattr(files, "RACY_WINDOW_NS", 0)
+
+
+def test_every_file_is_listed_with_its_digest_and_signature(
+    folder: Path, old_files: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(files, "MAX_FILE_BYTES", 200)
+    write(folder, "a.txt", GOOD)
+    write(folder, "empty.txt", b"")
+    write(folder, "dump.txt", GOOD * 10)
+    result = load_corpus(folder)
+    a, empty, dump = (result.files[f"corpus/{name}"] for name in ("a.txt", "empty.txt", "dump.txt"))
+    assert a.digest == result.articles[0].content_hash and a.signature is not None
+    # Read but not an article: its digest tells a later load it is still the same bad file.
+    assert empty.digest == files.content_digest(b"") and empty.signature is not None
+    # Not read: nothing is known of it.
+    assert (dump.digest, dump.signature) == (None, None)
+    assert [f.path for f in result.failures] == ["corpus/dump.txt", "corpus/empty.txt"]
+
+
+def test_a_file_read_too_soon_after_a_change_has_no_signature(folder: Path) -> None:
+    write(folder, "a.txt", GOOD)
+    assert load_corpus(folder).files["corpus/a.txt"].signature is None
+
+
+def test_a_known_signature_skips_reading_the_file(
+    folder: Path, old_files: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(folder, "a.txt", GOOD)
+    first = load_corpus(folder).files["corpus/a.txt"]
+    assert first.digest is not None
+
+    def no_reading(file: files.CorpusFile) -> bytes:
+        raise AssertionError(f"{file.rel} was read")
+
+    monkeypatch.setattr(loader, "read_file", no_reading)
+    result = load_corpus(folder, known={"corpus/a.txt": Known(first.digest, first.signature)})
+    assert result.articles == [] and result.failures == []
+    assert result.files["corpus/a.txt"] == first
+
+
+def test_a_known_content_hash_skips_parsing(folder: Path, old_files: None) -> None:
+    write(folder, "a.txt", GOOD)
+    write(folder, "b.txt", GOOD)
+    first = load_corpus(folder)
+    digest = first.files["corpus/a.txt"].digest
+    assert digest is not None
+    result = load_corpus(folder, known={"corpus/a.txt": Known(digest, "another signature")})
+    assert [a.path for a in result.articles] == ["corpus/b.txt"]
+    assert result.files["corpus/a.txt"] == first.files["corpus/a.txt"]
+
+
+def test_a_changed_known_file_is_parsed(folder: Path, old_files: None) -> None:
+    write(folder, "a.txt", GOOD)
+    result = load_corpus(folder, known={"corpus/a.txt": Known("an older hash", "an older signature")})
+    assert [a.path for a in result.articles] == ["corpus/a.txt"]
+
+
+def test_parse_false_only_finds_what_changed(folder: Path, old_files: None) -> None:
+    write(folder, "a.txt", GOOD)
+    write(folder, "chrome.txt", "Articles récents\nspot_img\nRéagir\n0Commentaire\n")
+    result = load_corpus(folder, parse=False)
+    assert result.articles == [] and result.failures == []
+    assert sorted(result.files) == ["corpus/a.txt", "corpus/chrome.txt"]
+    assert result.files["corpus/a.txt"].digest == load_corpus(folder).articles[0].content_hash

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from .text.normalize import fold_for_matching
+from ..text.normalize import fold_for_matching
 
 _PATTERNS: tuple[str, ...] = (
     # Comment forms.
