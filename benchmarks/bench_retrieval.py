@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 import synth  # noqa: E402
 from rank_bm25 import BM25Okapi  # noqa: E402
 
-from retrieval.scoring import BM25Index  # noqa: E402
+from retrieval.index.bm25 import BM25Index  # noqa: E402
 
 K = 10
 WARMUP = 20

@@ -19,7 +19,7 @@ from .answer import Answer, compose
 from .corpus.passages import passage_text
 from .question import QuestionParser, detect_language
 from .records import Article, Passage, Span
-from .scoring import BM25Index
+from .index.bm25 import BM25Index
 
 log = logging.getLogger(__name__)
 

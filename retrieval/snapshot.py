@@ -1,40 +1,18 @@
-"""Save an engine's derived state to a file, and load it back instead of rebuilding it.
+"""An engine's derived state saved beside the database, so a restart need not rebuild it.
 
-Building the BM25 index and the surface vocabulary of a 100k-passage corpus takes about
-four seconds; loading them takes a fraction of that. A snapshot is a cache: it is only used
-when its *key* — chosen by the caller, who knows which version of the corpus it holds (the
-service uses the store's corpus generation) — and its passage count match; anything else
-(no file, another key, another format, a damaged or truncated file) reads as "no snapshot"
-and the caller builds the engine from the corpus, as without one. Deleting the file is
-always safe.
-
-The file is an uncompressed ``.npz`` of plain arrays (loaded with ``allow_pickle=False``,
-so a file planted in the data folder cannot run code), written to a temporary file and
-renamed into place, so a reader never sees half a snapshot.
+The file format and its checks are :mod:`retrieval.index.persist`'s; this module only says
+what of an :class:`~retrieval.engine.Engine` goes in it (its BM25 index and its surface
+vocabulary) and makes an :class:`~retrieval.engine.EngineState` of what comes out.
 """
 
 from __future__ import annotations
 
-import json
-import logging
-import os
-import tempfile
 from pathlib import Path
 
-import numpy as np
-
 from .engine import Engine, EngineState
-from .scoring import BM25Index, pack_strings, unpack_strings
+from .index.persist import SNAPSHOT_FORMAT, load_index, save_index
 
 __all__ = ["SNAPSHOT_FORMAT", "read_snapshot", "write_snapshot"]
-
-log = logging.getLogger(__name__)
-
-SNAPSHOT_FORMAT = 1
-"""Bumped whenever the saved arrays change meaning; older snapshots then read as stale."""
-
-_HEADER = "snapshot.header"
-_SURFACE = "engine.surface"
 
 
 def write_snapshot(path: Path, engine: Engine, key: str) -> int:
@@ -46,68 +24,11 @@ def write_snapshot(path: Path, engine: Engine, key: str) -> int:
     state = engine.state
     if state.index is None:
         raise ValueError("an engine without passages has no snapshot")
-    arrays = state.index.to_arrays()
-    arrays[_SURFACE] = pack_strings(state.surface)
-    header = {"format": SNAPSHOT_FORMAT, "key": key, "passages": len(engine)}
-    arrays[_HEADER] = pack_strings([json.dumps(header)])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as file:
-            np.savez(file, **arrays)
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; it is as readable as the database
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path.stat().st_size
+    return save_index(path, state.index, state.surface, key)
 
 
 def read_snapshot(path: Path, key: str, passages: int) -> EngineState | None:
     """The state saved at ``path`` for ``key`` and a corpus of ``passages`` passages, or
     ``None`` when there is no such snapshot (the reason is logged)."""
-    header = _read_header(path)
-    if header is None:
-        return None
-    if header["key"] != key or header["passages"] != passages:
-        log.info("index snapshot %s is for another version of the corpus; rebuilding", path)
-        return None
-    try:
-        with _open(path) as data:
-            arrays = {name: data[name] for name in data.files if name != _HEADER}
-        surface = frozenset(unpack_strings(arrays.pop(_SURFACE)))
-        index = BM25Index.from_arrays(arrays)
-    except Exception as error:  # a cache: whatever is wrong with it, rebuild instead
-        log.warning("index snapshot %s is damaged (%s); rebuilding the index", path, error)
-        return None
-    if len(index) != passages:
-        log.warning("index snapshot %s does not match its header; rebuilding the index", path)
-        return None
-    return EngineState(index=index, surface=surface)
-
-
-def _read_header(path: Path) -> dict[str, object] | None:
-    """The snapshot's header if it is one of ours in this format, else ``None``."""
-    try:
-        with _open(path) as data:
-            header = json.loads(unpack_strings(data[_HEADER])[0])
-    except FileNotFoundError:
-        return None
-    except Exception as error:  # a cache: whatever is wrong with it, rebuild instead
-        log.warning("ignoring unreadable index snapshot %s: %s", path, error)
-        return None
-    if not isinstance(header, dict) or header.get("format") != SNAPSHOT_FORMAT:
-        log.info("index snapshot %s has another format; rebuilding", path)
-        return None
-    if not isinstance(header.get("key"), str) or not isinstance(header.get("passages"), int):
-        return None
-    return header
-
-
-def _open(path: Path) -> np.lib.npyio.NpzFile:
-    data = np.load(path, allow_pickle=False)
-    if not isinstance(data, np.lib.npyio.NpzFile):
-        raise ValueError("not an .npz archive")
-    return data
+    saved = load_index(path, key, passages)
+    return None if saved is None else EngineState(index=saved.index, surface=saved.words)

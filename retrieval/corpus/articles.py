@@ -17,7 +17,6 @@ from .cleaning import is_boilerplate
 from .files import ArticleError, Metadata, content_digest, decode, split_front_matter
 
 
-
 def parse_article(path: str, raw: bytes, manifest: Metadata | None = None, *, digest: str | None = None) -> Article:
     """Parse, clean and describe one article file. Raises :class:`ArticleError`.
 
@@ -93,7 +92,7 @@ def _is_caption(line: str) -> bool:
 
 def _is_credit(line: str) -> bool:
     words = line.split()
-    return 1 <= len(words) <= 3 and all(word[:1].isupper() for word in words) and not line[-1] in "?!"
+    return 1 <= len(words) <= 3 and all(word[:1].isupper() for word in words) and line[-1] not in "?!"
 
 
 MONTHS: dict[str, int] = {

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from retrieval import snapshot as snapshot_module
+from retrieval.index import persist as snapshot_module
 from retrieval.corpus import load_corpus
 from retrieval.engine import Engine
 from retrieval.corpus.passages import split_passages

@@ -21,36 +21,22 @@ bit for bit (:meth:`BM25Index.get_scores`) while touching only passages with a q
 
 :meth:`BM25Index.top_k` returns the best ``k`` passages containing at least one query term,
 by score then passage index. Queries with few postings are scored whole, as above. Frequent
-terms would dominate the cost of the others, so those are pruned exactly, MaxScore style:
-
-* *Impact tiers.* The postings of a frequent term are split by weight into tiers (its top
-  ~1%, ~3%, ~11%, ~25%, ~60%), each sorted by passage and with its own maximum. Within a
-  term the weight is ``idf * saturation(tf, dl)``, so tiers are cut on saturation, from a
-  histogram, without sorting. Storing ``tier * n + passage`` keeps a term's whole range
-  ascending, so one binary search finds a passage in all its tiers.
-* *Phase 1.* Whole tiers are read into a dense accumulator (the term whose next tier lowers
-  the bound the most per posting first), tracking the best partial scores. A passage is in
-  at most one tier of a term, so the sum over terms of the maxima of their next unread tier
-  bounds what a passage not read yet can score. Once that sum is below ``theta``, the k-th
-  best score seen (partial, or full for a few probed passages), no unread passage can enter
-  the top k. A read passage survives if its partial score, plus the next-tier maximum of
-  every term it was not found in, can still reach ``theta``.
-* *Phase 2.* While many survive, the unread tiers are looked up for the survivors only, one
-  at a time, and the bounds tightened.
-* *Exact scoring.* The survivors (a superset of the top k) get exact scores (every query
-  term looked up, added in query order from 0.0, as rank-bm25 does) and are sorted by
-  (-score, passage). The result is rank-bm25's, bit for bit.
-
-Bounds compare float sums taken in different orders, so they carry a relative safety margin
-(``_MARGIN``); pruning is off when a query term has a negative weight (possible only when
-the average idf is negative, in tiny corpora).
+terms would dominate the cost of the others, so their postings are split by weight into
+*impact tiers* (a frequent term's top ~1%, ~3%, ~11%, ~25%, ~60%), each sorted by passage
+and with its own maximum, and pruned exactly by :mod:`retrieval.index.maxscore`. Within a
+term the weight is ``idf * saturation(tf, dl)``, so tiers are cut on saturation, from a
+histogram, without sorting. The survivors (a superset of the top k) get exact scores (every
+query term looked up, added in query order from 0.0, as rank-bm25 does) and are sorted by
+(-score, passage) (:mod:`retrieval.index.topk`). The result is rank-bm25's, bit for bit.
+Pruning is off when a query term has a negative weight (possible only when the average idf
+is negative, in tiny corpora).
 """
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import defaultdict
-import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
@@ -58,11 +44,10 @@ from itertools import chain
 import numpy as np
 from rank_bm25 import BM25Okapi
 
-__all__ = ["BM25Params", "BM25Index", "pack_strings", "unpack_strings"]
+from .maxscore import Scratch, Segments, candidates, exact_scores
+from .topk import distinct_top, select_top
 
-_MARGIN = 1e-9
-"""Relative slack on score bounds. A float sum of m non-negative terms is within
-``m * 2**-53`` (relative) of the real sum: this covers queries of up to ~10**6 terms."""
+__all__ = ["BM25Params", "BM25Index", "pack_strings", "unpack_strings"]
 
 _SMALL_QUERY = 12000
 """Up to this many postings (over the query's distinct terms), score them all: pruning's
@@ -82,20 +67,6 @@ holds its top ~1%, tier 1 the next ~3%, then ~11%, ~25% and the remaining ~60%."
 _TIER_BINS = 512
 """Saturation histogram bins used to place the tier boundaries (the tiers are exact
 partitions by weight; only their sizes are approximate)."""
-
-_MAX_SLOTS = 8
-"""Query terms (distinct, in query order) whose presence is tracked per passage (one bit
-each in a uint8: a small array, as memory traffic dominates at 1M passages) to tighten its
-bound; further terms are assumed possibly present (a looser, still valid bound)."""
-
-_EXACT_LIMIT = 256
-"""With at most this many candidates left, score them exactly rather than prune further."""
-
-_PROBE = 4
-_PROBE_FIRST = 3
-_PROBE_GROWTH = 4
-"""Phase 1 tracks the ``_PROBE * k`` best partial scores and, at steps 3, 12, 48, ... and
-when it ends, computes their full scores to raise the k-th best score it prunes with."""
 
 _SORT_LIMIT = 2048
 """Candidate sets up to this size are sorted by passage, so that a term's postings can be
@@ -199,7 +170,7 @@ class BM25Index:
         okapi.idf = {}
         self.average_idf: float | None = None
         if n_terms:
-            okapi._calc_idf(dict(zip(self._vocab, df.tolist())))
+            okapi._calc_idf(dict(zip(self._vocab, df.tolist(), strict=True)))
             self.average_idf = okapi.average_idf
         self._idf = np.fromiter(okapi.idf.values(), dtype=np.float64, count=n_terms)
         del okapi
@@ -347,7 +318,7 @@ class BM25Index:
             for name in _ARRAYS:
                 setattr(index, f"_{name}", np.asarray(arrays[f"bm25.{name}"]))
             terms = unpack_strings(arrays["bm25.vocab"])
-            index._vocab = dict(zip(terms, range(len(terms))))
+            index._vocab = dict(zip(terms, range(len(terms)), strict=True))
             index._local = threading.local()
             index._check_consistent()
         except (KeyError, IndexError, TypeError, ValueError) as error:
@@ -459,21 +430,35 @@ class BM25Index:
             # itself negative, in tiny corpora) would break the pruning bounds.
             cand, scores = self._score_all(terms, counts, k, scratch)
         else:
-            cand = self._candidates(counts, k, scratch)
+            segments = self._segments()
+            cand = candidates(segments, counts, k, scratch)
             cand_sorted = len(cand) <= _SORT_LIMIT
             if cand_sorted:
                 cand = np.sort(cand)
-            scores = self._exact_scores(cand, terms, cand_sorted, scratch)
-        return _select(cand, scores, k)
+            scores = exact_scores(segments, cand, terms, cand_sorted, scratch)
+        return select_top(cand, scores, k)
 
-    def _scratch(self) -> _Scratch:
-        scratch = getattr(self._local, "scratch", None)
+    def _scratch(self) -> Scratch:
+        scratch: Scratch | None = getattr(self._local, "scratch", None)
         if scratch is None:
-            scratch = self._local.scratch = _Scratch(self._n)
+            scratch = self._local.scratch = Scratch(self._n)
         return scratch
 
+    def _segments(self) -> Segments:
+        """The tiered postings as :mod:`retrieval.index.maxscore` reads them."""
+        return Segments(
+            n=self._n,
+            keys=self._keys,
+            weights=self._weights,
+            seg_start=self._seg_start,
+            seg_end=self._seg_end,
+            seg_shift=self._seg_shift,
+            seg_max=self._seg_max,
+            first_seg=self._first_seg,
+        )
+
     def _score_all(
-        self, terms: list[int], counts: dict[int, int], k: int, scratch: _Scratch
+        self, terms: list[int], counts: dict[int, int], k: int, scratch: Scratch
     ) -> tuple[np.ndarray, np.ndarray]:
         """Passages that may be in the top ``k`` (all passages containing a query term
         reaching the k-th best score), with their exact scores: every posting of the query
@@ -488,248 +473,7 @@ class BM25Index:
             scores = acc[docs]
         finally:
             acc[docs] = 0.0
-        return _distinct_top(docs, scores, k, len(term_docs))
-
-    def _lookup(
-        self,
-        seg_from: int,
-        seg_to: int,
-        cand: np.ndarray,
-        cand_sorted: bool,
-        scratch: _Scratch,
-        dense: bool = True,
-    ) -> np.ndarray:
-        """Weights at the passages ``cand`` (0.0 where absent) of segments ``seg_from`` to
-        ``seg_to - 1``, consecutive segments of one term (a passage is in at most one).
-        ``dense=False`` leaves the scratch accumulator alone."""
-        lo, hi = int(self._seg_start[seg_from]), int(self._seg_end[seg_to - 1])
-        size, m, n_segs = hi - lo, len(cand), seg_to - seg_from
-        values = np.zeros(m)
-        if m == 0 or size == 0:
-            return values
-        keys, weights = self._keys[lo:hi], self._weights[lo:hi]
-        # Rough costs: search the candidates in the postings, the postings in the
-        # candidates (needs them sorted), or scatter the postings densely.
-        log_size, log_m = size.bit_length(), m.bit_length()
-        cost_search = m * n_segs * log_size
-        cost_reverse = size * (log_m + 2) if cand_sorted else np.inf
-        cost_dense = 6 * size + m if dense else np.inf
-        if cost_search <= min(cost_reverse, cost_dense):
-            if n_segs == 1:
-                shift = self._seg_shift[seg_from]
-                needles = cand + shift if shift else cand
-            else:
-                shifts = self._seg_shift[seg_from:seg_to]
-                needles = (shifts[:, None] + cand[None, :]).ravel()
-            idx = np.searchsorted(keys, needles)
-            np.minimum(idx, size - 1, out=idx)
-            hit = np.flatnonzero(keys[idx] == needles)
-            values[hit % m if n_segs > 1 else hit] = weights[idx[hit]]
-            return values
-        d = keys % np.int32(self._n) if self._seg_shift[seg_to - 1] else keys
-        if cost_reverse <= cost_dense:
-            idx = np.searchsorted(cand, d)
-            np.minimum(idx, m - 1, out=idx)
-            hit = cand[idx] == d
-            values[idx[hit]] = weights[hit]
-            return values
-        acc = scratch.acc
-        acc[d] = weights
-        values = acc[cand]
-        acc[d] = 0.0
-        return values
-
-    def _exact_scores(
-        self, cand: np.ndarray, terms: list[int], cand_sorted: bool, scratch: _Scratch
-    ) -> np.ndarray:
-        """Exact scores of the passages ``cand``: each term's contribution looked up, added
-        in query order (repeats included) from 0.0, as rank-bm25 does."""
-        scores = np.zeros(len(cand))
-        if len(cand) == 0:
-            return scores
-        first_seg = self._first_seg
-        contributions: dict[int, np.ndarray] = {}
-        for t in terms:
-            contribution = contributions.get(t)
-            if contribution is None:
-                contribution = self._lookup(
-                    int(first_seg[t]), int(first_seg[t + 1]), cand, cand_sorted, scratch
-                )
-                contributions[t] = contribution
-            scores += contribution  # 0.0 where the term is absent: no change
-        return scores
-
-    def _candidates(self, counts: dict[int, int], k: int, scratch: _Scratch) -> np.ndarray:
-        """Passages that may be in the top ``k`` (a superset of it, in no particular
-        order), by MaxScore over the query terms' impact tiers (see the module docstring)."""
-        first_seg, seg_max = self._first_seg, self._seg_max
-        slot_term = list(counts)
-        slot_mult = [float(c) for c in counts.values()]
-        n_slots = len(slot_term)
-        slot_segs = [range(int(first_seg[t]), int(first_seg[t + 1])) for t in slot_term]
-        slot_bounds = [(seg_max[r.start : r.stop] * m).tolist() for r, m in zip(slot_segs, slot_mult)]
-        seg_size = [
-            (self._seg_end[r.start : r.stop] - self._seg_start[r.start : r.stop]).tolist() for r in slot_segs
-        ]
-        # A term's tiers are read in order (weights are >= 0 here, so its tier maxima
-        # decrease with the tier). unread[slot]: the bound of the term's next unread tier,
-        # the most its unread segments can add to a passage, since a passage is in at most
-        # one segment of a term. sum(unread) bounds what a passage not read yet can score,
-        # and a passage already found in a term's segment gets nothing more from that term.
-        read_count = [0] * n_slots
-        unread = [b[0] for b in slot_bounds]
-        seg_start, seg_end, seg_shift = self._seg_start, self._seg_end, self._seg_shift
-        keys, weights = self._keys, self._weights
-        acc, found = scratch.acc, scratch.found
-        up, down = 1 + _MARGIN, 1 - _MARGIN
-
-        def bound_of(partial: np.ndarray, bits: np.ndarray, unread: list[float]) -> np.ndarray:
-            """Upper bound (with margin) on the final scores of passages with these partial
-            scores and found-term bits: each term they were not found in may add at most
-            its unread bound. A sum of non-negative terms, so no cancellation."""
-            bound = partial.copy()
-            for slot in range(n_slots):
-                if unread[slot] > 0.0:
-                    if slot < _MAX_SLOTS:
-                        bound += (((bits >> slot) & 1) ^ 1) * unread[slot]
-                    else:
-                        bound += unread[slot]
-            return bound * up
-
-        def next_slot() -> int:
-            """The term whose next tier lowers sum(unread) the most per posting read."""
-            best, best_gain = -1, -1.0
-            for slot in range(n_slots):
-                i = read_count[slot]
-                if i < len(slot_bounds[slot]):
-                    after = slot_bounds[slot][i + 1] if i + 1 < len(slot_bounds[slot]) else 0.0
-                    gain = (slot_bounds[slot][i] - after) / seg_size[slot][i]
-                    if gain > best_gain:
-                        best, best_gain = slot, gain
-            return best
-
-        def probe(passages: np.ndarray) -> float:
-            """The k-th best full score of these passages (a lower bound on the k-th best
-            score, often far above the partial one, as unread terms count too)."""
-            passages = np.sort(passages)
-            full = np.zeros(len(passages))
-            for sl in range(n_slots):
-                r = slot_segs[sl]
-                v = self._lookup(r.start, r.stop, passages, True, scratch, dense=False)
-                full += v * slot_mult[sl] if slot_mult[sl] != 1.0 else v
-            return float(np.partition(full, len(full) - k)[len(full) - k]) * down
-
-        # Phase 1: read whole segments into the dense accumulator, the term whose next tier
-        # lowers sum(unread) the most per posting first, until sum(unread) is below theta,
-        # a lower bound on the k-th best score: passages not read cannot reach the top k.
-        # theta is the k-th best partial score, or the k-th best full score of the best
-        # partial passages (probed now and then). The best partial passages after reading
-        # segment d are among those before it and the passages of d (partial scores only
-        # grow), which keeps them cheap to maintain.
-        parts: list[np.ndarray] = []
-        top = np.zeros(0, dtype=np.int32)
-        keep_top = _PROBE * k  # the best partial passages so far, at most this many
-        steps, next_probe = 0, _PROBE_FIRST
-        theta = -np.inf
-        exhausted = False
-        try:
-            while True:
-                slot = next_slot()
-                if slot < 0:
-                    exhausted = True
-                    break
-                s = slot_segs[slot][read_count[slot]]
-                read_count[slot] += 1
-                i = read_count[slot]
-                unread[slot] = slot_bounds[slot][i] if i < len(slot_bounds[slot]) else 0.0
-                lo, hi = int(seg_start[s]), int(seg_end[s])
-                d = keys[lo:hi]
-                if seg_shift[s]:
-                    d = d - seg_shift[s]
-                values = acc[d]
-                if slot_mult[slot] == 1.0:
-                    values += weights[lo:hi]
-                else:
-                    values += weights[lo:hi] * slot_mult[slot]
-                acc[d] = values  # passages are distinct within a segment
-                if slot < _MAX_SLOTS:
-                    found[d] |= 1 << slot
-                parts.append(d)
-                if len(top):
-                    where = np.searchsorted(d, top)
-                    np.minimum(where, len(d) - 1, out=where)
-                    others = top[d[where] != top]
-                    pool = np.concatenate((d, others))
-                    values = np.concatenate((values, acc[others]))
-                else:
-                    pool = d
-                if len(pool) <= keep_top:
-                    top = pool  # few passages read so far: keep them all
-                else:
-                    top = pool[_top_indices(values, keep_top)]
-                if len(top) < k:
-                    continue
-                values = acc[top]
-                theta = max(theta, np.partition(values, len(values) - k)[len(values) - k] * down)
-                steps += 1
-                probed = steps == next_probe
-                if probed:
-                    next_probe *= _PROBE_GROWTH
-                    theta = max(theta, probe(top))
-                if sum(unread) * up < theta:
-                    if not probed:
-                        # Probe before choosing the survivors: the higher theta, the fewer.
-                        theta = max(theta, probe(top))
-                    break
-            # Survivors: read passages whose bound can still reach theta, each taken once.
-            read = np.concatenate(parts) if len(parts) > 1 else parts[0]
-            bits = found[read]
-            partial = acc[read]
-            keep = np.flatnonzero(bound_of(partial, bits, unread) >= theta)
-            cand, partial, bits = read[keep], partial[keep], bits[keep]
-            if len(parts) > 1 and len(cand):
-                # acc is spent (reset below): the last write wins, keep the entry that won.
-                first = np.arange(len(cand), dtype=np.float64)
-                acc[cand] = first
-                first = acc[cand] == first
-                cand, partial, bits = cand[first], partial[first], bits[first]
-        finally:
-            for d in parts:
-                acc[d] = 0.0
-                found[d] = 0
-        if exhausted:
-            return cand
-
-        # Phase 2: while there are many survivors, look the unread tiers up for them, one
-        # at a time, the one lowering the bounds most per unit of work first, pruning as
-        # the bounds tighten.
-        while len(cand) > _EXACT_LIMIT:
-            m = len(cand)
-            slot, best_gain = -1, -1.0
-            for sl in range(n_slots):
-                i = read_count[sl]
-                if i < len(slot_bounds[sl]):
-                    after = slot_bounds[sl][i + 1] if i + 1 < len(slot_bounds[sl]) else 0.0
-                    size = seg_size[sl][i]
-                    work = min(m * size.bit_length(), 6 * size + m)
-                    gain = (slot_bounds[sl][i] - after) / work
-                    if gain > best_gain:
-                        slot, best_gain = sl, gain
-            if slot < 0:
-                break
-            s = slot_segs[slot][read_count[slot]]
-            values = self._lookup(s, s + 1, cand, False, scratch)
-            partial += values * slot_mult[slot] if slot_mult[slot] != 1.0 else values
-            if slot < _MAX_SLOTS:
-                bits |= (values > 0.0).astype(np.uint8) << slot
-            read_count[slot] += 1
-            i = read_count[slot]
-            unread[slot] = slot_bounds[slot][i] if i < len(slot_bounds[slot]) else 0.0
-            theta = max(theta, partial[_top_indices(partial, k)].min() * down)
-            keep = bound_of(partial, bits, unread) >= theta
-            if not keep.all():
-                cand, partial, bits = cand[keep], partial[keep], bits[keep]
-        return cand
+        return distinct_top(docs, scores, k, len(term_docs))
 
 
 _ARRAYS = (
@@ -761,87 +505,3 @@ def unpack_strings(packed: np.ndarray) -> list[str]:
         raise ValueError("a packed string array must be 1-D uint8")
     text = packed.tobytes().decode("utf-8")
     return text.split("\0") if text else []
-
-
-class _Scratch:
-    """Dense per-passage buffers, all zero between queries (one pair per thread)."""
-
-    __slots__ = ("acc", "found")
-
-    def __init__(self, n: int) -> None:
-        self.acc = np.zeros(n)  # partial (or, for small queries, exact) scores
-        self.found = np.zeros(n, dtype=np.uint8)  # bit i: passage found in query term i
-
-
-def _top_indices(values: np.ndarray, k: int) -> np.ndarray:
-    """Indices of the ``k`` largest ``values`` (``0 < k < len(values)``; ties broken
-    arbitrarily).
-
-    numpy's partition slows down twentyfold on arrays full of equal values — the scores of
-    the many passages matched only by a word nearly every passage has — so for longer
-    arrays the cut is found on a strided sample instead. Its k-th largest value ``c`` is
-    reached by at least k entries. If k entries exceed it, the top k are among them (a
-    short array: the tied mass sits at or below ``c``); if fewer do, the k-th largest value
-    is ``c`` itself, and the top k are those above it plus enough entries equal to it.
-    """
-    m = len(values)
-    if m <= 1024 or m <= 8 * k:
-        return np.argpartition(values, m - k)[m - k :]
-    stride = max(2, int((m / k) ** 0.5))
-    sample = values[::stride]
-    if len(sample) <= k:
-        return np.argpartition(values, m - k)[m - k :]
-    cut = np.partition(sample, len(sample) - k)[len(sample) - k]
-    above = np.flatnonzero(values > cut)
-    if len(above) > k:
-        return above[np.argpartition(values[above], len(above) - k)[len(above) - k :]]
-    if len(above) == k:
-        return above
-    return np.concatenate((above, np.flatnonzero(values == cut)[: k - len(above)]))
-
-
-def _distinct_top(
-    docs: np.ndarray, scores: np.ndarray, k: int, copies: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct passages among ``docs`` (each present at most ``copies`` times, always with
-    the same score) that may be in the top ``k``, with their scores.
-
-    The ``k * copies`` largest entries hold at least ``k`` distinct passages, so every
-    passage scoring below the smallest of them, ``cut``, is beaten by k others. Entries
-    above it are kept; of the entries equal to it, only passages that can win the tie:
-    ties go to the lower passage index, so the ``k * copies`` lowest of them (at least k
-    distinct passages) suffice. The result is then made distinct.
-    """
-    keep = k * copies
-    if len(docs) > keep:
-        cut = scores[_top_indices(scores, keep)].min()
-        above = np.flatnonzero(scores > cut)
-        tied = docs[scores == cut]
-        if len(tied) > keep:
-            tied = np.partition(tied, keep - 1)[:keep]
-        docs = np.concatenate((docs[above], tied))
-        scores = np.concatenate((scores[above], np.full(len(tied), cut)))
-    if copies > 1 and len(docs) > 1:
-        order = np.argsort(docs, kind="stable")
-        docs, scores = docs[order], scores[order]
-        first = np.empty(len(docs), dtype=bool)
-        first[0] = True
-        np.not_equal(docs[1:], docs[:-1], out=first[1:])
-        docs, scores = docs[first], scores[first]
-    return docs, scores
-
-
-def _select(cand: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[int, float]]:
-    """The ``k`` best (passage, score) pairs by score descending, passage ascending."""
-    m = len(cand)
-    if m > k:
-        kth = scores[_top_indices(scores, k)].min()
-        above = np.flatnonzero(scores > kth)
-        ties = np.flatnonzero(scores == kth)
-        need = k - len(above)
-        if len(ties) > need:  # ties go to the lower passage indices (distinct here)
-            ties = ties[np.argpartition(cand[ties], need - 1)[:need]] if need > 0 else ties[:0]
-        pick = np.concatenate((above, ties))
-        cand, scores = cand[pick], scores[pick]
-    order = np.lexsort((cand, -scores))
-    return list(zip(cand[order].tolist(), scores[order].tolist()))

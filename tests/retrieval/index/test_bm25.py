@@ -18,8 +18,8 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from retrieval import scoring
-from retrieval.scoring import BM25Index, BM25Params
+from retrieval.index import bm25, maxscore
+from retrieval.index.bm25 import BM25Index, BM25Params
 
 
 def _bits(a: np.ndarray) -> np.ndarray:
@@ -79,11 +79,11 @@ def check_against_rank_bm25(
 @pytest.fixture
 def forced_pruning(monkeypatch: pytest.MonkeyPatch) -> None:
     """Send every query through the pruned path, with tiers on almost every term."""
-    monkeypatch.setattr(scoring, "_SMALL_QUERY", 0)
-    monkeypatch.setattr(scoring, "_TIER_MIN_POSTINGS", 8)
-    monkeypatch.setattr(scoring, "_TIER_MIN_SIZE", 1)
-    monkeypatch.setattr(scoring, "_EXACT_LIMIT", 4)
-    monkeypatch.setattr(scoring, "_SORT_LIMIT", 64)
+    monkeypatch.setattr(bm25, "_SMALL_QUERY", 0)
+    monkeypatch.setattr(bm25, "_TIER_MIN_POSTINGS", 8)
+    monkeypatch.setattr(bm25, "_TIER_MIN_SIZE", 1)
+    monkeypatch.setattr(maxscore, "_EXACT_LIMIT", 4)
+    monkeypatch.setattr(bm25, "_SORT_LIMIT", 64)
 
 
 # ----------------------------------------------------------------------------- scores
@@ -120,7 +120,7 @@ def test_default_thresholds_on_a_larger_corpus() -> None:
     queries = make_queries(rng, corpus, 25)
     heavy = ["w0", "w1", "w2", "w3", "w4", "w5", "w0"]
     postings = sum(len({"w0", "w1", "w2", "w3", "w4", "w5"}.intersection(d)) for d in corpus)
-    assert postings > scoring._SMALL_QUERY
+    assert postings > bm25._SMALL_QUERY
     queries += [heavy, ["w5", "w50", "w500", "w2"], ["w1", "w7", "w1500"]]
     check_against_rank_bm25(corpus, queries, ks=(1, 10))
 
@@ -288,7 +288,7 @@ def test_passages_without_tokens() -> None:
 
 
 def test_progress_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(scoring, "_BUILD_CHUNK", 7)
+    monkeypatch.setattr(bm25, "_BUILD_CHUNK", 7)
     calls: list[tuple[int, int]] = []
     corpus = make_corpus(random.Random(1), n=30, vocab=20)
     BM25Index(corpus, progress=lambda done, total: calls.append((done, total)))
@@ -325,7 +325,7 @@ def test_tiers_are_built_when_forced(forced_pruning: None) -> None:
     rng = random.Random(4)
     index = BM25Index(make_corpus(rng, n=500, vocab=50, min_len=5))
     tiers_per_term = np.diff(index._first_seg)
-    assert tiers_per_term.max() == len(scoring._TIER_SHARES) + 1
+    assert tiers_per_term.max() == len(bm25._TIER_SHARES) + 1
 
 
 def test_long_queries_beyond_tracked_terms(forced_pruning: None) -> None:
@@ -333,7 +333,7 @@ def test_long_queries_beyond_tracked_terms(forced_pruning: None) -> None:
     rng = random.Random(13)
     corpus = make_corpus(rng, n=800, vocab=120, min_len=10, max_len=40)
     vocab = sorted({t for doc in corpus for t in doc})
-    queries = [rng.sample(vocab, scoring._MAX_SLOTS + rng.randint(1, 8)) for _ in range(20)]
+    queries = [rng.sample(vocab, maxscore._MAX_SLOTS + rng.randint(1, 8)) for _ in range(20)]
     queries += [q + q[:3] for q in queries[:5]]
     check_against_rank_bm25(corpus, queries, ks=(1, 10, 30))
 
@@ -371,7 +371,7 @@ def test_arrays_that_do_not_form_an_index_are_refused(damage: str) -> None:
         arrays["bm25.keys"] = arrays["bm25.keys"][:-3]
         arrays["bm25.weights"] = arrays["bm25.weights"][:-3]
     else:
-        arrays["bm25.meta"] = scoring.pack_strings(['{"n": 50}'])
+        arrays["bm25.meta"] = bm25.pack_strings(['{"n": 50}'])
     with pytest.raises(ValueError, match="not a saved BM25 index"):
         BM25Index.from_arrays(arrays)
 
@@ -388,16 +388,3 @@ def test_a_term_in_nearly_every_passage_keeps_exact_ties(seed: int) -> None:
     for query in (["common"], ["common", "rare1"], ["rare2", "common", "rare3"], ["common", "common", "pad"]):
         for k in (1, 10, 40):
             assert index.top_k(query, k) == reference_top_k(corpus, okapi, query, k), (query, k)
-
-
-@pytest.mark.parametrize("seed", range(6))
-def test_top_indices_finds_the_k_largest_even_among_heavy_ties(seed: int) -> None:
-    rng = np.random.default_rng(seed)
-    for m in (50, 1500, 5000, 20000):
-        values = np.where(rng.random(m) < 0.9, 0.25, np.round(rng.random(m), 2))  # mostly one value
-        for k in (1, 7, 40, 300):
-            if k >= m:
-                continue
-            picked = scoring._top_indices(values, k)
-            assert len(np.unique(picked)) == k
-            assert np.array_equal(np.sort(values[picked]), np.sort(values)[m - k :]), (m, k)
