@@ -1,4 +1,4 @@
-"""Benchmark BM25Index (retrieval/scoring.py) against naive rank-bm25.
+"""Benchmark BM25Index (retrieval/index/) against naive rank-bm25.
 
     python benchmarks/bench_retrieval.py [--sizes 10000,100000] [--with-1m] [--queries 1000] [--bm25s]
 

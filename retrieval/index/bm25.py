@@ -3,8 +3,8 @@
 The scoring model is ``rank_bm25.BM25Okapi`` and nothing else: its statistics (passage
 lengths, their mean ``avgdl``, document frequencies), its idf (rank-bm25's own ``_calc_idf``
 is called, negative-idf floor ``epsilon * average_idf`` included) and its ``k1``/``b``. What
-changes is the evaluation. rank-bm25 keeps a dict of term counts per passage (~1.6-1.9 KB
-each) and, for every query term, walks all of them. Here the corpus becomes CSR postings,
+changes is the evaluation. rank-bm25 keeps a dict of term counts per passage (most of its
+memory) and, for every query term, walks all of them. Here the corpus becomes CSR postings,
 built with numpy (one sort of ``term * n + passage`` over all tokens) and nothing else kept:
 
 * ``_offsets[t] : _offsets[t + 1]`` delimits term ``t``'s postings;
@@ -75,7 +75,8 @@ searched among them; larger ones are only searched in the postings (or scattered
 _BUILD_CHUNK = 1_000
 """Passages mapped to term ids per step (and between two progress reports). Mapping runs in
 C without releasing the GIL; small steps let a build in a worker thread leave the event
-loop of the Discord bot free (20k-passage steps stalled it ~450 ms each, 1k: under 50 ms)."""
+loop of the Discord bot free (large steps stalled it; ``benchmarks/bench_service.py``
+measures the loop's lag during a reload)."""
 
 
 @dataclass(frozen=True)
@@ -489,9 +490,9 @@ _PACK_CHUNK = 20_000
 def pack_strings(strings: Iterable[str]) -> np.ndarray:
     """Strings as one NUL-separated UTF-8 byte array (terms never contain NUL).
 
-    Joined a slice at a time: one join of a 500k-term vocabulary is a C call that holds the
-    GIL for tens of milliseconds, and the snapshot of a reload is written while the bot's
-    event loop runs.
+    Joined a slice at a time: one join of a large vocabulary is a single C call that holds
+    the GIL throughout, and the snapshot of a reload is written while the bot's event loop
+    runs.
     """
     items = list(strings)
     parts = [

@@ -16,7 +16,7 @@ def top_indices(values: np.ndarray, k: int) -> np.ndarray:
     """Indices of the ``k`` largest ``values`` (``0 < k < len(values)``; ties broken
     arbitrarily).
 
-    numpy's partition slows down twentyfold on arrays full of equal values — the scores of
+    numpy's partition slows down badly on arrays full of equal values — the scores of
     the many passages matched only by a word nearly every passage has — so for longer
     arrays the cut is found on a strided sample instead. Its k-th largest value ``c`` is
     reached by at least k entries. If k entries exceed it, the top k are among them (a
