@@ -140,11 +140,11 @@ def synthetic_corpus(n: int, n_queries: int, seed: int) -> tuple[list[list[str]]
 def seeds_corpus(n_queries: int) -> tuple[list[list[str]], list[list[str]]]:
     """The shipped articles as the bot indexes them, and the eval sets' questions as it
     sends them to BM25 (cycled up to ``n_queries``)."""
-    from retrieval.text.analyzers import Analyzer
     from retrieval.corpus import load_corpus
-    from retrieval.engine import passage_index_text
     from retrieval.corpus.passages import split_passages
+    from retrieval.engine import passage_index_text
     from retrieval.question import QuestionParser
+    from retrieval.text.analyzers import Analyzer
 
     analyzer = Analyzer()
     passages = [

@@ -20,9 +20,9 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .text.normalize import fold_accents
 from .question import NUMBER, Concept, ParsedQuestion
 from .records import Article, Span
+from .text.normalize import fold_accents
 
 if TYPE_CHECKING:
     from .engine import Engine, Hit

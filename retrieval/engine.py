@@ -13,13 +13,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .text.analyzers import Analyzer
-from .text.normalize import fold_accents
 from .answer import Answer, compose
 from .corpus.passages import passage_text
+from .index.bm25 import BM25Index
 from .question import QuestionParser, detect_language
 from .records import Article, Passage, Span
-from .index.bm25 import BM25Index
+from .text.analyzers import Analyzer
+from .text.normalize import fold_accents
 
 log = logging.getLogger(__name__)
 

@@ -14,11 +14,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .text.analyzers import Analyzer, ThreadLocalStemmer
-from .text.normalize import fold_accents, normalize
 from .glossary import GLOSSARY
 from .lexicon.stopwords import ENGLISH, FRENCH
 from .synonyms import SYNONYM_GROUPS
+from .text.analyzers import Analyzer, ThreadLocalStemmer
+from .text.normalize import fold_accents, normalize
 
 _EN_ONLY = ENGLISH - FRENCH
 _FR_ONLY = FRENCH - ENGLISH

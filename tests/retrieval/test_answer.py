@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.text.normalize import fold_accents
 from retrieval.answer import MAX_CITATIONS, QUOTE_LIMIT, Answer, Citation
-from retrieval.corpus.cleaning import is_boilerplate
 from retrieval.corpus import load_corpus
-from retrieval.engine import MAX_QUESTION_CHARS, Engine
+from retrieval.corpus.cleaning import is_boilerplate
 from retrieval.corpus.passages import iter_blocks, split_passages
+from retrieval.engine import MAX_QUESTION_CHARS, Engine
 from retrieval.records import Article
+from retrieval.text.normalize import fold_accents
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds"

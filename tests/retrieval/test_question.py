@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.text.analyzers import Analyzer
 from retrieval.question import ParsedQuestion, QuestionParser, detect_language
+from retrieval.text.analyzers import Analyzer
 
 
 @pytest.fixture(scope="module")

@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from retrieval.index import persist as snapshot_module
 from retrieval.corpus import load_corpus
-from retrieval.engine import Engine
 from retrieval.corpus.passages import split_passages
+from retrieval.engine import Engine
+from retrieval.index import persist as snapshot_module
 from retrieval.snapshot import read_snapshot, write_snapshot
 
 ROOT = Path(__file__).resolve().parents[2]

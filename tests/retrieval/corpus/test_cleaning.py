@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.corpus.cleaning import is_boilerplate
 from retrieval.corpus import load_corpus
+from retrieval.corpus.cleaning import is_boilerplate
 from retrieval.records import Article
 from retrieval.text.normalize import fold_for_matching
 

@@ -6,11 +6,11 @@ import hashlib
 import json
 from pathlib import Path
 
-from retrieval.text.analyzers import Analyzer
 from retrieval.corpus import load_corpus
-from retrieval.engine import passage_index_text
 from retrieval.corpus.passages import split_passages
 from retrieval.corpus.pipeline import PIPELINE_VERSION, pipeline_id
+from retrieval.engine import passage_index_text
+from retrieval.text.analyzers import Analyzer
 
 ROOT = Path(__file__).resolve().parents[3]
 
