@@ -285,7 +285,7 @@ class BM25Index:
         """The whole index as plain numpy arrays (no pickle), for :meth:`from_arrays`.
 
         A service saves them beside its database so that a restart with an unchanged
-        corpus loads the index instead of building it (see ``retrieval.snapshot``).
+        corpus loads the index instead of building it (see :mod:`retrieval.index.persist`).
         """
         meta = {
             "n": self._n,

@@ -12,16 +12,10 @@ from __future__ import annotations
 
 import re
 
+from ..lexicon import word_set
 from ..records import Span
 
-ABBREVIATIONS: frozenset[str] = frozenset(
-    """
-    m mm mme mmes mlle mlles dr pr me mgr st ste sr jr mr mrs ms prof gen col lt sgt
-    cf etc env ex p pp vol chap art fig no nos n° tel av apr bd
-    jan janv feb fev fevr mar avr apr jun jul juil aug aou sep sept oct nov dec
-    inc ltd corp co vs
-    """.split()
-)
+ABBREVIATIONS: frozenset[str] = word_set("abbreviations.txt")
 """Lowercased abbreviations that end with a period but rarely end a sentence."""
 
 _CANDIDATE = re.compile(r"[.!?…]+(?:[ \u00a0\u202f]?[\"»”’)\]])*(?=\s)")

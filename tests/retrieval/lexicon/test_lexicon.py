@@ -18,3 +18,9 @@ def test_interrogatives_are_stopwords_and_tech_words_are_not() -> None:
 
 def test_a_list_is_read_once() -> None:
     assert word_set("stopwords.fr.txt") is word_set("stopwords.fr.txt")
+
+
+def test_abbreviations_include_titles_months_and_company_forms() -> None:
+    from retrieval.text.sentences import ABBREVIATIONS
+
+    assert {"m", "mme", "dr", "janv", "sept", "inc", "n°"} <= ABBREVIATIONS
