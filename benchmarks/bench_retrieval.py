@@ -143,7 +143,7 @@ def seeds_corpus(n_queries: int) -> tuple[list[list[str]], list[list[str]]]:
     from retrieval.corpus import load_corpus
     from retrieval.corpus.passages import split_passages
     from retrieval.engine import passage_index_text
-    from retrieval.question import QuestionParser
+    from retrieval.answer import QuestionParser
     from retrieval.text.analyzers import Analyzer
 
     analyzer = Analyzer()

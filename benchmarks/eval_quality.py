@@ -1,9 +1,16 @@
 """Print answer-quality figures for every eval set, through `newsbot ask --json`.
 
-    python benchmarks/eval_quality.py [--corpus seeds] [--verbose] [FILE.jsonl ...]
+    python benchmarks/eval_quality.py [--eval ../shared/eval] [--verbose] [SET ...]
 
-Defaults to every tests/data/*.jsonl. --verbose prints each missed question with the
-answer given, to read the failures rather than tune to them.
+Sets are named as in the table it prints (``seeds/dev``, ``piaf/dev-half``, …); by default
+all of them. Each set is answered by one `newsbot ask --json` process on its own corpus, as
+a user would batch questions. --verbose prints each missed question with the answer given,
+to read the failures rather than tune to them.
+
+The figures: first citation from the right article, its quote holds the answer (rank 1, and
+any of the first three quotes), false "I don't know" (share of answerable questions
+declined), correct "I don't know" (share of unanswerable ones declined), and the time per
+question inside that process (corpus load excluded).
 """
 
 from __future__ import annotations
@@ -14,15 +21,43 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from retrieval.evaluation import load_gold, score  # noqa: E402
+from retrieval.corpus import load_corpus, split_passages  # noqa: E402
+from retrieval.engine import Engine  # noqa: E402
+from retrieval.evaluation import Scores, load_gold, score  # noqa: E402
+
+DEFAULT_EVAL = ROOT.parent / "shared" / "eval"
+
+
+@dataclass(frozen=True)
+class EvalSet:
+    name: str
+    questions: Path
+    corpus: Path
+
+
+def eval_sets(eval_dir: Path) -> list[EvalSet]:
+    """The project's seed sets, then every shared set whose files are present."""
+    seeds = ROOT / "seeds"
+    sets = [
+        EvalSet(f"seeds/{path.stem}", path, seeds) for path in sorted((ROOT / "tests" / "data").glob("*.jsonl"))
+    ]
+    for collection in ("piaf", "squad"):
+        for variant in ("dev", "dev-half"):
+            questions = eval_dir / collection / f"{variant}.jsonl"
+            if questions.is_file():
+                sets.append(EvalSet(f"{collection}/{variant}", questions, eval_dir / collection / variant / "corpus"))
+    return sets
 
 
 def answers_for(questions: list[str], corpus: Path) -> list[dict]:
+    """The CLI's answers, one process for the whole set."""
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "NEWSBOT_DATA_DIR": tmp, "NEWSBOT_DB": str(Path(tmp) / "eval.sqlite3")}
         result = subprocess.run(
@@ -32,20 +67,43 @@ def answers_for(questions: list[str], corpus: Path) -> list[dict]:
     return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
 
 
+def seconds_per_question(questions: list[str], corpus: Path) -> float:
+    """The engine's own time per question (the CLI's process start and corpus load excluded)."""
+    articles = load_corpus(corpus).articles
+    engine = Engine(articles, [p for a in articles for p in split_passages(a)])
+    engine.answer(questions[0])
+    started = time.perf_counter()
+    for question in questions:
+        engine.answer(question)
+    return (time.perf_counter() - started) / len(questions)
+
+
+def line(name: str, scores: Scores, seconds: float) -> str:
+    n = max(scores.answerable, 1)
+    text = (
+        f"{name:20} right article {scores.hit_at_1 / n:6.1%}  quote holds answer {scores.answer_at_1 / n:6.1%}"
+        f" (within 3: {scores.answer_at_3 / n:6.1%})  false IDK {scores.abstained_wrongly / n:6.1%}"
+    )
+    if scores.unanswerable:
+        text += f"  correct IDK {scores.abstained_correctly / scores.unanswerable:6.1%}"
+    return text + f"  {seconds * 1000:.2f} ms/question"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("files", nargs="*", type=Path)
-    parser.add_argument("--corpus", type=Path, default=ROOT / "seeds")
+    parser.add_argument("sets", nargs="*", help="set names, e.g. piaf/dev (default: all)")
+    parser.add_argument("--eval", type=Path, default=DEFAULT_EVAL, help="the shared eval folder")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
-    files = args.files or sorted((ROOT / "tests" / "data").glob("*.jsonl"))
-    for path in files:
-        gold = load_gold(path)
-        answers = answers_for([row["q"] for row in gold], args.corpus)
-        scores = score(gold, answers)
-        print(f"{path.name:22} {scores.summary()}")
+    for eval_set in eval_sets(args.eval):
+        if args.sets and eval_set.name not in args.sets:
+            continue
+        gold = load_gold(eval_set.questions)
+        questions = [row["q"] for row in gold]
+        scores = score(gold, answers_for(questions, eval_set.corpus))
+        print(line(eval_set.name, scores, seconds_per_question(questions, eval_set.corpus)), flush=True)
         if args.verbose:
-            for row, answer in zip(gold, answers):
+            for row, answer in zip(gold, answers_for(questions, eval_set.corpus), strict=True):
                 if row["id"] in scores.misses:
                     first = answer["citations"][0] if answer["citations"] else None
                     got = f"{Path(first['path']).name}: {first['quote'][:160]}" if first else "(no answer)"

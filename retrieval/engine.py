@@ -13,10 +13,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .answer import Answer, compose
+from rapidfuzz.distance import Levenshtein
+from rapidfuzz.process import extractOne
+
+from .answer import AbstainReason, Answer, AnswerModels, Hit, QuestionContext, QuestionParser, compose, detect_language
 from .corpus.passages import passage_text
 from .index.bm25 import BM25Index
-from .question import QuestionParser, detect_language
 from .records import Article, Passage, Span
 from .text.analyzers import Analyzer
 from .text.normalize import fold_accents
@@ -31,13 +33,8 @@ SEARCH_DEPTH = 10
 
 _SURFACE_RE = re.compile(r"[^\W_]+(?:[-.][^\W_]+)*")
 
-
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """A ranked passage."""
-
-    passage_index: int
-    score: float
+NEAR_SPELLING_MIN_CHARS = 4
+"""Shorter words have too many neighbours one edit away to correct them safely."""
 
 
 def passage_index_text(article: Article, passage: Passage) -> str:
@@ -67,12 +64,14 @@ class Engine:
         progress: Callable[[int, int], None] | None = None,
         *,
         state: EngineState | None = None,
+        models: AnswerModels | None = None,
     ) -> None:
         """Build from articles and their passages; ``tokens`` (the analyzer's terms of each
         passage's :func:`passage_index_text`) may come from a store to skip re-analysis.
 
         ``state``, saved from an engine built on these same articles and passages, is used
-        as it is instead of building the index and vocabulary again.
+        as it is instead of building the index and vocabulary again. ``models`` replaces the
+        shipped answer models (the fitting script scores its own).
         """
         self.analyzer = analyzer or Analyzer()
         self.parser = QuestionParser(self.analyzer)
@@ -93,8 +92,10 @@ class Engine:
         self.index = state.index
         self._surface = state.surface
         self._neighbours = self._passage_neighbours()
-        self._sentence_terms = lru_cache(maxsize=4096)(self._sentence_terms_uncached)
+        self._sentence_analysis = lru_cache(maxsize=8192)(self._sentence_analysis_uncached)
         self._heading_cache = lru_cache(maxsize=1024)(self._text_terms)
+        self._near_spellings: dict[tuple[str, int], list[str]] | None = None
+        self.models = models
 
     def __len__(self) -> int:
         return len(self.passages)
@@ -115,7 +116,8 @@ class Engine:
             while records:
                 del records[-step:]
         self.index = None
-        self._sentence_terms.cache_clear()
+        self._near_spellings = None
+        self._sentence_analysis.cache_clear()
         self._heading_cache.cache_clear()
 
     def _surface_vocabulary(self) -> frozenset[str]:
@@ -149,6 +151,36 @@ class Engine:
         name = fold_accents(name.lower())
         return name in self._surface or all(part in self._surface for part in re.split(r"[-.]", name) if part)
 
+    def closest_word(self, word: str) -> str | None:
+        """The corpus word nearest to ``word`` within one edit (two for words of eight
+        letters or more), first letter kept: typed names ("Shangai", "Maharashi") find the
+        corpus's spelling. None when ``word`` is known, short, or has no such neighbour."""
+        word = fold_accents(word.lower())
+        if len(word) < NEAR_SPELLING_MIN_CHARS or not word.isalpha() or word in self._surface:
+            return None
+        if self._near_spellings is None:
+            buckets: dict[tuple[str, int], list[str]] = {}
+            for known in sorted(self._surface):
+                buckets.setdefault((known[0], len(known)), []).append(known)
+            self._near_spellings = buckets
+        limit = 1 if len(word) < 8 else 2
+        choices = [
+            known
+            for size in range(len(word) - limit, len(word) + limit + 1)
+            for known in self._near_spellings.get((word[0], size), ())
+        ]
+        found = extractOne(word, choices, scorer=Levenshtein.distance, score_cutoff=limit)
+        return found[0] if found else None
+
+    def has_term(self, term: str) -> bool:
+        return self.index is not None and term in self.index
+
+    def terms(self, text: str) -> list[str]:
+        return self.analyzer.terms(text)
+
+    def title_terms(self, article_path: str) -> frozenset[str]:
+        return self._heading_cache(self.articles[article_path].title)
+
     def weight(self, term: str) -> float:
         """A positive idf for coverage: rare terms matter more; unknown terms the most."""
         n = len(self.passages)
@@ -158,10 +190,18 @@ class Engine:
     def search(self, terms: Sequence[str], k: int = 10) -> list[Hit]:
         if not self.index or not terms:
             return []
-        return [Hit(index, score) for index, score in self.index.top_k(list(terms), k)]
+        return [Hit(index, float(score)) for index, score in self.index.top_k(list(terms), k)]
 
     def sentence_terms(self, article_path: str, span: Span) -> frozenset[str]:
-        return self._sentence_terms(article_path, span)
+        return self._sentence_analysis(article_path, span)[0]
+
+    def sentence_sequence(self, article_path: str, span: Span) -> tuple[str, ...]:
+        """Index terms of one sentence in reading order."""
+        return self._sentence_analysis(article_path, span)[2]
+
+    def sentence_pairs(self, article_path: str, span: Span) -> frozenset[str]:
+        """Adjacent index-term pairs of one sentence ("prix nobel"), stopwords skipped."""
+        return self._sentence_analysis(article_path, span)[1]
 
     def heading_terms(self, passage_index: int) -> frozenset[str]:
         """Terms of the sub-heading above a passage ("Satya Nadella"): never quoted, but it
@@ -170,8 +210,12 @@ class Engine:
         _, _, heading = self.passages[passage_index].context.partition("\n")
         return self._heading_cache(heading)
 
-    def _sentence_terms_uncached(self, article_path: str, span: Span) -> frozenset[str]:
-        return self._text_terms(self.articles[article_path].text[span.start : span.end])
+    def _sentence_analysis_uncached(
+        self, article_path: str, span: Span
+    ) -> tuple[frozenset[str], frozenset[str], tuple[str, ...]]:
+        terms = self.analyzer.terms(self.articles[article_path].text[span.start : span.end])
+        pairs = frozenset(f"{a} {b}" for a, b in zip(terms, terms[1:], strict=False))
+        return frozenset(terms), pairs, tuple(terms)
 
     def _text_terms(self, text: str) -> frozenset[str]:
         return frozenset(self.analyzer.terms(text))
@@ -190,7 +234,8 @@ class Engine:
         """Answer ``question`` with verbatim quotes, or abstain; never raises on user text."""
         question = question.strip()
         if len(question) > MAX_QUESTION_CHARS:
-            return Answer(question, lang or detect_language(question), answered=False, reason="too_long")
+            return Answer(question, lang or detect_language(question), answered=False, reason=AbstainReason.TOO_LONG)
         parsed = self.parser.parse(question)
-        hits = self.search(parsed.query_terms(), k=SEARCH_DEPTH)
-        return compose(self, parsed, hits, lang=lang or parsed.lang)
+        context = QuestionContext.build(self, parsed)
+        hits = self.search(context.query_terms(), k=SEARCH_DEPTH)
+        return compose(self, context, hits, lang=lang or parsed.lang, models=self.models)

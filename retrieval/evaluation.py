@@ -25,6 +25,12 @@ def _norm(text: str) -> str:
     return fold_for_matching(text)
 
 
+def contains_answer(quote: str, answers: Sequence[str]) -> bool:
+    """Whether ``quote`` holds one of the gold ``answers`` (case-, accent-insensitive)."""
+    text = _norm(quote)
+    return any(_norm(answer) in text for answer in answers)
+
+
 @dataclass
 class Scores:
     answerable: int = 0
@@ -52,9 +58,8 @@ def score(gold: Sequence[Mapping[str, Any]], answers: Iterable[Mapping[str, Any]
         citations = answer.get("citations") or []
         if row.get("answerable", True):
             scores.answerable += 1
-            expected = [_norm(text) for text in row["answer_any"]]
             files = [Path(c["path"]).name for c in citations]
-            contains = [any(e in _norm(c["quote"]) for e in expected) for c in citations]
+            contains = [contains_answer(c["quote"], row["answer_any"]) for c in citations]
             hit1 = bool(files) and files[0] in row["sources"]
             answer1 = bool(contains) and contains[0]
             scores.hit_at_1 += hit1

@@ -10,7 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from retrieval.engine import MAX_QUESTION_CHARS
-from retrieval.question import detect_language
+from retrieval.answer import detect_language
 
 from ..client import NO_MENTIONS, SOMETHING_WENT_WRONG, NewsBot, interaction_lang
 from ..render import render_answer

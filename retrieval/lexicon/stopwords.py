@@ -2,7 +2,7 @@
 
 They are compared after elision stripping and accent folding, so "était" and "etait" are the
 same entry. Interrogatives ("combien", "quel", "who") are stopwords for ranking: they say what
-kind of answer is wanted (see :mod:`retrieval.question`), not what the answer is about.
+kind of answer is wanted (see :mod:`retrieval.answer.question`), not what the answer is about.
 The words live in ``stopwords.fr.txt`` and ``stopwords.en.txt`` beside this module.
 """
 

@@ -13,7 +13,8 @@ Pipeline (each step exists because of a retrieval failure it prevents):
    kept, they are not the French verb form "ai".
 6. Accent folding, so "entraînement"/"entrainement" and "coûté"/"cout" meet, and a question
    typed without accents ("percee", "donnees") finds the accented text.
-7. Snowball stemming (PyStemmer) of the folded word, except for words in a small override
+7. Ordinals in any common spelling ("10ème", "10e", "Xe", "10th") become one term ("10e").
+8. Snowball stemming (PyStemmer) of the folded word, except for words in a small override
    list whose stems collide with unrelated words ("openai" → "open", "français" → "franc").
 """
 
@@ -51,6 +52,26 @@ STEM_OVERRIDES: dict[str, str] = {
 
 ACRONYM_SYNONYMS: dict[str, str] = {"ai": "ia"}
 """English "AI" and French "IA" are the same term in tech news."""
+
+_ARABIC_ORDINAL = re.compile(r"(\d{1,4})(?:e|er|ere|re|eme|ieme|nd|nde|st|th|rd)", re.I)
+_ROMAN_ORDINAL = re.compile(r"([IVXLC]+)(?:e|er|ere|re|eme|ème|ième|ieme)")
+_ROMAN_VALID = re.compile(r"C{0,3}(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})")
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+
+
+def ordinal(surface: str) -> int | None:
+    """The number of an ordinal as people write it: "10ème", "10e", "1ère", "2nd", "4th",
+    and roman ones in capitals, "XIXe", "Ier". Otherwise None."""
+    folded = fold_accents(surface)
+    match = _ARABIC_ORDINAL.fullmatch(folded)
+    if match:
+        return int(match.group(1))
+    match = _ROMAN_ORDINAL.fullmatch(surface)
+    if not match or not _ROMAN_VALID.fullmatch(match.group(1)):
+        return None
+    values = [_ROMAN_VALUES[c] for c in match.group(1)]
+    return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
+
 
 _TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:'[^\W_]+)*", re.UNICODE)
 _UNSEEN = object()
@@ -132,6 +153,9 @@ class Analyzer:
 
     def term(self, surface: str) -> str:
         """The index term of one non-stopword surface word."""
+        number = ordinal(surface)
+        if number is not None:
+            return f"{number}e"  # "10ème", "10e", "Xe" and "10th" are one term
         lowered = surface.lower()
         if surface.isupper() and lowered in ACRONYM_SYNONYMS:
             return ACRONYM_SYNONYMS[lowered]

@@ -12,13 +12,14 @@ many X" names a *focus* X that the quoted sentence must mention.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .glossary import GLOSSARY
-from .lexicon.stopwords import ENGLISH, FRENCH
-from .synonyms import SYNONYM_GROUPS
-from .text.analyzers import Analyzer, ThreadLocalStemmer
-from .text.normalize import fold_accents, normalize
+from ..glossary import GLOSSARY
+from ..lexicon.stopwords import ENGLISH, FRENCH
+from ..synonyms import SYNONYM_GROUPS
+from ..text.analyzers import Analyzer, ThreadLocalStemmer, ordinal
+from ..text.normalize import fold_accents, normalize
 
 _EN_ONLY = ENGLISH - FRENCH
 _FR_ONLY = FRENCH - ENGLISH
@@ -45,14 +46,16 @@ _ANSWER_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("entity", re.compile(rf"^(qui|who|(?:dans |en )?quel(?:le)?s? (?:{_ENTITY_NOUNS})|(?:in )?which (?:{_ENTITY_NOUNS}))\b")),
     ("entity", re.compile(r"\b(qui est|qui a|qui pense|who is|who was|who said)\b")),
 )
-_FOCUS = re.compile(
-    r"\b(?:combien d'|combien de |how many "
-    r"|quel(?:le)?s? (?:est|sont|etait|etaient|sera) (?:le |la |les |l')"
-    r"|what (?:is|was|are|were) the )(\w+)"
+_WHERE = re.compile(r"(?:^|\W)(?:où|where)\b")
+"""Asked before folding: folded, "où" is "ou" ("or")."""
+_FOCUS = re.compile(r"\b(?:combien d'|combien de |how many )(\w+)")
+"""The things counted: "combien d'habitants". A quote that never says "habitants" does not
+answer (measured harmless on the shared sets, unlike the attribute below as a rule)."""
+_ATTRIBUTE = re.compile(
+    r"\b(?:quel(?:le)?s? (?:est|sont|etait|etaient|sera) (?:le |la |les |l')|what (?:is|was|are|were) the )(\w+)"
 )
-"""The word naming what is asked for: "combien d'habitants", "quel est le salaire", "what is
-the price". Unlike "quelle entreprise …" (where the answer is a name that rarely comes with
-the word "entreprise"), these words must appear in the quoted sentence."""
+"""The attribute asked for: "quel est le salaire", "what is the price". Often paraphrased
+("quel est le nom" → "s'appelle"), so its absence is a signal for the fitted models only."""
 COMMON_OPENERS = frozenset(
     """
     explique expliquez dis dites donne donnez raconte racontez resume resumez cite citez liste
@@ -94,6 +97,8 @@ class ParsedQuestion:
     numbers: frozenset[str] = frozenset()
     """The numbers the question states itself ("en 2024"): a quote must bring another one
     to count as answering "combien"."""
+    attribute: Concept | None = None
+    """"quel est le salaire": the attribute asked for (see ``_ATTRIBUTE``)."""
 
     def query_terms(self) -> list[str]:
         """Terms to send to BM25: every alternative of every concept."""
@@ -152,16 +157,21 @@ class QuestionParser:
             concepts.setdefault(key, Concept(token.surface, key))
         folded = fold_accents(text.lower())
         answer_type = next((kind for kind, pattern in _ANSWER_TYPES if pattern.search(folded)), None)
-        focus = None
-        focus_match = _FOCUS.search(folded)
-        if focus_match and focus_match.group(1) not in _ADVERBIAL_FOCUS:
-            focus_term = self._analyzer.term(focus_match.group(1))
-            focus = next((c for c in concepts.values() if focus_term in c.alternatives), None)
+        if answer_type is None and _WHERE.search(text.lower()):
+            answer_type = "entity"  # a place: a name
+        focus = self._concept_named(_FOCUS.search(folded), concepts.values())
+        attribute = self._concept_named(_ATTRIBUTE.search(folded), concepts.values())
         names = self._names(text)
         return ParsedQuestion(
             text, lang, tuple(concepts.values()), names, answer_type, focus, self._opening_word(text, names),
-            frozenset(NUMBER.findall(text)),
+            frozenset(NUMBER.findall(text)), attribute,
         )
+
+    def _concept_named(self, match: re.Match[str] | None, concepts: Iterable[Concept]) -> Concept | None:
+        if match is None or match.group(1) in _ADVERBIAL_FOCUS:
+            return None
+        term = self._analyzer.term(match.group(1))
+        return next((c for c in concepts if term in c.alternatives), None)
 
     def _opening_word(self, text: str, names: tuple[str, ...]) -> str | None:
         first = _NAME_RE.match(text.lstrip("¿¡\"«“ "))
@@ -187,8 +197,8 @@ class QuestionParser:
             has_alpha = any(c.isalpha() for c in word)
             capitalised = word[:1].isupper()
             inner_capital = any(c.isupper() for c in word[1:])
-            if not has_alpha or len(word) < 2:
-                continue
+            if not has_alpha or len(word) < 2 or ordinal(word) is not None:
+                continue  # "XIXe", "10ème": an ordinal, not a name
             if self._analyzer.is_stopword(word) and not word.isupper():
                 continue
             if (has_digit and has_alpha) or inner_capital or (capitalised and index > 0):
