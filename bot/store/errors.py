@@ -1,0 +1,78 @@
+"""Store errors, and the translation of SQLite errors into messages an operator can act on.
+
+Environment problems (locked, full, read-only, not a database) become :class:`StoreError`
+with a sentence saying what to do; bugs and bad input stay sqlite3 errors, so they are not
+mistaken for an operator issue.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from pathlib import Path
+from typing import NoReturn
+
+logger = logging.getLogger("bot.store")
+
+
+class StoreError(Exception):
+    """A database problem the user can act on; the message says what to do next."""
+
+
+class StoreBusyError(StoreError):
+    """Another connection kept the write lock for longer than the busy timeout."""
+
+
+class StoreConflictError(StoreError):
+    """Another process changed the stored corpus while a reload was being prepared."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"Another newsbot process changed the articles in {path} while this reload ran; "
+            "nothing was changed here. Run the reload again."
+        )
+
+
+def translate(exc: sqlite3.Error, path: Path) -> StoreError | None:
+    """Turn an environment problem into a StoreError whose message says what to do.
+
+    Returns ``None`` for errors that are bugs or bad input (constraint violations, SQL
+    errors): those are re-raised unchanged so they are not mistaken for an operator issue.
+    """
+    message = str(exc).lower()
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    if primary == sqlite3.SQLITE_BUSY or "database is locked" in message or "busy" in message:
+        logger.warning("database %s is locked: %s", path, exc)
+        return StoreBusyError(
+            f"The database {path} is locked by another process (another newsbot running?). "
+            "Stop it or set NEWSBOT_DB to another file."
+        )
+    if primary == sqlite3.SQLITE_FULL or "disk is full" in message:
+        return StoreError(f"The disk holding the database {path} is full. Free some space.")
+    if primary == sqlite3.SQLITE_READONLY or "readonly" in message:
+        return StoreError(
+            f"The database {path} is read-only. Fix its permissions or set NEWSBOT_DB to "
+            "a writable file."
+        )
+    if primary in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT) or (
+        "not a database" in message or "malformed" in message
+    ):
+        return StoreError(
+            f"The file {path} is not a usable newsbot database ({exc}). Restore a backup, "
+            "or set NEWSBOT_DB to another file."
+        )
+    if primary in (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_IOERR) or "unable to open" in message:
+        return StoreError(
+            f"Cannot read or write the database {path} ({exc}). Check the disk, the path "
+            "and its permissions, or set NEWSBOT_DB to another file."
+        )
+    return None
+
+
+def reraise(exc: sqlite3.Error, path: Path) -> NoReturn:
+    """Raise the translated StoreError (chained), or ``exc`` itself if it is not an operator issue."""
+    translated = translate(exc, path)
+    if translated is None:
+        raise exc
+    raise translated from exc
