@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-import bot.service as service_module
+import bot.service.folder as service_module
 import retrieval.corpus as corpus_module
 import retrieval.engine as engine_module
 from bot.config import Settings
@@ -20,7 +20,7 @@ from bot.service import NewsService, ReloadInProgress, ServiceError
 from retrieval.articles import ArticleError
 from retrieval.records import Article
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 PRICE_V1 = """La tarte aux prunes de Zorglub
 Le pâtissier Zorglub vend sa tarte aux prunes pour 12 euros pièce dans sa boutique de Quimper. Les clients font la queue dès sept heures du matin pour en obtenir une part.

@@ -1,0 +1,127 @@
+"""Reading the corpus folder: the scan (find and hash files) and the parse of changed ones.
+
+Plain functions run in the service's build thread: they touch the disk and burn CPU, and
+must never run on the event loop.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from retrieval.analysis import Analyzer
+from retrieval.articles import ArticleError, Metadata, content_digest, parse_article
+from retrieval.corpus import (
+    CorpusFile,
+    file_signature,
+    manifest_entry,
+    read_file,
+    read_manifest,
+    scan,
+)
+from retrieval.engine import passage_index_text
+from retrieval.passages import split_passages
+from retrieval.pipeline import pipeline_id
+from retrieval.records import Article, LoadFailure
+
+from ..store import StoredFile, StoredPassage
+from .records import Progress
+
+log = logging.getLogger("bot.service")
+
+
+@dataclass(frozen=True, slots=True)
+class ScannedFile:
+    """One article file as a scan found it."""
+
+    file: CorpusFile
+    raw: bytes | None
+    """The bytes, kept for parsing; ``None`` when unreadable, or not read because its
+    signature matched the stored one (then ``digest`` is the stored hash)."""
+    digest: str | None
+    """Content hash (with its manifest entry); ``None`` when the file is unreadable."""
+    signature: str | None
+
+
+@dataclass
+class Scan:
+    """The corpus folder as found on disk, and the stored corpus it was compared with."""
+
+    generation: str
+    known: dict[str, StoredFile]
+    pipeline: str
+    """The text pipeline of this newsbot: stored articles parsed by another are parsed again."""
+    files: dict[str, ScannedFile] = field(default_factory=dict)
+    failures: list[LoadFailure] = field(default_factory=list)
+    manifest: dict[str, Metadata] = field(default_factory=dict)
+
+
+def _no_progress(step: str, done: int, total: int) -> None:
+    """The progress callback when nobody listens."""
+
+
+def scan_folder(folder: Path, generation: str, known: dict[str, StoredFile], progress: Progress = _no_progress) -> Scan:
+    """Find every article file and hash it (raw bytes are kept for the parse step).
+
+    A file whose signature (size, times, inode, manifest entry) is the one stored at the
+    last reload, and that the current text pipeline parsed, is not read: its stored hash
+    stands. On big folders, reading and hashing every file took most of a restart.
+    """
+    result = Scan(generation, known, pipeline_id())
+    started_ns = time.time_ns()
+    files = scan(folder)
+    result.manifest, manifest_failure = read_manifest(folder)
+    if manifest_failure:
+        result.failures.append(manifest_failure)
+    for done, file in enumerate(files, 1):
+        entry = manifest_entry(result.manifest, folder, file)
+        try:
+            signature = file_signature(file.path.stat(), entry, started_ns)
+            stored = known.get(file.rel)
+            if (
+                signature is not None
+                and stored is not None
+                and stored.signature == signature
+                and stored.pipeline == result.pipeline
+            ):
+                result.files[file.rel] = ScannedFile(file, None, stored.content_hash, signature)
+            else:
+                raw = read_file(file)
+                result.files[file.rel] = ScannedFile(file, raw, content_digest(raw, entry), signature)
+        except (ArticleError, OSError) as error:
+            reason = str(error) if isinstance(error, ArticleError) else f"cannot read the file: {error.strerror or error}"
+            result.files[file.rel] = ScannedFile(file, None, None, None)
+            result.failures.append(LoadFailure(file.rel, reason))
+        progress("scan", done, len(files))
+    return result
+
+
+def parse_files(
+    folder: Path,
+    changed: dict[str, ScannedFile],
+    manifest: dict[str, Metadata],
+    analyzer: Analyzer,
+    progress: Progress = _no_progress,
+) -> tuple[list[tuple[Article, list[StoredPassage]]], list[LoadFailure]]:
+    """Parse, split and analyse the changed files; a file that fails is reported, not raised."""
+    parsed: list[tuple[Article, list[StoredPassage]]] = []
+    failures: list[LoadFailure] = []
+    for done, (rel, scanned) in enumerate(sorted(changed.items()), 1):
+        file = scanned.file
+        try:
+            # Not read by the scan when its signature matched a stored row that another
+            # process has replaced since.
+            raw = scanned.raw if scanned.raw is not None else read_file(file)
+            article = parse_article(rel, raw, manifest_entry(manifest, folder, file))
+            passages = split_passages(article)
+            if not passages:
+                raise ArticleError("no sentences found in the article text")
+            stored = [StoredPassage(p, tuple(analyzer.terms(passage_index_text(article, p)))) for p in passages]
+            parsed.append((article, stored))
+        except ArticleError as error:
+            log.warning("skipping %s: %s", rel, error)
+            failures.append(LoadFailure(rel, str(error)))
+        progress("parse", done, len(changed))
+    return parsed, failures

@@ -1,0 +1,85 @@
+"""Reload planning: what a reload adds, updates, keeps and removes, decided without I/O.
+
+Two pure steps around the parse: :func:`plan_reload` reads the scan and says which files to
+parse and which stored articles are gone; :meth:`ReloadPlan.settle` takes the parse results
+and says what the store must write. The service then applies the outcome in one
+transaction. Kept pure so every rule (a file that fails keeps its previous version, a
+signature only vouches for content that is stored) is testable without a database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from retrieval.records import Article
+
+from ..store import StoredPassage
+from .folder import Scan, ScannedFile
+
+
+@dataclass(frozen=True)
+class ReloadOutcome:
+    """What the store must write after the parse."""
+
+    added: tuple[str, ...]
+    updated: tuple[str, ...]
+    removed: tuple[str, ...]
+    unchanged: tuple[str, ...]
+    """Stored articles kept as they are: unchanged files, and files that failed to parse."""
+    signatures: dict[str, str | None]
+    """File signatures to store: only for files whose stored content matches them."""
+
+
+@dataclass(frozen=True)
+class ReloadPlan:
+    """What a reload will parse and remove, from a scan of the folder."""
+
+    generation: str
+    """The stored corpus generation the plan was made from."""
+    stored_hashes: dict[str, str]
+    to_parse: dict[str, ScannedFile]
+    """New files, changed files, and files stored by another text pipeline."""
+    outdated: frozenset[str]
+    """Stored articles parsed by another version of the text pipeline."""
+    removed: tuple[str, ...]
+    """Stored articles whose file is gone from the folder."""
+    folder_matches_store: bool
+    """Every file reads as stored, none failed, all by this pipeline: nothing to reload."""
+
+    def settle(self, scan: Scan, parsed: Sequence[tuple[Article, Sequence[StoredPassage]]]) -> ReloadOutcome:
+        """The outcome once ``parsed`` is known. A file present but unreadable or unparsable
+        keeps its previous version (if any), counted with the unchanged ones."""
+        parsed_paths = {article.path for article, _ in parsed}
+        unchanged = sorted(set(self.stored_hashes) - parsed_paths - set(self.removed))
+        # A signature vouches for the stored version of a file: not for a file whose new
+        # content failed to parse (it keeps its old version, and is read again next time).
+        kept_hashes = self.stored_hashes | {article.path: article.content_hash for article, _ in parsed}
+        signatures = {rel: file.signature for rel, file in scan.files.items() if file.digest == kept_hashes.get(rel)}
+        return ReloadOutcome(
+            added=tuple(a.path for a, _ in parsed if a.path not in self.stored_hashes),
+            updated=tuple(a.path for a, _ in parsed if a.path in self.stored_hashes),
+            removed=self.removed,
+            unchanged=tuple(unchanged),
+            signatures=signatures,
+        )
+
+
+def plan_reload(scan: Scan) -> ReloadPlan:
+    """Compare the scanned folder with the stored corpus it was scanned against."""
+    stored_hashes = {rel: file.content_hash for rel, file in scan.known.items()}
+    outdated = frozenset(rel for rel, file in scan.known.items() if file.pipeline != scan.pipeline)
+    to_parse = {
+        rel: file
+        for rel, file in scan.files.items()
+        if file.digest is not None and (rel in outdated or stored_hashes.get(rel) != file.digest)
+    }
+    current = {rel: file.digest for rel, file in scan.files.items() if file.digest}
+    return ReloadPlan(
+        generation=scan.generation,
+        stored_hashes=stored_hashes,
+        to_parse=to_parse,
+        outdated=outdated,
+        removed=tuple(sorted(set(stored_hashes) - set(scan.files))),
+        folder_matches_store=current == stored_hashes and not scan.failures and not outdated,
+    )
