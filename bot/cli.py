@@ -74,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = dataclasses.replace(settings, **overrides)
     try:
         if args.command == "run":
-            from .runner import run_bot
+            from bot.discord.runner import run_bot
 
             return run_bot(settings)
         return asyncio.run(_run(args, settings))

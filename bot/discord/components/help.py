@@ -6,7 +6,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from ..client import NO_MENTIONS, NewsBot, interaction_lang
+from bot.discord.client import NewsBot
+from bot.discord.helpers import NO_MENTIONS, interaction_lang
 
 HELP = {
     "fr": (

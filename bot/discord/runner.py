@@ -12,12 +12,12 @@ import sys
 
 import discord
 
-from .client import NewsBot
-from .config import Settings
-from .endpoints import apply_endpoints
-from .logs import quiet_discord_http
-from .reports import progress_logger
-from .service import NewsService
+from bot.config import Settings
+from bot.discord.client import NewsBot
+from bot.discord.endpoints import apply_endpoints
+from bot.logs import quiet_discord_http
+from bot.reports import progress_logger
+from bot.service import NewsService
 
 log = logging.getLogger(__name__)
 

@@ -13,10 +13,10 @@ from pathlib import Path
 import discord
 import pytest
 
-from bot import client as client_module
-from bot.client import NewsBot
+from bot.discord import client as client_module
+from bot.discord.client import NewsBot
 from bot.config import Secret, Settings
-from bot.runner import EXIT_LOGIN, serve
+from bot.discord.runner import EXIT_LOGIN, serve
 from bot.service import NewsService
 from tests.fakediscord import (
     MANAGE_GUILD,
@@ -29,7 +29,7 @@ from tests.fakediscord import (
     run_bot,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 TOKEN = "e2e-token-ABCDEF.ghijkl.MNOPQR"
 GUILD_ID = 2_200_000_000_000_000_001
 CHANNEL_ID = 2_200_000_000_000_000_002

@@ -9,11 +9,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.discord.client import NewsBot
+from bot.discord.helpers import NO_MENTIONS, SOMETHING_WENT_WRONG, interaction_lang
+from bot.render import render_answer
 from retrieval.engine import MAX_QUESTION_CHARS
 from retrieval.question import detect_language
-
-from ..client import NO_MENTIONS, SOMETHING_WENT_WRONG, NewsBot, interaction_lang
-from ..render import render_answer
 
 log = logging.getLogger(__name__)
 

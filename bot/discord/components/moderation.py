@@ -12,9 +12,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from ..client import NO_MENTIONS, NewsBot, interaction_lang
-from ..reports import fit, reload_text, stats_text
-from ..service import ReloadInProgress
+from bot.discord.client import NewsBot
+from bot.discord.helpers import NO_MENTIONS, interaction_lang
+from bot.reports import fit, reload_text, stats_text
+from bot.service import ReloadInProgress
 
 log = logging.getLogger(__name__)
 

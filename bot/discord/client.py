@@ -1,36 +1,34 @@
 """The Discord client: a thin ``commands.Bot`` around the news service.
 
-Dependencies (settings, service) are passed in; features live in ``bot.components`` and are
-loaded as extensions in ``setup_hook``; slash commands are synced only when they changed.
+Dependencies (settings, service) are passed in; features live in ``bot.discord.components``,
+one module per feature, discovered and loaded as extensions in ``setup_hook`` (a new module
+there is a new feature, with no list to keep in step); slash commands are synced only when they changed.
 Every message goes out with no mentions allowed, whatever the quoted text contains.
 """
 
 from __future__ import annotations
 
 import logging
+import pkgutil
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.config import Settings
+from bot.cooldown import Cooldown
+from bot.discord import components
+from bot.discord.helpers import (
+    NO_MENTIONS,
+    SOMETHING_WENT_WRONG,
+    interaction_lang,
+    send_ephemeral,
+)
+from bot.discord.sync import sync_if_changed
+from bot.service import NewsService
 from retrieval.templates import templates_for
 
-from .config import Settings
-from .cooldown import Cooldown
-from .service import NewsService
-from .sync import sync_if_changed
-
 log = logging.getLogger(__name__)
-
-EXTENSIONS = (
-    "bot.components.ask",
-    "bot.components.headlines",
-    "bot.components.help",
-    "bot.components.moderation",
-)
-
-NO_MENTIONS = discord.AllowedMentions.none()
-
 
 def intents() -> discord.Intents:
     """Only what mentions, DMs and slash commands need: no privileged intent. A message that
@@ -38,20 +36,10 @@ def intents() -> discord.Intents:
     return discord.Intents(guilds=True, guild_messages=True, dm_messages=True)
 
 
-def interaction_lang(interaction: discord.Interaction) -> str | None:
-    """"fr"/"en" from the user's Discord locale, or None to follow the question's language."""
-    locale = str(interaction.locale or "")
-    if locale.startswith("fr"):
-        return "fr"
-    if locale.startswith("en"):
-        return "en"
-    return None
-
-
-SOMETHING_WENT_WRONG = {
-    "fr": "Désolé, quelque chose s'est mal passé. L'erreur a été enregistrée ; réessayez dans un instant.",
-    "en": "Sorry, something went wrong. The error was logged; please try again in a moment.",
-}
+def extensions() -> list[str]:
+    """Every module of ``bot.discord.components`` (each has a ``setup(bot)``), by name."""
+    prefix = components.__name__ + "."
+    return sorted(info.name for info in pkgutil.iter_modules(components.__path__, prefix) if not info.ispkg)
 
 
 class NewsTree(app_commands.CommandTree):
@@ -64,23 +52,6 @@ class NewsTree(app_commands.CommandTree):
             log.error("error in /%s", command, exc_info=error)
             message = SOMETHING_WENT_WRONG[interaction_lang(interaction) or "en"]
         await send_ephemeral(interaction, message)
-
-
-async def send_ephemeral(interaction: discord.Interaction, message: str) -> None:
-    """Answer ephemerally whether or not the interaction was already responded to.
-
-    After a public defer ("newsbot is thinking…") a followup would replace the thinking
-    message publicly, so that message is deleted first and the error sent only to the user.
-    """
-    try:
-        if interaction.response.is_done():
-            if interaction.response.type == discord.InteractionResponseType.deferred_channel_message:
-                await interaction.delete_original_response()
-            await interaction.followup.send(message, ephemeral=True, allowed_mentions=NO_MENTIONS)
-        else:
-            await interaction.response.send_message(message, ephemeral=True, allowed_mentions=NO_MENTIONS)
-    except discord.HTTPException:
-        log.warning("could not send the error message for interaction %s", interaction.id)
 
 
 class NewsBot(commands.Bot):
@@ -98,7 +69,7 @@ class NewsBot(commands.Bot):
         self.cooldown = Cooldown(settings.cooldown_questions, settings.cooldown_seconds)
 
     async def setup_hook(self) -> None:
-        for extension in EXTENSIONS:
+        for extension in extensions():
             await self.load_extension(extension)
         await sync_if_changed(self.tree, self.settings.guild_ids, self.settings.data_dir)
 
