@@ -7,21 +7,22 @@ uses, so the terminal shows exactly what Discord would show.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import asyncio
+import dataclasses
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot import reports
+from bot.config import ConfigError, Settings
+from bot.logs import configure_logging
+from bot.messages import Lang, messages_for, terminal_language
+from bot.render import answer_json, render_answer
+from bot.service import NewsService, ServiceError
+from bot.store import StoreError
 from retrieval.corpus import CorpusError
-
-from .config import ConfigError, Settings
-from .logs import configure_logging
-from .render import answer_json, render_answer
-from .service import NewsService, ServiceError
-from .store import StoreError
-from . import reports
 
 log = logging.getLogger("newsbot")
 
@@ -55,7 +56,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings.load()
     except ConfigError as error:
-        print(f"newsbot: configuration error: {error}", file=sys.stderr)
+        message = messages_for(terminal_language(os.environ), default=Lang.EN).config_error
+        print(f"newsbot: {message.format(error=error)}", file=sys.stderr)
         return 2
     if args.verbose:
         configure_logging(logging.DEBUG)
@@ -90,24 +92,30 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
     # `reload` starts from the stored corpus so that its report shows what changed since the
     # last run; every other command starts from a corpus that matches the folder.
     service = await NewsService.open(
-        settings, progress=reports.progress_printer(), reload_if_changed=args.command != "reload"
+        settings, progress=reports.progress_lines(print_progress, buckets=20), reload_if_changed=args.command != "reload"
     )
+    lang = terminal_language(os.environ, settings.lang)
     async with service:
         if args.command == "ask":
             return await _ask(service, args)
         if args.command == "headlines":
-            print(reports.headlines_text(await service.headlines(max(1, args.n)), "fr"))
+            print(reports.headlines_text(await service.headlines(max(1, args.n)), lang))
         elif args.command == "sources":
-            print(reports.sources_text(await service.sources(), "fr"))
+            print(reports.sources_text(await service.sources(), lang))
         elif args.command == "reload":
             report = await service.reload(requested_by="cli")
             if not report.ok:
-                print(f"newsbot: {reports.reload_text(report)}", file=sys.stderr)
+                print(f"newsbot: {reports.reload_text(report, lang)}", file=sys.stderr)
                 return 1
-            print(reports.reload_text(report))
+            print(reports.reload_text(report, lang))
         elif args.command == "stats":
-            print(reports.stats_text(await service.stats()))
+            print(reports.stats_text(await service.stats(), lang))
     return 0
+
+
+def print_progress(line: str) -> None:
+    """Progress lines go to stderr, so that stdout stays the answers alone."""
+    print(line, file=sys.stderr, flush=True)
 
 
 async def _ask(service: NewsService, args: argparse.Namespace) -> int:

@@ -58,6 +58,8 @@ class Settings:
     gateway_url: str | None = None
     """DISCORD_GATEWAY_URL: gateway WebSocket URL (a local emulator)."""
     log_level: str = "INFO"
+    lang: str | None = None
+    """NEWSBOT_LANG: the terminal's language ("fr"/"en"); unset, the locale decides."""
 
     @property
     def index_path(self) -> Path:
@@ -96,6 +98,7 @@ class Settings:
             api_base=get("DISCORD_API_BASE"),
             gateway_url=get("DISCORD_GATEWAY_URL"),
             log_level=(get("NEWSBOT_LOG_LEVEL") or "INFO").upper(),
+            lang=_choice("NEWSBOT_LANG", get("NEWSBOT_LANG"), ("fr", "en")),
         )
 
 
@@ -126,6 +129,14 @@ def _positive_float(name: str, value: str | None, default: float) -> float:
     if not math.isfinite(number) or number <= 0:
         raise ConfigError(f"{name} must be a positive number of seconds, got {value!r}")
     return number
+
+
+def _choice(name: str, value: str | None, choices: tuple[str, ...]) -> str | None:
+    if value is None:
+        return None
+    if value.lower() not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value.lower()
 
 
 def _bool(name: str, value: str | None, default: bool) -> bool:

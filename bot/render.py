@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from discord.utils import escape_markdown, escape_mentions
 
+from bot.messages import messages_for
 from retrieval.answer import Answer, Citation
 from retrieval.engine import MAX_QUESTION_CHARS
 from retrieval.records import Article
@@ -90,7 +91,8 @@ def render_answer(answer: Answer, limit: int = MESSAGE_LIMIT) -> str:
         if answer.reason == "too_long":
             return t.too_long.format(length=len(answer.question), limit=MAX_QUESTION_CHARS)
         if answer.reason == "unknown_name" and answer.detail:
-            return t.unknown_name.format(name=f"« {safe(answer.detail)} »" if answer.lang == "fr" else f"“{safe(answer.detail)}”")
+            quoted = messages_for(answer.lang).quoted_name.format(name=safe(answer.detail))
+            return t.unknown_name.format(name=quoted)
         return t.abstain
     blocks = [render_citation(c, answer.lang) for c in answer.citations]
     # Drop trailing citations until the message fits; the best one always stays.

@@ -18,13 +18,9 @@ from discord.ext import commands
 from bot.config import Settings
 from bot.cooldown import Cooldown
 from bot.discord import components
-from bot.discord.helpers import (
-    NO_MENTIONS,
-    SOMETHING_WENT_WRONG,
-    interaction_lang,
-    send_ephemeral,
-)
+from bot.discord.helpers import NO_MENTIONS, interaction_lang, send_ephemeral
 from bot.discord.sync import sync_if_changed
+from bot.messages import Lang, messages_for
 from bot.service import NewsService
 from retrieval.templates import templates_for
 
@@ -46,11 +42,11 @@ class NewsTree(app_commands.CommandTree):
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         """One handler for every command: log with the traceback, apologise ephemerally."""
         if isinstance(error, app_commands.CheckFailure):
-            message = str(error) or SOMETHING_WENT_WRONG["en"]
+            message = str(error) or messages_for(Lang.EN).something_went_wrong
         else:
             command = interaction.command.qualified_name if interaction.command else "?"
             log.error("error in /%s", command, exc_info=error)
-            message = SOMETHING_WENT_WRONG[interaction_lang(interaction) or "en"]
+            message = messages_for(interaction_lang(interaction), default=Lang.EN).something_went_wrong
         await send_ephemeral(interaction, message)
 
 

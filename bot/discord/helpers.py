@@ -21,12 +21,6 @@ def interaction_lang(interaction: discord.Interaction) -> str | None:
     return None
 
 
-SOMETHING_WENT_WRONG = {
-    "fr": "Désolé, quelque chose s'est mal passé. L'erreur a été enregistrée ; réessayez dans un instant.",
-    "en": "Sorry, something went wrong. The error was logged; please try again in a moment.",
-}
-
-
 async def send_ephemeral(interaction: discord.Interaction, message: str) -> None:
     """Answer ephemerally whether or not the interaction was already responded to.
 

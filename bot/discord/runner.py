@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 
 import discord
@@ -16,7 +17,8 @@ from bot.config import Settings
 from bot.discord.client import NewsBot
 from bot.discord.endpoints import apply_endpoints
 from bot.logs import quiet_discord_http
-from bot.reports import progress_logger
+from bot.messages import Messages, messages_for, terminal_language
+from bot.reports import progress_lines
 from bot.service import NewsService
 
 log = logging.getLogger(__name__)
@@ -26,19 +28,21 @@ EXIT_LOGIN = 3
 
 
 def run_bot(settings: Settings) -> int:
+    messages = terminal_messages(settings)
     if not settings.discord_token:
-        print(
-            "newsbot: DISCORD_TOKEN is not set. Put it in .env (see .env.example) or the environment; "
-            "`newsbot ask` works without it.",
-            file=sys.stderr,
-        )
+        print(f"newsbot: {messages.no_token}", file=sys.stderr)
         return EXIT_CONFIG
     try:
         apply_endpoints(settings.api_base, settings.gateway_url)
     except ValueError as error:
-        print(f"newsbot: DISCORD_API_BASE/DISCORD_GATEWAY_URL: {error}", file=sys.stderr)
+        print(f"newsbot: {messages.bad_endpoints.format(error=error)}", file=sys.stderr)
         return EXIT_CONFIG
     return asyncio.run(serve(settings))
+
+
+def terminal_messages(settings: Settings) -> Messages:
+    """The sentences of the terminal's language (see :func:`bot.messages.terminal_language`)."""
+    return messages_for(terminal_language(os.environ, settings.lang))
 
 
 SWITCH_INTERVAL_S = 0.001
@@ -58,15 +62,15 @@ async def serve(settings: Settings, **bot_options: object) -> int:
     """Run until the bot is closed; returns the process exit code."""
     quiet_discord_http()
     make_event_loop_responsive()
-    async with await NewsService.open(settings, progress=progress_logger(log)) as service:
+    async with await NewsService.open(settings, progress=progress_lines(log.info)) as service:
         bot = NewsBot(settings, service, **bot_options)
         try:
             async with bot:
                 await bot.start(settings.discord_token.reveal())
         except discord.LoginFailure:
-            print("newsbot: Discord rejected DISCORD_TOKEN; copy the bot token again from the developer portal.", file=sys.stderr)
+            print(f"newsbot: {terminal_messages(settings).token_rejected}", file=sys.stderr)
             return EXIT_LOGIN
         except discord.PrivilegedIntentsRequired:
-            print("newsbot: Discord refused the requested intents; see the README's setup section.", file=sys.stderr)
+            print(f"newsbot: {terminal_messages(settings).intents_refused}", file=sys.stderr)
             return EXIT_LOGIN
     return 0

@@ -22,6 +22,7 @@ MICROSOFT = "Combien Microsoft prévoit-il d'investir dans l'IA cette année ?"
 CHATGPT = "Combien d'utilisateurs hebdomadaires compte ChatGPT ?"
 HUMANE = "Pour combien HP a-t-il racheté Humane ?"
 UNKNOWN = "Qu'a dit Zorglubix sur la Lune ?"
+FRENCH = {"LANG": "fr_FR.UTF-8"}
 
 NEW_ARTICLE = """La tarte aux prunes de Zorglub
 Le pâtissier Zorglub vend sa tarte aux prunes pour 12 euros pièce dans sa boutique de Quimper. Les clients font la queue dès sept heures du matin pour en obtenir une part.
@@ -39,7 +40,10 @@ def newsbot(
     """Run ``python -m bot.cli`` in ``home/cwd`` with its database under ``home/data``."""
     cwd = home / "cwd"
     cwd.mkdir(parents=True, exist_ok=True)
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSBOT_", "DISCORD_"))}
+    # The terminal's language comes from the locale: English unless a test says otherwise.
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith(("NEWSBOT_", "DISCORD_", "LC_")) and k != "LANG"
+    }
     environment.update(
         NEWSBOT_DATA_DIR=str(home / "data"),
         NEWSBOT_DB=str(home / "data" / "newsbot.sqlite3"),
@@ -216,7 +220,7 @@ def test_corpus_of_one_empty_file_prints_exactly_one_line(tmp_path: Path) -> Non
 
 
 def test_headlines_n_prints_that_many_bullets(tmp_path: Path) -> None:
-    result = newsbot(tmp_path, "headlines", "-n", "2")
+    result = newsbot(tmp_path, "headlines", "-n", "2", env=FRENCH)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "Derniers articles :"
@@ -232,7 +236,7 @@ def test_headlines_are_the_latest_first(tmp_path: Path) -> None:
 
 
 def test_sources_lists_every_article(tmp_path: Path) -> None:
-    result = newsbot(tmp_path, "sources")
+    result = newsbot(tmp_path, "sources", env=FRENCH)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "Sources (5 articles) :"
@@ -363,3 +367,23 @@ def test_locked_database_reload_prints_one_line_without_traceback(
     lines = stderr_lines(locked_reload)
     assert len(lines) == 1, locked_reload.stderr
     assert "locked" in lines[0]
+
+
+# ---------------------------------------------------------------------- one language
+
+
+@pytest.mark.parametrize(
+    ("env", "headlines", "reload", "stats"),
+    [
+        (FRENCH, "Derniers articles :", "Rechargement terminé", "Corpus : 5 articles"),
+        ({"LANG": "de_DE.UTF-8"}, "Latest articles:", "Reload done", "Corpus: 5 articles"),
+        ({"LANG": "fr_FR.UTF-8", "LC_ALL": "en_GB.UTF-8"}, "Latest articles:", "Reload done", "Corpus: 5 articles"),
+        ({"LANG": "en_US.UTF-8", "NEWSBOT_LANG": "fr"}, "Derniers articles :", "Rechargement terminé", "Corpus : 5"),
+    ],
+)
+def test_every_terminal_command_speaks_the_locales_language(
+    tmp_path: Path, env: dict[str, str], headlines: str, reload: str, stats: str
+) -> None:
+    assert newsbot(tmp_path, "headlines", env=env).stdout.startswith(headlines)
+    assert newsbot(tmp_path, "reload", env=env).stdout.startswith(reload)
+    assert newsbot(tmp_path, "stats", env=env).stdout.startswith(stats)

@@ -10,22 +10,13 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord.client import NewsBot
-from bot.discord.helpers import NO_MENTIONS, SOMETHING_WENT_WRONG, interaction_lang
+from bot.discord.helpers import NO_MENTIONS, interaction_lang
+from bot.messages import messages_for
 from bot.render import render_answer
 from retrieval.engine import MAX_QUESTION_CHARS
 from retrieval.question import detect_language
 
 log = logging.getLogger(__name__)
-
-USAGE = {
-    "fr": "Posez-moi une question sur l'actualité : `@{name} combien a coûté DeepSeek R1 ?` ou `/ask`.",
-    "en": "Ask me a question about the news: `@{name} how much did DeepSeek R1 cost?` or `/ask`.",
-}
-COOLDOWN = {
-    "fr": "Doucement ! Vous pourrez reposer une question dans {seconds} s.",
-    "en": "Easy! You can ask again in {seconds} s.",
-}
-
 
 def strip_mentions(content: str, bot_id: int) -> str:
     """The question without the bot's mention (``<@id>`` or ``<@!id>``)."""
@@ -42,7 +33,7 @@ class Ask(commands.Cog):
         lang = interaction_lang(interaction)
         wait = self.bot.cooldown.retry_after(interaction.user.id)
         if wait:
-            text = COOLDOWN[lang or detect_language(question)].format(seconds=max(1, round(wait)))
+            text = messages_for(lang or detect_language(question)).cooldown.format(seconds=max(1, round(wait)))
             await interaction.response.send_message(text, ephemeral=True)
             return
         if not question.strip() or len(question) > MAX_QUESTION_CHARS:
@@ -72,11 +63,11 @@ class Ask(commands.Cog):
         lang = detect_language(question)
         try:
             if not question:
-                await message.reply(USAGE[lang].format(name=me.name), mention_author=False, allowed_mentions=NO_MENTIONS)
+                await message.reply(messages_for(lang).usage.format(name=me.name), mention_author=False, allowed_mentions=NO_MENTIONS)
                 return
             wait = self.bot.cooldown.retry_after(message.author.id)
             if wait:
-                text = COOLDOWN[lang].format(seconds=max(1, round(wait)))
+                text = messages_for(lang).cooldown.format(seconds=max(1, round(wait)))
                 await message.reply(text, mention_author=False, allowed_mentions=NO_MENTIONS)
                 return
             async with message.channel.typing():
@@ -90,7 +81,7 @@ class Ask(commands.Cog):
         except Exception:
             log.exception("error answering message %s", message.id)
             try:
-                await message.reply(SOMETHING_WENT_WRONG[lang], mention_author=False, allowed_mentions=NO_MENTIONS)
+                await message.reply(messages_for(lang).something_went_wrong, mention_author=False, allowed_mentions=NO_MENTIONS)
             except discord.HTTPException:
                 log.warning("could not send the apology for message %s", message.id)
 

@@ -1,0 +1,206 @@
+"""Every sentence the bot says to people, in French and English, in one place.
+
+Why one module: translations drift apart when each feature keeps its own strings, and a
+language missing one sentence shows up here as a missing dataclass field, not in front of a
+user. Quoted article text is never here: only the fixed sentences around it. (The sentences
+around an answer itself, such as "D'après l'article :", still live in
+``retrieval/templates.py``.)
+
+The terminal speaks one language throughout: ``NEWSBOT_LANG`` when set, else the usual
+locale variables (``LC_ALL``, ``LC_MESSAGES``, ``LANG``): French when they name a French
+locale, English otherwise. On Discord the user's locale decides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Lang(StrEnum):
+    """The languages the bot speaks."""
+
+    FR = "fr"
+    EN = "en"
+
+
+@dataclass(frozen=True, slots=True)
+class Messages:
+    """One language's sentences; ``{name}`` fields are filled in with :meth:`str.format`."""
+
+    # Discord
+    something_went_wrong: str
+    usage: str
+    cooldown: str
+    help: str
+    moderators_only: str
+    moderators_only_role: str
+    reload_in_progress: str
+    quoted_name: str
+    # Listings
+    more_rows: str
+    # Reload reports
+    reload_failed: str
+    reload_done: str
+    live_corpus: str
+    added: str
+    updated: str
+    removed: str
+    more_paths: str
+    failed_file: str
+    more_failed: str
+    unknown_error: str
+    # Statistics
+    stats_corpus: str
+    stats_reload_running: str
+    stats_day: str
+    stats_week: str
+    stats_last_reload: str
+    stats_ok: str
+    stats_failed: str
+    stats_unanswered: str
+    # Terminal
+    config_error: str
+    no_token: str
+    bad_endpoints: str
+    token_rejected: str
+    intents_refused: str
+
+
+FRENCH = Messages(
+    something_went_wrong=(
+        "Désolé, quelque chose s'est mal passé. L'erreur a été enregistrée ; réessayez dans un instant."
+    ),
+    usage="Posez-moi une question sur l'actualité : `@{name} combien a coûté DeepSeek R1 ?` ou `/ask`.",
+    cooldown="Doucement ! Vous pourrez reposer une question dans {seconds} s.",
+    help=(
+        "Je réponds aux questions sur l'actualité avec des extraits exacts des articles et leurs sources.\n"
+        "• Mentionnez-moi : `@{name} combien a coûté DeepSeek R1 ?` (ou écrivez-moi en message privé)\n"
+        "• `/ask question` : poser une question\n"
+        "• `/headlines` : les derniers articles · `/sources` : tous les articles\n"
+        "• Modérateurs : `/reload` recharge les articles, `/stats` montre l'usage et les questions sans réponse\n"
+        "Je ne cite que les articles : si la réponse n'y est pas, je le dis."
+    ),
+    moderators_only="Désolé, cette commande est réservée aux modérateurs (permission Gérer le serveur{role}).",
+    moderators_only_role=" ou rôle « {role} »",
+    reload_in_progress="Un rechargement est déjà en cours ; réessayez quand il sera terminé.",
+    quoted_name="« {name} »",
+    more_rows="… et {more} de plus",
+    reload_failed=(
+        "Échec du rechargement après {duration:.1f} s : {error}. Le corpus précédent reste en service "
+        "({articles} articles, {passages} passages)."
+    ),
+    reload_done=(
+        "Rechargement terminé en {duration:.1f} s : {added} ajoutés, {updated} mis à jour, "
+        "{unchanged} inchangés, {removed} retirés, {failed} en échec."
+    ),
+    live_corpus="Corpus en service : {articles} articles, {passages} passages.",
+    added="Ajoutés",
+    updated="Mis à jour",
+    removed="Retirés",
+    more_paths=" … (+{more})",
+    failed_file="En échec : `{path}` : {reason}",
+    more_failed="… et {more} autres fichiers en échec",
+    unknown_error="erreur inconnue",
+    stats_corpus="Corpus : {articles} articles, {passages} passages",
+    stats_reload_running=" (un rechargement est en cours)",
+    stats_day="Questions, dernières 24 h : {asked} posées, {answered} avec réponse.",
+    stats_week="Questions, 7 derniers jours : {asked} posées, {answered} avec réponse.",
+    stats_last_reload=(
+        "Dernier rechargement : {started} UTC par {by}, {outcome} ; {added} ajoutés, {updated} mis à jour, "
+        "{unchanged} inchangés, {removed} retirés, {failed} en échec, {duration:.1f} s."
+    ),
+    stats_ok="réussi",
+    stats_failed="échec : {error}",
+    stats_unanswered="Questions les plus posées sans réponse (7 derniers jours) :",
+    config_error="erreur de configuration : {error}",
+    no_token=(
+        "DISCORD_TOKEN n'est pas défini. Mettez-le dans .env (voir .env.example) ou dans l'environnement ; "
+        "`newsbot ask` fonctionne sans."
+    ),
+    bad_endpoints="DISCORD_API_BASE/DISCORD_GATEWAY_URL : {error}",
+    token_rejected="Discord a refusé DISCORD_TOKEN ; recopiez le jeton du bot depuis le portail des développeurs.",
+    intents_refused="Discord a refusé les intents demandés ; voir la section d'installation du README.",
+)
+
+ENGLISH = Messages(
+    something_went_wrong="Sorry, something went wrong. The error was logged; please try again in a moment.",
+    usage="Ask me a question about the news: `@{name} how much did DeepSeek R1 cost?` or `/ask`.",
+    cooldown="Easy! You can ask again in {seconds} s.",
+    help=(
+        "I answer questions about the news with exact quotes from the articles and their sources.\n"
+        "• Mention me: `@{name} how much did DeepSeek R1 cost?` (or send me a direct message)\n"
+        "• `/ask question`: ask a question\n"
+        "• `/headlines`: the latest articles · `/sources`: every article\n"
+        "• Moderators: `/reload` reloads the articles, `/stats` shows usage and unanswered questions\n"
+        "I only quote the articles: when they don't hold the answer, I say so."
+    ),
+    moderators_only="Sorry, this command is for moderators only (Manage Server permission{role}).",
+    moderators_only_role=" or the “{role}” role",
+    reload_in_progress="A reload is already running; try again when it has finished.",
+    quoted_name="“{name}”",
+    more_rows="… and {more} more",
+    reload_failed=(
+        "Reload failed after {duration:.1f}s: {error}. The previous corpus is still live "
+        "({articles} articles, {passages} passages)."
+    ),
+    reload_done=(
+        "Reload done in {duration:.1f}s: {added} added, {updated} updated, {unchanged} unchanged, "
+        "{removed} removed, {failed} failed."
+    ),
+    live_corpus="Live corpus: {articles} articles, {passages} passages.",
+    added="Added",
+    updated="Updated",
+    removed="Removed",
+    more_paths=" … (+{more})",
+    failed_file="Failed: `{path}`: {reason}",
+    more_failed="… and {more} more failed files",
+    unknown_error="unknown error",
+    stats_corpus="Corpus: {articles} articles, {passages} passages",
+    stats_reload_running=" (a reload is running)",
+    stats_day="Questions, last 24 h: {asked} asked, {answered} answered.",
+    stats_week="Questions, last 7 days: {asked} asked, {answered} answered.",
+    stats_last_reload=(
+        "Last reload: {started} UTC by {by}, {outcome}; {added} added, {updated} updated, "
+        "{unchanged} unchanged, {removed} removed, {failed} failed, {duration:.1f}s."
+    ),
+    stats_ok="ok",
+    stats_failed="failed: {error}",
+    stats_unanswered="Most asked without an answer (last 7 days):",
+    config_error="configuration error: {error}",
+    no_token=(
+        "DISCORD_TOKEN is not set. Put it in .env (see .env.example) or the environment; "
+        "`newsbot ask` works without it."
+    ),
+    bad_endpoints="DISCORD_API_BASE/DISCORD_GATEWAY_URL: {error}",
+    token_rejected="Discord rejected DISCORD_TOKEN; copy the bot token again from the developer portal.",
+    intents_refused="Discord refused the requested intents; see the README's setup section.",
+)
+
+MESSAGES: dict[Lang, Messages] = {Lang.FR: FRENCH, Lang.EN: ENGLISH}
+
+
+def messages_for(lang: str | None, default: Lang = Lang.FR) -> Messages:
+    """The sentences of ``lang`` ("fr", "en", or a locale such as "en-US"), else ``default``'s."""
+    code = (lang or "").replace("_", "-").split("-")[0].lower()
+    try:
+        return MESSAGES[Lang(code)]
+    except ValueError:
+        return MESSAGES[default]
+
+
+LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
+"""Where POSIX programs look for the user's language, in order of precedence."""
+
+
+def terminal_language(environ: Mapping[str, str], setting: str | None = None) -> Lang:
+    """The terminal's language: ``setting`` (``NEWSBOT_LANG``) when given, else the first
+    locale variable that is set: French for ``fr…`` locales, English for anything else."""
+    if setting:
+        return Lang(setting)
+    for name in LOCALE_VARIABLES:
+        value = environ.get(name, "")
+        if value:
+            return Lang.FR if value.lower().startswith("fr") else Lang.EN
+    return Lang.EN
