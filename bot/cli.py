@@ -45,7 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
     headlines = commands.add_parser("headlines", help="list the latest articles")
     headlines.add_argument("-n", type=int, default=10, help="how many (default 10)")
     commands.add_parser("sources", help="list every article of the corpus")
-    commands.add_parser("reload", help="rescan the corpus folder and print the report")
+    reload = commands.add_parser("reload", help="rescan the corpus folder and print the report")
+    reload.add_argument(
+        "--allow-shrink",
+        action="store_true",
+        help="apply the reload even if it removes most stored articles (refused by default)",
+    )
     commands.add_parser("stats", help="corpus size, last reload and question statistics")
     commands.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN)")
     return parser
@@ -103,7 +108,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         elif args.command == "sources":
             print(reports.sources_text(await service.sources(), lang))
         elif args.command == "reload":
-            report = await service.reload(requested_by="cli")
+            report = await service.reload(requested_by="cli", allow_shrink=args.allow_shrink)
             if not report.ok:
                 print(f"newsbot: {reports.reload_text(report, lang)}", file=sys.stderr)
                 return 1

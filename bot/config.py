@@ -59,6 +59,9 @@ class Settings:
     """DISCORD_GATEWAY_URL: gateway WebSocket URL (a local emulator)."""
     log_level: str = "INFO"
     lang: str | None = None
+    max_removed_share: float = 0.5
+    """NEWSBOT_MAX_REMOVED_SHARE: a reload removing more than this share of the stored
+    articles (or all of them) is refused unless forced."""
     """NEWSBOT_LANG: the terminal's language ("fr"/"en"); unset, the locale decides."""
 
     @property
@@ -99,6 +102,7 @@ class Settings:
             gateway_url=get("DISCORD_GATEWAY_URL"),
             log_level=(get("NEWSBOT_LOG_LEVEL") or "INFO").upper(),
             lang=_choice("NEWSBOT_LANG", get("NEWSBOT_LANG"), ("fr", "en")),
+            max_removed_share=_share("NEWSBOT_MAX_REMOVED_SHARE", get("NEWSBOT_MAX_REMOVED_SHARE"), 0.5),
         )
 
 
@@ -128,6 +132,18 @@ def _positive_float(name: str, value: str | None, default: float) -> float:
         number = -1.0
     if not math.isfinite(number) or number <= 0:
         raise ConfigError(f"{name} must be a positive number of seconds, got {value!r}")
+    return number
+
+
+def _share(name: str, value: str | None, default: float) -> float:
+    if value is None:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not 0 <= number <= 1:
+        raise ConfigError(f"{name} must be a share between 0 and 1 (0.5 is half), got {value!r}")
     return number
 
 

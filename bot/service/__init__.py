@@ -19,6 +19,7 @@ from .memory import cyclic_gc_paused, free_gradually
 from .records import (
     Progress,
     ReloadInProgress,
+    ReloadRefused,
     ReloadReport,
     ServiceError,
     ServiceStats,
@@ -28,6 +29,7 @@ __all__ = [
     "NewsService",
     "Progress",
     "ReloadInProgress",
+    "ReloadRefused",
     "ReloadReport",
     "ServiceError",
     "ServiceStats",

@@ -21,6 +21,7 @@ from typing import Any, Self, TypeVar
 
 from retrieval.analysis import Analyzer
 from retrieval.answer import Answer
+from retrieval.corpus import CorpusError
 from retrieval.engine import Engine, EngineState, passage_index_text
 from retrieval.records import Article, LoadFailure, Passage
 from retrieval.snapshot import read_snapshot, write_snapshot
@@ -43,6 +44,7 @@ from .plan import ReloadOutcome, ReloadPlan, plan_reload
 from .records import (
     Progress,
     ReloadInProgress,
+    ReloadRefused,
     ReloadReport,
     ServiceError,
     ServiceStats,
@@ -120,7 +122,11 @@ class NewsService:
                 await self._remember_signatures(scanned)
         else:
             report = await self.reload(requested_by="startup", scanned=scanned)
-            if not report.ok:
+            if report.refused:
+                # Serve what is stored rather than nothing: the folder may come back.
+                log.warning("serving the stored corpus: %s", report.error)
+                self._engine, self._engine_generation = await self._load_stored_engine()
+            elif not report.ok:
                 raise ServiceError(f"could not load the corpus: {report.error}")
 
     async def _scan(self) -> Scan:
@@ -284,11 +290,20 @@ class NewsService:
 
     # ------------------------------------------------------------------ reload
 
-    async def reload(self, *, requested_by: str = "cli", wait: bool = True, scanned: Scan | None = None) -> ReloadReport:
+    async def reload(
+        self,
+        *,
+        requested_by: str = "cli",
+        wait: bool = True,
+        scanned: Scan | None = None,
+        allow_shrink: bool = False,
+    ) -> ReloadReport:
         """Rescan the corpus folder and swap in a new engine.
 
         Only new or changed files are parsed. A file that fails keeps its previous version
-        if it had one. Concurrent reloads are serialised: with ``wait=False`` a second one
+        if it had one. A reload that would remove all the stored articles, or more than
+        ``settings.max_removed_share`` of them, is refused (the report says so) unless
+        ``allow_shrink``. Concurrent reloads are serialised: with ``wait=False`` a second one
         raises :class:`ReloadInProgress` instead of queueing.
         """
         if not wait and self._reload_lock.locked():
@@ -298,9 +313,9 @@ class NewsService:
             started = time.perf_counter()
             try:
                 with cyclic_gc_paused():
-                    return await self._reload(requested_by, started_at, started, scanned)
+                    return await self._reload(requested_by, started_at, started, scanned, allow_shrink)
             except Exception as error:  # the whole reload failed: nothing was swapped
-                if isinstance(error, StoreError):
+                if isinstance(error, (StoreError, ServiceError, CorpusError)):
                     log.warning("reload failed: %s", error)  # an operational problem, not a bug
                 else:
                     log.exception("reload failed")
@@ -319,12 +334,17 @@ class NewsService:
                     articles=len(self._engine.articles),
                     passages=len(self._engine),
                     error=message,
+                    refused=isinstance(error, ReloadRefused),
                 )
 
-    async def _reload(self, requested_by: str, started_at: str, started: float, scanned: Scan | None) -> ReloadReport:
+    async def _reload(
+        self, requested_by: str, started_at: str, started: float, scanned: Scan | None, allow_shrink: bool
+    ) -> ReloadReport:
         if scanned is None:
             scanned = await self._scan()
         plan = plan_reload(scanned)
+        if not allow_shrink and plan.removes_too_much(self.settings.max_removed_share):
+            raise ReloadRefused(len(plan.removed), len(plan.stored_hashes), self.settings.corpus_dir)
         if plan.outdated:
             log.info("%d stored articles were parsed by another newsbot version: parsing them again", len(plan.outdated))
         parsed, parse_failures = await self._in_build(

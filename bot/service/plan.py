@@ -47,6 +47,16 @@ class ReloadPlan:
     folder_matches_store: bool
     """Every file reads as stored, none failed, all by this pipeline: nothing to reload."""
 
+    def removes_too_much(self, max_share: float) -> bool:
+        """Whether the plan removes every stored article, or more than ``max_share`` of them.
+
+        Counted on removals alone: a folder swapped for another one is a removal too, and is
+        the same accident seen from the store."""
+        stored = len(self.stored_hashes)
+        if not stored or not self.removed:
+            return False
+        return len(self.removed) == stored or len(self.removed) / stored > max_share
+
     def settle(self, scan: Scan, parsed: Sequence[tuple[Article, Sequence[StoredPassage]]]) -> ReloadOutcome:
         """The outcome once ``parsed`` is known. A file present but unreadable or unparsable
         keeps its previous version (if any), counted with the unchanged ones."""

@@ -24,6 +24,18 @@ class ReloadInProgress(ServiceError):
         super().__init__("A reload is already running; try again when it has finished.")
 
 
+class ReloadRefused(ServiceError):
+    """A reload would remove too much of the stored corpus: an empty or unmounted folder, a
+    half-finished copy. Refused so that one bad mount never costs the bot its articles."""
+
+    def __init__(self, removed: int, stored: int, folder: object) -> None:
+        super().__init__(
+            f"this reload would remove {removed} of the {stored} stored articles (is {folder} empty, "
+            "unmounted or half-copied?); nothing was changed. Check the folder, or force it with "
+            "`newsbot reload --allow-shrink` or `/reload force:True`"
+        )
+
+
 @dataclass(frozen=True)
 class ReloadReport:
     """What a reload did, for moderators."""
@@ -39,6 +51,8 @@ class ReloadReport:
     articles: int = 0
     passages: int = 0
     error: str | None = None
+    refused: bool = False
+    """The reload was refused because it would have removed too much (see ReloadRefused)."""
 
 
 @dataclass(frozen=True)

@@ -387,3 +387,20 @@ def test_every_terminal_command_speaks_the_locales_language(
     assert newsbot(tmp_path, "headlines", env=env).stdout.startswith(headlines)
     assert newsbot(tmp_path, "reload", env=env).stdout.startswith(reload)
     assert newsbot(tmp_path, "stats", env=env).stdout.startswith(stats)
+
+
+# ---------------------------------------------------------------------- never lose the corpus
+
+
+def test_reload_of_an_emptied_folder_is_refused_in_one_line_and_keeps_the_articles(
+    tmp_path: Path, corpus: Path
+) -> None:
+    assert newsbot(tmp_path, "reload", corpus=corpus).returncode == 0
+    for file in corpus.iterdir():
+        file.unlink()
+    refused = newsbot(tmp_path, "reload", corpus=corpus)
+    assert refused.returncode == 1
+    assert len(stderr_lines(refused)) == 1 and "--allow-shrink" in refused.stderr
+    assert newsbot(tmp_path, "stats", corpus=corpus).stdout.startswith("Corpus: 5 articles")
+    forced = newsbot(tmp_path, "reload", "--allow-shrink", corpus=corpus)
+    assert forced.returncode == 0 and "5 removed" in forced.stdout

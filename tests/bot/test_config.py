@@ -158,3 +158,10 @@ def test_env_example_loads_as_valid_settings() -> None:
     assert settings.corpus_dir == Path("seeds")
     assert settings.db_path == Path("data/newsbot.sqlite3")
     assert not settings.discord_token
+
+
+def test_max_removed_share_defaults_to_half_and_is_checked() -> None:
+    assert Settings.from_mapping({}).max_removed_share == 0.5
+    assert Settings.from_mapping({"NEWSBOT_MAX_REMOVED_SHARE": "0.2"}).max_removed_share == 0.2
+    with pytest.raises(ConfigError, match="NEWSBOT_MAX_REMOVED_SHARE"):
+        Settings.from_mapping({"NEWSBOT_MAX_REMOVED_SHARE": "2"})

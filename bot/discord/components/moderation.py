@@ -43,12 +43,13 @@ class Moderation(commands.Cog):
     @app_commands.command(name="reload", description="Reload the news articles (moderators)")
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.guild_only()
+    @app_commands.describe(force="Apply it even if it removes most articles (an empty folder is refused otherwise)")
     @moderators_only()
-    async def reload(self, interaction: discord.Interaction) -> None:
+    async def reload(self, interaction: discord.Interaction, force: bool = False) -> None:
         lang = interaction_lang(interaction) or Lang.EN
         await interaction.response.defer(thinking=True, ephemeral=True)
         try:
-            report = await self.bot.service.reload(requested_by="discord", wait=False)
+            report = await self.bot.service.reload(requested_by="discord", wait=False, allow_shrink=force)
         except ReloadInProgress:
             await interaction.followup.send(messages_for(lang).reload_in_progress, ephemeral=True)
             return

@@ -479,3 +479,61 @@ async def test_a_locked_database_does_not_cost_the_user_an_answer(tmp_path: Path
         assert answer.answered and "400 millions" in answer.citations[0].quote
         blocker.rollback()
         blocker.close()
+
+
+# --------------------------------------------------------------------------- never lose the corpus
+
+
+def empty_the_folder(corpus: Path) -> None:
+    for file in corpus.iterdir():
+        file.unlink()
+
+
+async def test_a_reload_of_an_emptied_folder_is_refused_and_keeps_every_article(
+    tmp_path: Path, corpus: Path
+) -> None:
+    async with await NewsService.open(settings_for(tmp_path, corpus)) as service:
+        empty_the_folder(corpus)
+        report = await service.reload()
+        answer = await service.ask("Pour combien HP a-t-il racheté Humane ?")
+        assert len(await stored_hashes(service)) == 5
+    assert not report.ok and report.refused and "remove 5 of the 5" in (report.error or "")
+    assert report.articles == 5 and "116 millions" in answer.citations[0].quote
+
+
+async def test_a_reload_removing_more_than_the_allowed_share_is_refused_unless_forced(
+    tmp_path: Path, corpus: Path
+) -> None:
+    async with await NewsService.open(settings_for(tmp_path, corpus, max_removed_share=0.5)) as service:
+        for file in sorted(corpus.iterdir())[:3]:
+            file.unlink()
+        refused = await service.reload()
+        forced = await service.reload(allow_shrink=True)
+    assert refused.refused and not refused.ok
+    assert forced.ok and len(forced.removed) == 3 and forced.articles == 2
+
+
+async def test_a_reload_removing_less_than_the_share_goes_through(tmp_path: Path, corpus: Path) -> None:
+    async with await NewsService.open(settings_for(tmp_path, corpus)) as service:
+        sorted(corpus.iterdir())[0].unlink()
+        report = await service.reload()
+    assert report.ok and len(report.removed) == 1
+
+
+async def test_a_reload_of_a_missing_folder_changes_nothing(tmp_path: Path, corpus: Path) -> None:
+    async with await NewsService.open(settings_for(tmp_path, corpus)) as service:
+        shutil.rmtree(corpus)
+        report = await service.reload()
+        assert len(await stored_hashes(service)) == 5 and len(service.engine.articles) == 5
+    assert not report.ok and "does not exist" in (report.error or "")
+
+
+async def test_starting_on_an_emptied_folder_serves_the_stored_corpus(tmp_path: Path, corpus: Path) -> None:
+    settings = settings_for(tmp_path, corpus)
+    async with await NewsService.open(settings):
+        pass
+    empty_the_folder(corpus)
+    async with await NewsService.open(settings) as service:
+        answer = await service.ask("Pour combien HP a-t-il racheté Humane ?")
+        assert len(await stored_hashes(service)) == 5
+    assert "116 millions" in answer.citations[0].quote
