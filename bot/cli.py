@@ -94,14 +94,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
     # Quiet for small corpora; a first start on thousands of articles shows where it is.
-    # `reload` starts from the stored corpus so that its report shows what changed since the
-    # last run; every other command starts from a corpus that matches the folder.
+    # Every command starts from the stored corpus: only `reload` changes it (its report then
+    # shows what changed since the last one), and only an empty store is loaded first.
     service = await NewsService.open(
-        settings, progress=reports.progress_lines(print_progress, buckets=20), reload_if_changed=args.command != "reload"
+        settings, progress=reports.progress_lines(print_progress, buckets=20), reload_if_changed=False
     )
     lang = terminal_language(os.environ, settings.lang)
     async with service:
         if args.command == "ask":
+            await _note_folder_changes(service, lang)
             return await _ask(service, args)
         if args.command == "headlines":
             print(reports.headlines_text(await service.headlines(max(1, args.n)), lang))
@@ -121,6 +122,21 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
 def print_progress(line: str) -> None:
     """Progress lines go to stderr, so that stdout stays the answers alone."""
     print(line, file=sys.stderr, flush=True)
+
+
+async def _note_folder_changes(service: NewsService, lang: str) -> None:
+    """Say on stderr when the answers come from a stored corpus the folder no longer matches."""
+    messages = messages_for(lang)
+    try:
+        changes = await service.folder_changes()
+    except CorpusError as error:
+        print(f"newsbot: {messages.folder_unavailable.format(error=error)}", file=sys.stderr)
+        return
+    if changes:
+        note = messages.folder_changed.format(
+            folder=service.settings.corpus_dir, new=changes.new, changed=changes.changed, removed=changes.removed
+        )
+        print(f"newsbot: {note}", file=sys.stderr)
 
 
 async def _ask(service: NewsService, args: argparse.Namespace) -> int:

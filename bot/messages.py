@@ -61,6 +61,8 @@ class Messages:
     stats_failed: str
     stats_unanswered: str
     # Terminal
+    folder_changed: str
+    folder_unavailable: str
     config_error: str
     no_token: str
     bad_endpoints: str
@@ -114,6 +116,11 @@ FRENCH = Messages(
     stats_ok="réussi",
     stats_failed="échec : {error}",
     stats_unanswered="Questions les plus posées sans réponse (7 derniers jours) :",
+    folder_changed=(
+        "le dossier {folder} a changé depuis le dernier rechargement ({new} nouveaux, {changed} modifiés, "
+        "{removed} disparus) : réponse tirée des articles enregistrés ; lancez `newsbot reload` pour le prendre en compte."
+    ),
+    folder_unavailable="{error} ; réponse tirée des articles enregistrés.",
     config_error="erreur de configuration : {error}",
     no_token=(
         "DISCORD_TOKEN n'est pas défini. Mettez-le dans .env (voir .env.example) ou dans l'environnement ; "
@@ -168,6 +175,11 @@ ENGLISH = Messages(
     stats_ok="ok",
     stats_failed="failed: {error}",
     stats_unanswered="Most asked without an answer (last 7 days):",
+    folder_changed=(
+        "the folder {folder} has changed since the last reload ({new} new, {changed} changed, {removed} gone): "
+        "answering from the stored articles; run `newsbot reload` to take it in."
+    ),
+    folder_unavailable="{error}; answering from the stored articles.",
     config_error="configuration error: {error}",
     no_token=(
         "DISCORD_TOKEN is not set. Put it in .env (see .env.example) or the environment; "

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from .core import NewsService
 from .memory import cyclic_gc_paused, free_gradually
+from .plan import FolderChanges
 from .records import (
     Progress,
     ReloadInProgress,
@@ -26,6 +27,7 @@ from .records import (
 )
 
 __all__ = [
+    "FolderChanges",
     "NewsService",
     "Progress",
     "ReloadInProgress",

@@ -40,7 +40,7 @@ from ..store import (
 )
 from .folder import Scan, parse_files, scan_folder
 from .memory import ARTICLES_PER_FREE_STEP, cyclic_gc_paused, free_gradually
-from .plan import ReloadOutcome, ReloadPlan, plan_reload
+from .plan import FolderChanges, ReloadOutcome, ReloadPlan, plan_reload
 from .records import (
     Progress,
     ReloadInProgress,
@@ -109,25 +109,40 @@ class NewsService:
         await self._purge_old_questions()
 
     async def _start(self, reload_if_changed: bool) -> None:
-        scanned = await self._scan()
+        generation, known = await self.store.article_files()
+        if known and not reload_if_changed:
+            # Answer from what is stored, whatever the folder holds now: only a reload
+            # changes the stored corpus, so a read-only command never writes it.
+            await self._serve_stored()
+            return
+        scanned = await self._in_build(scan_folder, self.settings.corpus_dir, generation, known, self._report)
         plan = plan_reload(scanned)
-        if plan.stored_hashes and (plan.folder_matches_store or not reload_if_changed):
-            started = time.perf_counter()
-            self._engine, self._engine_generation = await self._load_stored_engine()
-            log.info(
-                "loaded %d articles (%d passages) from %s in %.2fs",
-                len(self._engine.articles), len(self._engine), self.store.path, time.perf_counter() - started,
-            )
-            if plan.folder_matches_store:
-                await self._remember_signatures(scanned)
+        if known and plan.folder_matches_store:
+            await self._serve_stored()
+            await self._remember_signatures(scanned)
         else:
             report = await self.reload(requested_by="startup", scanned=scanned)
             if report.refused:
                 # Serve what is stored rather than nothing: the folder may come back.
                 log.warning("serving the stored corpus: %s", report.error)
-                self._engine, self._engine_generation = await self._load_stored_engine()
+                await self._serve_stored()
             elif not report.ok:
                 raise ServiceError(f"could not load the corpus: {report.error}")
+
+    async def _serve_stored(self) -> None:
+        started = time.perf_counter()
+        self._engine, self._engine_generation = await self._load_stored_engine()
+        log.info(
+            "loaded %d articles (%d passages) from %s in %.2fs",
+            len(self._engine.articles), len(self._engine), self.store.path, time.perf_counter() - started,
+        )
+
+    async def folder_changes(self) -> FolderChanges:
+        """How the corpus folder differs from the stored corpus (nothing is written).
+
+        Raises :class:`~retrieval.corpus.CorpusError` when the folder is missing.
+        """
+        return plan_reload(await self._scan()).changes()
 
     async def _scan(self) -> Scan:
         """Scan the folder (in the build thread) against the stored corpus."""

@@ -32,6 +32,18 @@ class ReloadOutcome:
 
 
 @dataclass(frozen=True)
+class FolderChanges:
+    """How many files a reload would add, re-parse and remove (for a "folder changed" note)."""
+
+    new: int
+    changed: int
+    removed: int
+
+    def __bool__(self) -> bool:
+        return bool(self.new or self.changed or self.removed)
+
+
+@dataclass(frozen=True)
 class ReloadPlan:
     """What a reload will parse and remove, from a scan of the folder."""
 
@@ -46,6 +58,11 @@ class ReloadPlan:
     """Stored articles whose file is gone from the folder."""
     folder_matches_store: bool
     """Every file reads as stored, none failed, all by this pipeline: nothing to reload."""
+
+    def changes(self) -> FolderChanges:
+        """The plan in counts: new files, stored files to parse again, files gone."""
+        new = sum(rel not in self.stored_hashes for rel in self.to_parse)
+        return FolderChanges(new=new, changed=len(self.to_parse) - new, removed=len(self.removed))
 
     def removes_too_much(self, max_share: float) -> bool:
         """Whether the plan removes every stored article, or more than ``max_share`` of them.

@@ -404,3 +404,57 @@ def test_reload_of_an_emptied_folder_is_refused_in_one_line_and_keeps_the_articl
     assert newsbot(tmp_path, "stats", corpus=corpus).stdout.startswith("Corpus: 5 articles")
     forced = newsbot(tmp_path, "reload", "--allow-shrink", corpus=corpus)
     assert forced.returncode == 0 and "5 removed" in forced.stdout
+
+
+# ---------------------------------------------------------------------- ask only reads
+
+
+def stored_articles(home: Path) -> int:
+    conn = sqlite3.connect(home / "data" / "newsbot.sqlite3")
+    try:
+        return int(conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def reload_runs(home: Path) -> int:
+    conn = sqlite3.connect(home / "data" / "newsbot.sqlite3")
+    try:
+        return int(conn.execute("SELECT COUNT(*) FROM reload_runs").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def test_ask_answers_from_the_store_and_says_the_folder_changed(tmp_path: Path, corpus: Path) -> None:
+    assert newsbot(tmp_path, "reload", corpus=corpus).returncode == 0
+    runs = reload_runs(tmp_path)
+    (corpus / "zorglub.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    result = newsbot(tmp_path, "ask", "Combien coûte la tarte aux prunes de Zorglub ?", corpus=corpus)
+    assert result.returncode == 0
+    assert "12 euros" not in result.stdout  # not reloaded behind the user's back
+    assert len(stderr_lines(result)) == 1 and "1 new" in result.stderr and "newsbot reload" in result.stderr
+    assert reload_runs(tmp_path) == runs and stored_articles(tmp_path) == 5
+
+
+def test_ask_on_an_emptied_folder_answers_from_the_store_and_deletes_nothing(tmp_path: Path, corpus: Path) -> None:
+    assert newsbot(tmp_path, "reload", corpus=corpus).returncode == 0
+    for file in corpus.iterdir():
+        file.unlink()
+    result = newsbot(tmp_path, "ask", HUMANE, corpus=corpus)
+    assert result.returncode == 0 and "116 millions" in result.stdout
+    assert "5 gone" in result.stderr
+    assert stored_articles(tmp_path) == 5
+
+
+def test_ask_with_the_folder_gone_answers_from_the_store(tmp_path: Path, corpus: Path) -> None:
+    assert newsbot(tmp_path, "reload", corpus=corpus).returncode == 0
+    shutil.rmtree(corpus)
+    result = newsbot(tmp_path, "ask", HUMANE, corpus=corpus)
+    assert result.returncode == 0 and "116 millions" in result.stdout
+    assert len(stderr_lines(result)) == 1 and "does not exist" in result.stderr
+
+
+def test_the_first_ask_on_an_empty_store_loads_the_folder(tmp_path: Path, corpus: Path) -> None:
+    result = newsbot(tmp_path, "ask", HUMANE, corpus=corpus)
+    assert result.returncode == 0 and "116 millions" in result.stdout and not result.stderr
+    assert stored_articles(tmp_path) == 5
