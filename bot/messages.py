@@ -68,6 +68,12 @@ class Messages:
     bad_endpoints: str
     token_rejected: str
     intents_refused: str
+    net_dns: str
+    net_refused: str
+    net_tls: str
+    net_other: str
+    discord_down: str
+    gateway_closed: str
 
 
 FRENCH = Messages(
@@ -129,6 +135,18 @@ FRENCH = Messages(
     bad_endpoints="DISCORD_API_BASE/DISCORD_GATEWAY_URL : {error}",
     token_rejected="Discord a refusé DISCORD_TOKEN ; recopiez le jeton du bot depuis le portail des développeurs.",
     intents_refused="Discord a refusé les intents demandés ; voir la section d'installation du README.",
+    net_dns=(
+        "impossible de trouver l'adresse de {host} (DNS) : vérifiez la connexion réseau"
+        " et DISCORD_API_BASE ({api})."
+    ),
+    net_refused=(
+        "impossible de se connecter à {host}:{port} ({error}) : vérifiez la connexion réseau, un pare-feu"
+        " ou DISCORD_API_BASE ({api})."
+    ),
+    net_tls="la connexion sécurisée (TLS) a échoué ({error}) : vérifiez l'heure du système, un proxy ou {api}.",
+    net_other="Discord ne répond pas ({error}) : vérifiez la connexion réseau et DISCORD_API_BASE ({api}).",
+    discord_down="Discord a répondu par une erreur serveur (HTTP {status}) : réessayez plus tard (discordstatus.com).",
+    gateway_closed="la passerelle de Discord a fermé la connexion ({error}) : réessayez plus tard, ou vérifiez DISCORD_GATEWAY_URL.",
 )
 
 ENGLISH = Messages(
@@ -188,6 +206,15 @@ ENGLISH = Messages(
     bad_endpoints="DISCORD_API_BASE/DISCORD_GATEWAY_URL: {error}",
     token_rejected="Discord rejected DISCORD_TOKEN; copy the bot token again from the developer portal.",
     intents_refused="Discord refused the requested intents; see the README's setup section.",
+    net_dns="cannot resolve {host} (DNS): check the network connection and DISCORD_API_BASE ({api}).",
+    net_refused=(
+        "cannot connect to {host}:{port} ({error}): check the network connection, a firewall"
+        " or DISCORD_API_BASE ({api})."
+    ),
+    net_tls="the secure connection (TLS) failed ({error}): check the system clock, a proxy or {api}.",
+    net_other="Discord does not answer ({error}): check the network connection and DISCORD_API_BASE ({api}).",
+    discord_down="Discord answered with a server error (HTTP {status}): try again later (discordstatus.com).",
+    gateway_closed="Discord's gateway closed the connection ({error}): try again later, or check DISCORD_GATEWAY_URL.",
 )
 
 MESSAGES: dict[Lang, Messages] = {Lang.FR: FRENCH, Lang.EN: ENGLISH}

@@ -11,11 +11,12 @@ import logging
 import os
 import sys
 
-import discord
+from discord.http import Route
 
 from bot.config import Settings
 from bot.discord.client import NewsBot
 from bot.discord.endpoints import apply_endpoints
+from bot.discord.failures import ExitCode, startup_problem
 from bot.logs import quiet_discord_http
 from bot.messages import Messages, messages_for, terminal_language
 from bot.reports import progress_lines
@@ -23,8 +24,8 @@ from bot.service import NewsService
 
 log = logging.getLogger(__name__)
 
-EXIT_CONFIG = 2
-EXIT_LOGIN = 3
+EXIT_CONFIG = ExitCode.CONFIG
+EXIT_LOGIN = ExitCode.LOGIN
 
 
 def run_bot(settings: Settings) -> int:
@@ -49,8 +50,7 @@ SWITCH_INTERVAL_S = 0.001
 """How long a thread may hold the GIL before handing it over (Python's default: 5 ms).
 
 Parsing and indexing run in worker threads; with the default interval the event loop waited
-for the GIL often enough to stall it 100-300 ms at a time during a 10k-article reload. One
-millisecond keeps the gateway heartbeat and every Discord event prompt, at a small cost in
+for the GIL often enough to stall it noticeably during a big reload. One millisecond keeps the gateway heartbeat and every Discord event prompt, at a small cost in
 reload throughput (benchmarks/bench_service.py measures both)."""
 
 
@@ -67,10 +67,11 @@ async def serve(settings: Settings, **bot_options: object) -> int:
         try:
             async with bot:
                 await bot.start(settings.discord_token.reveal())
-        except discord.LoginFailure:
-            print(f"newsbot: {terminal_messages(settings).token_rejected}", file=sys.stderr)
-            return EXIT_LOGIN
-        except discord.PrivilegedIntentsRequired:
-            print(f"newsbot: {terminal_messages(settings).intents_refused}", file=sys.stderr)
-            return EXIT_LOGIN
-    return 0
+        except Exception as error:
+            problem = startup_problem(error, terminal_messages(settings), Route.BASE)
+            if problem is None:
+                raise
+            log.debug("start-up failed", exc_info=True)
+            print(f"newsbot: {problem.message}", file=sys.stderr)
+            return problem.code
+    return ExitCode.OK
