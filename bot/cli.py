@@ -32,8 +32,12 @@ def build_parser() -> argparse.ArgumentParser:
         prog="newsbot",
         description="Answer questions about the news with verbatim quotes from a corpus of articles.",
     )
-    parser.add_argument("--corpus", type=Path, help="folder of .txt/.md articles (default: NEWSBOT_CORPUS_DIR or seeds/)")
-    parser.add_argument("--db", type=Path, help="SQLite database file (default: NEWSBOT_DB or data/newsbot.sqlite3)")
+    parser.add_argument(
+        "--corpus", type=Path, help="folder of .txt/.md articles (default: NEWSBOT_CORPUS_DIR or the shipped seeds/)"
+    )
+    parser.add_argument(
+        "--db", type=Path, help="SQLite database file (default: NEWSBOT_DB, else one per corpus folder in the data folder)"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -72,13 +76,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Terminal commands report problems themselves (one line, or the reload report);
         # warnings such as skipped files are shown with -v.
         configure_logging(logging.ERROR)
-    overrides = {}
     if args.corpus:
-        overrides["corpus_dir"] = args.corpus
+        settings = settings.with_corpus(args.corpus)
     if args.db:
-        overrides["db_path"] = args.db
-    if overrides:
-        settings = dataclasses.replace(settings, **overrides)
+        settings = dataclasses.replace(settings, db_path=args.db)
     try:
         if args.command == "run":
             from bot.discord.runner import run_bot

@@ -38,7 +38,7 @@ from ..store import (
     StoreError,
     utc_timestamp,
 )
-from .folder import Scan, parse_files, scan_folder
+from .folder import Scan, parse_files, require_folder, scan_folder
 from .memory import ARTICLES_PER_FREE_STEP, cyclic_gc_paused, free_gradually
 from .plan import FolderChanges, ReloadOutcome, ReloadPlan, plan_reload
 from .records import (
@@ -89,6 +89,8 @@ class NewsService:
         ``reload_if_changed=False`` always starts from the stored corpus (when there is one),
         for a caller about to reload and report the differences itself.
         """
+        if not settings.db_path.exists():
+            require_folder(settings.corpus_dir)  # nothing is created for a folder that is not there
         store = await Store.open(settings.db_path)
         service = cls(settings, store, progress)
         try:

@@ -14,6 +14,7 @@ from pathlib import Path
 from retrieval.analysis import Analyzer
 from retrieval.articles import ArticleError, Metadata, content_digest, parse_article
 from retrieval.corpus import (
+    CorpusError,
     CorpusFile,
     file_signature,
     manifest_entry,
@@ -56,6 +57,15 @@ class Scan:
     files: dict[str, ScannedFile] = field(default_factory=dict)
     failures: list[LoadFailure] = field(default_factory=list)
     manifest: dict[str, Metadata] = field(default_factory=dict)
+
+
+def require_folder(folder: Path) -> None:
+    """Raise :class:`CorpusError` unless ``folder`` is a folder: checked before a first start
+    creates a database for it (the scan says the same, but only after the store exists)."""
+    if not folder.exists():
+        raise CorpusError(f"corpus folder {folder} does not exist; set NEWSBOT_CORPUS_DIR or pass --corpus")
+    if not folder.is_dir():
+        raise CorpusError(f"{folder} is not a folder; point NEWSBOT_CORPUS_DIR at the folder of articles")
 
 
 def _no_progress(step: str, done: int, total: int) -> None:

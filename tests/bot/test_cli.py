@@ -458,3 +458,48 @@ def test_the_first_ask_on_an_empty_store_loads_the_folder(tmp_path: Path, corpus
     result = newsbot(tmp_path, "ask", HUMANE, corpus=corpus)
     assert result.returncode == 0 and "116 millions" in result.stdout and not result.stderr
     assert stored_articles(tmp_path) == 5
+
+
+# ---------------------------------------------------------------------- defaults from any folder
+
+
+def bare_newsbot(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``newsbot`` from a folder of its own with no NEWSBOT_* setting: every default in play."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSBOT_", "DISCORD_", "XDG_"))}
+    environment.update(
+        HOME=str(home / "home"),
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        PYTHONIOENCODING="utf-8",
+    )
+    (home / "cwd").mkdir(parents=True, exist_ok=True)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        cwd=home / "cwd",
+        env=environment,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+        check=False,
+    )
+
+
+def test_ask_from_another_folder_finds_the_shipped_corpus_and_writes_nothing_there(tmp_path: Path) -> None:
+    result = bare_newsbot(tmp_path, "ask", HUMANE)
+    assert result.returncode == 0, result.stderr
+    assert "116 millions" in result.stdout
+    assert list((tmp_path / "cwd").iterdir()) == []
+    assert list((tmp_path / "home" / ".local" / "share" / "newsbot").glob("seeds-*.sqlite3"))
+
+
+def test_another_corpus_folder_gets_its_own_database(tmp_path: Path, corpus: Path) -> None:
+    assert bare_newsbot(tmp_path, "ask", HUMANE).returncode == 0
+    assert bare_newsbot(tmp_path, "--corpus", str(corpus), "ask", HUMANE).returncode == 0
+    databases = sorted(p.name for p in (tmp_path / "home" / ".local" / "share" / "newsbot").glob("*.sqlite3"))
+    assert len(databases) == 2 and databases[0].startswith("news-") and databases[1].startswith("seeds-")
+
+
+def test_a_missing_corpus_folder_creates_no_database(tmp_path: Path) -> None:
+    result = bare_newsbot(tmp_path, "--corpus", str(tmp_path / "nowhere"), "ask", HUMANE)
+    assert result.returncode == 1 and "does not exist" in result.stderr
+    assert not (tmp_path / "home" / ".local" / "share" / "newsbot").exists()

@@ -13,9 +13,9 @@ from pathlib import Path
 import discord
 import pytest
 
+from bot.config import Secret, Settings
 from bot.discord import client as client_module
 from bot.discord.client import NewsBot
-from bot.config import Secret, Settings
 from bot.discord.runner import EXIT_LOGIN, serve
 from bot.service import NewsService
 from tests.fakediscord import (

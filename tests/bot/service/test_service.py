@@ -515,7 +515,7 @@ async def test_a_reload_removing_more_than_the_allowed_share_is_refused_unless_f
 
 async def test_a_reload_removing_less_than_the_share_goes_through(tmp_path: Path, corpus: Path) -> None:
     async with await NewsService.open(settings_for(tmp_path, corpus)) as service:
-        sorted(corpus.iterdir())[0].unlink()
+        min(corpus.iterdir()).unlink()
         report = await service.reload()
     assert report.ok and len(report.removed) == 1
 
