@@ -20,6 +20,7 @@ from bot.cooldown import Cooldown
 from bot.discord import components
 from bot.discord.helpers import NO_MENTIONS, interaction_lang, send_ephemeral
 from bot.discord.sync import sync_if_changed
+from bot.logs import silence_voice_warnings
 from bot.messages import Lang, messages_for
 from bot.service import NewsService
 from retrieval.templates import templates_for
@@ -52,6 +53,7 @@ class NewsTree(app_commands.CommandTree):
 
 class NewsBot(commands.Bot):
     def __init__(self, settings: Settings, service: NewsService, **options: object) -> None:
+        silence_voice_warnings()  # before discord.py's constructor logs them
         super().__init__(
             command_prefix=commands.when_mentioned,
             help_command=None,
