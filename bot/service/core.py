@@ -34,6 +34,7 @@ from ..store import (
     Store,
     StoreBusyError,
     StoreConflictError,
+    StoredFile,
     StoredPassage,
     StoreError,
     utc_timestamp,
@@ -117,7 +118,7 @@ class NewsService:
             # changes the stored corpus, so a read-only command never writes it.
             await self._serve_stored()
             return
-        scanned = await self._in_build(scan_folder, self.settings.corpus_dir, generation, known, self._report)
+        scanned = await self._scan_against(generation, known)
         plan = plan_reload(scanned)
         if known and plan.folder_matches_store:
             await self._serve_stored()
@@ -148,8 +149,13 @@ class NewsService:
 
     async def _scan(self) -> Scan:
         """Scan the folder (in the build thread) against the stored corpus."""
-        generation, known = await self.store.article_files()
-        return await self._in_build(scan_folder, self.settings.corpus_dir, generation, known, self._report)
+        return await self._scan_against(*await self.store.article_files())
+
+    async def _scan_against(self, generation: str, known: dict[str, StoredFile]) -> Scan:
+        failures = await self.store.known_failures()
+        return await self._in_build(
+            scan_folder, self.settings.corpus_dir, generation, known, self._report, failures
+        )
 
     async def _load_stored_engine(self) -> tuple[Engine, str]:
         """The engine of the stored corpus, and its generation: the saved index snapshot
@@ -368,7 +374,7 @@ class NewsService:
             parse_files, self.settings.corpus_dir, plan.to_parse, scanned.manifest, self._analyzer, self._report
         )
         failures = scanned.failures + parse_failures
-        outcome = plan.settle(scanned, parsed)
+        outcome = plan.settle(scanned, parsed, parse_failures)
         return await self._apply(plan, outcome, parsed, failures, requested_by, started_at, started, scanned.pipeline)
 
     async def _apply(
@@ -402,7 +408,7 @@ class NewsService:
         try:
             await self.store.apply_reload(
                 parsed, outcome.removed, outcome.unchanged, run, now=utc_timestamp(), signatures=outcome.signatures,
-                pipeline=pipeline, expected_generation=plan.generation,
+                pipeline=pipeline, expected_generation=plan.generation, known_failures=outcome.known_failures,
             )
         finally:
             # The parsed passages and their tokens (millions of objects after a full load)

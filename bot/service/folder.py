@@ -14,6 +14,7 @@ from pathlib import Path
 from retrieval.analysis import Analyzer
 from retrieval.articles import ArticleError, Metadata, content_digest, parse_article
 from retrieval.corpus import (
+    MANIFEST_NAME,
     CorpusError,
     CorpusFile,
     file_signature,
@@ -27,7 +28,7 @@ from retrieval.passages import split_passages
 from retrieval.pipeline import pipeline_id
 from retrieval.records import Article, LoadFailure
 
-from ..store import StoredFile, StoredPassage
+from ..store import KnownFailure, StoredFile, StoredPassage
 from .records import Progress
 
 log = logging.getLogger("bot.service")
@@ -57,6 +58,20 @@ class Scan:
     files: dict[str, ScannedFile] = field(default_factory=dict)
     failures: list[LoadFailure] = field(default_factory=list)
     manifest: dict[str, Metadata] = field(default_factory=dict)
+    known_failures: dict[str, KnownFailure] = field(default_factory=dict)
+    """Files (and the manifest) that failed at the last reload, with their signatures then."""
+    known_bad: set[str] = field(default_factory=set)
+    """Failures found again unchanged: reported from the store, not read again."""
+    failure_signatures: dict[str, str] = field(default_factory=dict)
+    """Signatures of the files (and the manifest) that failed in this scan."""
+
+    def is_known_bad(self, rel: str, signature: str | None) -> bool:
+        """Whether ``rel`` failed at the last reload with this same signature and pipeline."""
+        known = self.known_failures.get(rel)
+        return signature is not None and known is not None and (known.signature, known.pipeline) == (
+            signature,
+            self.pipeline,
+        )
 
 
 def require_folder(folder: Path) -> None:
@@ -72,25 +87,36 @@ def _no_progress(step: str, done: int, total: int) -> None:
     """The progress callback when nobody listens."""
 
 
-def scan_folder(folder: Path, generation: str, known: dict[str, StoredFile], progress: Progress = _no_progress) -> Scan:
+def scan_folder(
+    folder: Path,
+    generation: str,
+    known: dict[str, StoredFile],
+    progress: Progress = _no_progress,
+    known_failures: dict[str, KnownFailure] | None = None,
+) -> Scan:
     """Find every article file and hash it (raw bytes are kept for the parse step).
 
     A file whose signature (size, times, inode, manifest entry) is the one stored at the
     last reload, and that the current text pipeline parsed, is not read: its stored hash
-    stands. On big folders, reading and hashing every file took most of a restart.
+    stands. On big folders, reading and hashing every file took most of a restart. A file
+    (or manifest) that failed at the last reload and has the same signature is reported
+    with its stored reason without being read: it would fail the same way.
     """
-    result = Scan(generation, known, pipeline_id())
+    result = Scan(generation, known, pipeline_id(), known_failures=dict(known_failures or {}))
     started_ns = time.time_ns()
     files = scan(folder)
-    result.manifest, manifest_failure = read_manifest(folder)
-    if manifest_failure:
-        result.failures.append(manifest_failure)
+    _scan_manifest(folder, result, started_ns)
     for done, file in enumerate(files, 1):
         entry = manifest_entry(result.manifest, folder, file)
+        signature: str | None = None
         try:
             signature = file_signature(file.path.stat(), entry, started_ns)
             stored = known.get(file.rel)
-            if (
+            if result.is_known_bad(file.rel, signature):
+                result.files[file.rel] = ScannedFile(file, None, None, signature)
+                result.failures.append(LoadFailure(file.rel, result.known_failures[file.rel].reason))
+                result.known_bad.add(file.rel)
+            elif (
                 signature is not None
                 and stored is not None
                 and stored.signature == signature
@@ -104,8 +130,29 @@ def scan_folder(folder: Path, generation: str, known: dict[str, StoredFile], pro
             reason = str(error) if isinstance(error, ArticleError) else f"cannot read the file: {error.strerror or error}"
             result.files[file.rel] = ScannedFile(file, None, None, None)
             result.failures.append(LoadFailure(file.rel, reason))
+            if signature is not None:
+                result.failure_signatures[file.rel] = signature
         progress("scan", done, len(files))
     return result
+
+
+def _scan_manifest(folder: Path, result: Scan, started_ns: int) -> None:
+    """Read ``manifest.json`` into ``result``, unless it is the one that failed last time."""
+    path = folder / MANIFEST_NAME
+    rel = f"{folder.resolve().name}/{MANIFEST_NAME}"
+    try:
+        signature = file_signature(path.stat(), None, started_ns) if path.is_file() else None
+    except OSError:
+        signature = None
+    if result.is_known_bad(rel, signature):
+        result.failures.append(LoadFailure(rel, result.known_failures[rel].reason))
+        result.known_bad.add(rel)
+        return
+    result.manifest, failure = read_manifest(folder)
+    if failure:
+        result.failures.append(failure)
+        if signature is not None:
+            result.failure_signatures[failure.path] = signature
 
 
 def parse_files(

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from retrieval.records import Article
+from retrieval.records import Article, LoadFailure
 
-from ..store import StoredPassage
+from ..store import KnownFailure, StoredPassage
 from .folder import Scan, ScannedFile
 
 
@@ -29,6 +29,8 @@ class ReloadOutcome:
     """Stored articles kept as they are: unchanged files, and files that failed to parse."""
     signatures: dict[str, str | None]
     """File signatures to store: only for files whose stored content matches them."""
+    known_failures: dict[str, KnownFailure]
+    """The files that failed, with their signatures: not read again while unchanged."""
 
 
 @dataclass(frozen=True)
@@ -74,9 +76,20 @@ class ReloadPlan:
             return False
         return len(self.removed) == stored or len(self.removed) / stored > max_share
 
-    def settle(self, scan: Scan, parsed: Sequence[tuple[Article, Sequence[StoredPassage]]]) -> ReloadOutcome:
+    def settle(
+        self,
+        scan: Scan,
+        parsed: Sequence[tuple[Article, Sequence[StoredPassage]]],
+        parse_failures: Sequence[LoadFailure] = (),
+    ) -> ReloadOutcome:
         """The outcome once ``parsed`` is known. A file present but unreadable or unparsable
         keeps its previous version (if any), counted with the unchanged ones."""
+        known_failures: dict[str, KnownFailure] = {}
+        for failure in [*scan.failures, *parse_failures]:
+            scanned = scan.files.get(failure.path)
+            signature = scan.failure_signatures.get(failure.path) or (scanned.signature if scanned else None)
+            if signature is not None:
+                known_failures[failure.path] = KnownFailure(signature, scan.pipeline, failure.reason)
         parsed_paths = {article.path for article, _ in parsed}
         unchanged = sorted(set(self.stored_hashes) - parsed_paths - set(self.removed))
         # A signature vouches for the stored version of a file: not for a file whose new
@@ -89,6 +102,7 @@ class ReloadPlan:
             removed=self.removed,
             unchanged=tuple(unchanged),
             signatures=signatures,
+            known_failures=known_failures,
         )
 
 
@@ -108,5 +122,7 @@ def plan_reload(scan: Scan) -> ReloadPlan:
         to_parse=to_parse,
         outdated=outdated,
         removed=tuple(sorted(set(stored_hashes) - set(scan.files))),
-        folder_matches_store=current == stored_hashes and not scan.failures and not outdated,
+        folder_matches_store=(
+            current == stored_hashes and all(f.path in scan.known_bad for f in scan.failures) and not outdated
+        ),
     )

@@ -33,6 +33,7 @@ from .errors import StoreBusyError, StoreConflictError, StoreError
 from .questions import QuestionStore
 from .records import (
     ArticleRow,
+    KnownFailure,
     QuestionLog,
     ReloadRun,
     StoredCorpus,
@@ -46,6 +47,7 @@ __all__ = [
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "ArticleRow",
+    "KnownFailure",
     "Migration",
     "QuestionLog",
     "ReloadRun",

@@ -22,7 +22,14 @@ from .codecs import (
 )
 from .connection import StoreConnection
 from .errors import StoreConflictError
-from .records import ArticleRow, ReloadRun, StoredCorpus, StoredFile, StoredPassage
+from .records import (
+    ArticleRow,
+    KnownFailure,
+    ReloadRun,
+    StoredCorpus,
+    StoredFile,
+    StoredPassage,
+)
 from .schema import corpus_generation
 
 logger = logging.getLogger("bot.store")
@@ -38,6 +45,12 @@ class ArticleStore(StoreConnection):
             generation = await corpus_generation(conn)
             rows = await conn.execute_fetchall("SELECT path, content_hash, file_signature, pipeline FROM articles")
         return generation, {path: StoredFile(content_hash, signature, pipeline) for path, content_hash, signature, pipeline in rows}
+
+    async def known_failures(self) -> dict[str, KnownFailure]:
+        """``path -> KnownFailure`` of the files that failed at the last reload."""
+        async with self._read() as conn:
+            rows = await conn.execute_fetchall("SELECT path, signature, pipeline, reason FROM known_failures")
+        return {path: KnownFailure(signature, pipeline, reason) for path, signature, pipeline, reason in rows}
 
     async def load_corpus(self, *, tokens: bool = True) -> StoredCorpus:
         """Everything needed to rebuild the index without reading a corpus file.
@@ -76,6 +89,7 @@ class ArticleStore(StoreConnection):
         signatures: Mapping[str, str | None] | None = None,
         pipeline: str | None = None,
         expected_generation: str | None = None,
+        known_failures: Mapping[str, KnownFailure] | None = None,
     ) -> int:
         """Write the outcome of a reload in ONE transaction and return the run id.
 
@@ -90,7 +104,8 @@ class ArticleStore(StoreConnection):
         nothing written if another process changed the corpus since. On any exception
         everything is rolled back — the database is exactly as before — and the exception
         is re-raised, so the served index and the database never disagree. ``run.id`` and
-        ``run.generation`` are set on success.
+        ``run.generation`` are set on success. ``known_failures``, when given, replaces the
+        stored list of files known to fail.
         """
         signatures = signatures or {}
         now = canonical(now, "now")
@@ -124,6 +139,8 @@ class ArticleStore(StoreConnection):
                 await conn.execute(
                     "UPDATE meta SET value = ? WHERE key = 'corpus_generation'", (uuid.uuid4().hex,)
                 )
+            if known_failures is not None:
+                await self._replace_known_failures(conn, known_failures)
             generation = await corpus_generation(conn)
             run_id = await self._insert_run(conn, run, started_at, generation)
         run.id, run.generation = run_id, generation
@@ -136,6 +153,19 @@ class ArticleStore(StoreConnection):
             len(run.failures),
         )
         return run_id
+
+    async def _replace_known_failures(
+        self, conn: aiosqlite.Connection, known_failures: Mapping[str, KnownFailure]
+    ) -> None:
+        """Only what changed, so that a reload with the same bad files writes nothing here."""
+        rows = await conn.execute_fetchall("SELECT path, signature, pipeline, reason FROM known_failures")
+        stored = {path: KnownFailure(signature, pipeline, reason) for path, signature, pipeline, reason in rows}
+        gone = [(path,) for path in stored if path not in known_failures]
+        new = [(path, f.signature, f.pipeline, f.reason) for path, f in known_failures.items() if stored.get(path) != f]
+        await conn.executemany("DELETE FROM known_failures WHERE path = ?", gone)
+        await conn.executemany(
+            "INSERT OR REPLACE INTO known_failures (path, signature, pipeline, reason) VALUES (?, ?, ?, ?)", new
+        )
 
     async def _upsert_article(
         self,

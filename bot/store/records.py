@@ -47,6 +47,16 @@ class StoredFile:
 
 
 @dataclass(frozen=True)
+class KnownFailure:
+    """A file that failed at the last reload, and the signature it had then: while the
+    signature and the text pipeline stay the same, it would fail the same way."""
+
+    signature: str
+    pipeline: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class ArticleRow:
     """A stored article with its bookkeeping (for ``/sources`` and ``/headlines``).
 

@@ -128,6 +128,21 @@ MIGRATIONS: list[Migration] = [
             "ALTER TABLE reload_runs ADD COLUMN generation TEXT",
         ),
     ),
+    Migration(
+        4,
+        "files known to fail (by signature), so an unchanged bad file is reported without "
+        "being read, parsed or forcing a rebuild",
+        (
+            """
+            CREATE TABLE known_failures (
+                path TEXT PRIMARY KEY,
+                signature TEXT NOT NULL,
+                pipeline TEXT NOT NULL,
+                reason TEXT NOT NULL
+            ) WITHOUT ROWID
+            """,
+        ),
+    ),
 ]
 
 SCHEMA_VERSION: int = MIGRATIONS[-1].version

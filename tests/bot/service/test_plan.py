@@ -63,3 +63,17 @@ def test_settle_counts_added_and_updated_apart() -> None:
     scan = scan_of({"a": "h1"}, {"a": "h1-new", "c": "h3"})
     outcome = plan_reload(scan).settle(scan, [article("a", "h1-new"), article("c", "h3")])
     assert (outcome.added, outcome.updated, outcome.removed) == (("c",), ("a",), ())
+
+
+def test_a_failure_known_from_the_last_reload_does_not_unmatch_the_folder() -> None:
+    scan = scan_of({"a": "h1"}, {"a": "h1"})
+    scan.failures.append(LoadFailure("bad.txt", "empty"))
+    scan.known_bad.add("bad.txt")
+    assert plan_reload(scan).folder_matches_store
+
+
+def test_settle_remembers_each_failure_with_its_signature() -> None:
+    scan = scan_of({}, {"bad.txt": "h9"})
+    outcome = plan_reload(scan).settle(scan, [], [LoadFailure("bad.txt", "no sentences")])
+    assert outcome.known_failures["bad.txt"].signature == "sig"
+    assert outcome.known_failures["bad.txt"].reason == "no sentences"

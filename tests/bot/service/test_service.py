@@ -537,3 +537,55 @@ async def test_starting_on_an_emptied_folder_serves_the_stored_corpus(tmp_path: 
         answer = await service.ask("Pour combien HP a-t-il racheté Humane ?")
         assert len(await stored_hashes(service)) == 5
     assert "116 millions" in answer.citations[0].quote
+
+
+# --------------------------------------------------------------------------- known-bad files
+
+
+async def test_an_unchanged_bad_file_is_reported_but_forces_no_parse_nor_rebuild(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(corpus_module, "RACY_WINDOW_NS", 0)  # signatures are trusted at once
+    (corpus / "vide.txt").write_text("", encoding="utf-8")
+    settings = settings_for(tmp_path, corpus)
+    async with await NewsService.open(settings) as service:
+        first_run = (await service.stats()).store.last_reload
+
+    def no_parsing(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a known-bad file was parsed again")
+
+    monkeypatch.setattr(service_module, "parse_article", no_parsing)
+    monkeypatch.setattr(service_module, "read_file", no_parsing)
+    refuse_to_build_an_index(monkeypatch)
+    async with await NewsService.open(settings) as service:
+        restart_run = (await service.stats()).store.last_reload
+        report = await service.reload()
+    assert first_run is not None and restart_run is not None and restart_run.id == first_run.id  # no startup row
+    assert [f.path for f in report.failures] == ["corpus/vide.txt"] and report.ok
+
+
+async def test_a_fixed_bad_file_is_read_again(tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(corpus_module, "RACY_WINDOW_NS", 0)
+    (corpus / "zorglub.txt").write_text("", encoding="utf-8")
+    async with await NewsService.open(settings_for(tmp_path, corpus)) as service:
+        (corpus / "zorglub.txt").write_text(PRICE_V1, encoding="utf-8")
+        report = await service.reload()
+        answer = await service.ask(QUESTION)
+    assert report.added == ("corpus/zorglub.txt",) and not report.failures
+    assert "12 euros" in answer.citations[0].quote
+
+
+async def test_an_unchanged_broken_manifest_is_reported_but_forces_no_rebuild(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(corpus_module, "RACY_WINDOW_NS", 0)
+    (corpus / "manifest.json").write_text("{not json", encoding="utf-8")
+    settings = settings_for(tmp_path, corpus)
+    async with await NewsService.open(settings) as service:
+        first_run = (await service.stats()).store.last_reload
+    refuse_to_build_an_index(monkeypatch)
+    async with await NewsService.open(settings) as service:
+        restart_run = (await service.stats()).store.last_reload
+        report = await service.reload()
+    assert first_run is not None and restart_run is not None and restart_run.id == first_run.id
+    assert [f.path for f in report.failures] == ["corpus/manifest.json"]

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.store import (
+    KnownFailure,
     Store,
     StoreConflictError,
     StoredPassage,
@@ -287,3 +288,13 @@ async def test_a_reload_prepared_from_another_generation_changes_nothing(store: 
             [(c, two_passages(c))], [], [a.path], make_run(added=1), T2, expected_generation=started_from
         )
     assert dump(store.path) == before
+
+
+async def test_known_failures_are_replaced_by_each_reload_that_gives_them(store: Store) -> None:
+    bad = {"seeds/vide.txt": KnownFailure("sig-1", "p1", "empty file")}
+    await store.apply_reload([], [], [], make_run(), T0, known_failures=bad)
+    assert await store.known_failures() == bad
+    await store.apply_reload([], [], [], make_run(), T1)  # not given: kept
+    assert await store.known_failures() == bad
+    await store.apply_reload([], [], [], make_run(), T2, known_failures={})
+    assert await store.known_failures() == {}
