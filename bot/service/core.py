@@ -40,6 +40,7 @@ from ..store import (
     utc_timestamp,
 )
 from .folder import Scan, parse_files, require_folder, scan_folder
+from .leftovers import remove_abandoned_snapshots
 from .memory import ARTICLES_PER_FREE_STEP, cyclic_gc_paused, free_gradually
 from .plan import FolderChanges, ReloadOutcome, ReloadPlan, plan_reload
 from .records import (
@@ -102,6 +103,7 @@ class NewsService:
         return service
 
     async def start(self, *, reload_if_changed: bool = True) -> None:
+        await self._in_build(remove_abandoned_snapshots, self.settings.index_path)
         with cyclic_gc_paused():
             await self._start(reload_if_changed)
         if not self._engine.articles:

@@ -589,3 +589,17 @@ async def test_an_unchanged_broken_manifest_is_reported_but_forces_no_rebuild(
         report = await service.reload()
     assert first_run is not None and restart_run is not None and restart_run.id == first_run.id
     assert [f.path for f in report.failures] == ["corpus/manifest.json"]
+
+
+async def test_abandoned_temporary_snapshots_are_removed_at_start(tmp_path: Path, corpus: Path) -> None:
+    settings = settings_for(tmp_path, corpus)
+    settings.index_path.parent.mkdir(parents=True)
+    abandoned = settings.index_path.parent / f".{settings.index_path.name}.k1ll3d.tmp"
+    being_written = settings.index_path.parent / f".{settings.index_path.name}.wr1t1n.tmp"
+    abandoned.write_bytes(b"half a snapshot")
+    being_written.write_bytes(b"a snapshot in progress")
+    an_hour_ago = os.path.getmtime(abandoned) - 3600
+    os.utime(abandoned, (an_hour_ago, an_hour_ago))
+    async with await NewsService.open(settings):
+        pass
+    assert not abandoned.exists() and being_written.exists()
