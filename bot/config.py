@@ -66,6 +66,9 @@ class Settings:
     max_removed_share: float = 0.5
     """NEWSBOT_MAX_REMOVED_SHARE: a reload removing more than this share of the stored
     articles (or all of them) is refused unless forced."""
+    follow_outside_links: bool = False
+    """NEWSBOT_FOLLOW_OUTSIDE_LINKS: read article files whose symbolic links lead outside the
+    corpus folder (off: such files are reported and skipped)."""
     db_derived: bool = field(default=False, init=False)
     """Whether ``db_path`` was derived from the corpus folder (no NEWSBOT_DB, no --db)."""
 
@@ -117,6 +120,7 @@ class Settings:
             gateway_url=get("DISCORD_GATEWAY_URL"),
             log_level=(get("NEWSBOT_LOG_LEVEL") or "INFO").upper(),
             lang=_choice("NEWSBOT_LANG", get("NEWSBOT_LANG"), ("fr", "en")),
+            follow_outside_links=_bool("NEWSBOT_FOLLOW_OUTSIDE_LINKS", get("NEWSBOT_FOLLOW_OUTSIDE_LINKS"), False),
             max_removed_share=_share("NEWSBOT_MAX_REMOVED_SHARE", get("NEWSBOT_MAX_REMOVED_SHARE"), 0.5),
         )
 

@@ -156,7 +156,13 @@ class NewsService:
     async def _scan_against(self, generation: str, known: dict[str, StoredFile]) -> Scan:
         failures = await self.store.known_failures()
         return await self._in_build(
-            scan_folder, self.settings.corpus_dir, generation, known, self._report, failures
+            scan_folder,
+            self.settings.corpus_dir,
+            generation,
+            known,
+            self._report,
+            failures,
+            self.settings.follow_outside_links,
         )
 
     async def _load_stored_engine(self) -> tuple[Engine, str]:

@@ -93,6 +93,7 @@ def scan_folder(
     known: dict[str, StoredFile],
     progress: Progress = _no_progress,
     known_failures: dict[str, KnownFailure] | None = None,
+    follow_outside_links: bool = False,
 ) -> Scan:
     """Find every article file and hash it (raw bytes are kept for the parse step).
 
@@ -100,12 +101,16 @@ def scan_folder(
     last reload, and that the current text pipeline parsed, is not read: its stored hash
     stands. On big folders, reading and hashing every file took most of a restart. A file
     (or manifest) that failed at the last reload and has the same signature is reported
-    with its stored reason without being read: it would fail the same way.
+    with its stored reason without being read: it would fail the same way. A file whose
+    real path is outside the folder (a symbolic link out of it) is reported and never read,
+    unless ``follow_outside_links``: a link must not turn a private file into a quote.
     """
     result = Scan(generation, known, pipeline_id(), known_failures=dict(known_failures or {}))
     started_ns = time.time_ns()
     files = scan(folder)
-    _scan_manifest(folder, result, started_ns)
+    if not follow_outside_links:
+        files = _inside(folder, files, result)
+    _scan_manifest(folder, result, started_ns, follow_outside_links)
     for done, file in enumerate(files, 1):
         entry = manifest_entry(result.manifest, folder, file)
         signature: str | None = None
@@ -136,10 +141,47 @@ def scan_folder(
     return result
 
 
-def _scan_manifest(folder: Path, result: Scan, started_ns: int) -> None:
+OUTSIDE_LINK = (
+    "links to {target}, outside the corpus folder: skipped (set NEWSBOT_FOLLOW_OUTSIDE_LINKS=true to read such files)"
+)
+
+
+def _outside(folder: Path, path: Path) -> Path | None:
+    """The real path of ``path`` when it lies outside ``folder`` (after every link), else None.
+
+    Only links need resolving: the scan does not descend into linked folders, so a plain
+    file it found is inside. (Resolving every path made big scans noticeably slower.)
+    """
+    if not path.is_symlink():
+        return None
+    try:
+        real = path.resolve(strict=True)
+    except (OSError, RuntimeError):  # a loop of links, or gone meanwhile: the read will say
+        return None
+    return None if real.is_relative_to(folder.resolve()) else real
+
+
+def _inside(folder: Path, files: list[CorpusFile], result: Scan) -> list[CorpusFile]:
+    """The files whose real path is inside ``folder``; the others are reported as failures."""
+    kept = []
+    for file in files:
+        target = _outside(folder, file.path)
+        if target is None:
+            kept.append(file)
+        else:
+            log.warning("skipping %s: it links outside the corpus folder", file.rel)
+            result.failures.append(LoadFailure(file.rel, OUTSIDE_LINK.format(target=target)))
+    return kept
+
+
+def _scan_manifest(folder: Path, result: Scan, started_ns: int, follow_outside_links: bool = False) -> None:
     """Read ``manifest.json`` into ``result``, unless it is the one that failed last time."""
     path = folder / MANIFEST_NAME
     rel = f"{folder.resolve().name}/{MANIFEST_NAME}"
+    target = None if follow_outside_links or not path.is_file() else _outside(folder, path)
+    if target is not None:
+        result.failures.append(LoadFailure(rel, OUTSIDE_LINK.format(target=target)))
+        return
     try:
         signature = file_signature(path.stat(), None, started_ns) if path.is_file() else None
     except OSError:

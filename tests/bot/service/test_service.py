@@ -603,3 +603,45 @@ async def test_abandoned_temporary_snapshots_are_removed_at_start(tmp_path: Path
     async with await NewsService.open(settings):
         pass
     assert not abandoned.exists() and being_written.exists()
+
+
+# --------------------------------------------------------------------------- links out of the folder
+
+SECRET = """Notes privées
+Le mot de passe du serveur de paie est Tournesol-8842 et il ne doit jamais sortir de ce fichier. Le serveur est redémarré chaque lundi.
+"""
+
+
+def link_outside(tmp_path: Path, corpus: Path) -> None:
+    outside = tmp_path / "private"
+    outside.mkdir()
+    (outside / "notes.txt").write_text(SECRET, encoding="utf-8")
+    (corpus / "secret.txt").symlink_to(outside / "notes.txt")
+
+
+async def test_a_link_out_of_the_corpus_folder_is_reported_and_never_quoted(tmp_path: Path, corpus: Path) -> None:
+    link_outside(tmp_path, corpus)
+    async with await NewsService.open(settings_for(tmp_path, corpus)) as service:
+        report = await service.reload()
+        answer = await service.ask("Quel est le mot de passe du serveur de paie ?")
+        stored = await stored_hashes(service)
+    assert "corpus/secret.txt" not in stored
+    assert [f.path for f in report.failures] == ["corpus/secret.txt"]
+    assert "outside the corpus folder" in report.failures[0].reason
+    assert all("Tournesol" not in c.quote for c in answer.citations)
+
+
+async def test_links_out_of_the_folder_are_read_when_the_setting_allows(tmp_path: Path, corpus: Path) -> None:
+    link_outside(tmp_path, corpus)
+    async with await NewsService.open(settings_for(tmp_path, corpus, follow_outside_links=True)) as service:
+        stored = await stored_hashes(service)
+    assert "corpus/secret.txt" in stored
+
+
+async def test_a_link_inside_the_folder_is_read(tmp_path: Path, corpus: Path) -> None:
+    (corpus / "sub").mkdir()
+    (corpus / "sub" / "zorglub.txt").write_text(PRICE_V1, encoding="utf-8")
+    (corpus / "alias.txt").symlink_to(corpus / "sub" / "zorglub.txt")
+    async with await NewsService.open(settings_for(tmp_path, corpus)) as service:
+        stored = await stored_hashes(service)
+    assert "corpus/alias.txt" in stored
