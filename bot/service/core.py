@@ -171,7 +171,7 @@ class NewsService:
         snapshot written for next time)."""
         corpus = await self.store.load_corpus(tokens=False)
         n_passages = sum(len(passages) for _, passages in corpus.entries)
-        state = await self._in_build(read_snapshot, self.settings.index_path, corpus.generation, n_passages)
+        state = await self._in_build(self._read_snapshot, corpus.generation, n_passages)
         if state is not None:
             self._snapshot_generation = corpus.generation
             return await self._in_build(self._build_engine_from_box, [corpus.entries], state), corpus.generation
@@ -179,6 +179,15 @@ class NewsService:
         engine = await self._in_build(self._build_engine_from_box, [corpus.entries])
         self._save_snapshot(engine, corpus.generation)
         return engine, corpus.generation
+
+    def _read_snapshot(self, generation: str, passages: int) -> EngineState | None:
+        """The saved index, unless the path holds something other than a regular file (a
+        FIFO would block the read forever, a folder cannot be read): then it is rebuilt."""
+        path = self.settings.index_path
+        if path.exists() and not path.is_file():
+            log.warning("%s is not a regular file: the index is rebuilt instead of read", path)
+            return None
+        return read_snapshot(path, generation, passages)
 
     def _save_snapshot(self, engine: Engine, generation: str) -> None:
         """Write the engine's index snapshot in the build thread, without waiting for it.

@@ -15,6 +15,7 @@ from retrieval.analysis import Analyzer
 from retrieval.articles import ArticleError, Metadata, content_digest, parse_article
 from retrieval.corpus import (
     MANIFEST_NAME,
+    MAX_FILE_BYTES,
     CorpusError,
     CorpusFile,
     file_signature,
@@ -107,7 +108,13 @@ def scan_folder(
     """
     result = Scan(generation, known, pipeline_id(), known_failures=dict(known_failures or {}))
     started_ns = time.time_ns()
-    files = scan(folder)
+    try:
+        files = scan(folder)
+    except RecursionError:
+        raise CorpusError(
+            f"the folder {folder} is nested too deep to scan (a loop of folders, or a copy gone wrong?); "
+            "flatten it or point NEWSBOT_CORPUS_DIR at another folder"
+        ) from None
     if not follow_outside_links:
         files = _inside(folder, files, result)
     _scan_manifest(folder, result, started_ns, follow_outside_links)
@@ -190,7 +197,20 @@ def _scan_manifest(folder: Path, result: Scan, started_ns: int, follow_outside_l
         result.failures.append(LoadFailure(rel, result.known_failures[rel].reason))
         result.known_bad.add(rel)
         return
-    result.manifest, failure = read_manifest(folder)
+    failure: LoadFailure | None
+    try:
+        size = path.stat().st_size if path.is_file() else 0
+        if size > MAX_FILE_BYTES:
+            # Read whole and parsed on every scan: capped like an article file.
+            result.manifest, failure = {}, LoadFailure(
+                rel, f"manifest ignored: file too large ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})"
+            )
+        else:
+            result.manifest, failure = read_manifest(folder)
+    except RecursionError:
+        result.manifest, failure = {}, LoadFailure(rel, "manifest ignored: nested too deeply to be read")
+    except OSError as error:
+        result.manifest, failure = {}, LoadFailure(rel, f"manifest ignored: {error.strerror or error}")
     if failure:
         result.failures.append(failure)
         if signature is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -53,6 +54,15 @@ class StoreConnection:
                 f"Cannot create the folder for the database {path}: {exc}. "
                 "Fix the permissions or set NEWSBOT_DB to a writable location."
             ) from exc
+        # Checked before aiosqlite starts its thread: a connection that fails to open could
+        # leave that thread reporting to an event loop already closed.
+        if path.exists() and not path.is_file():
+            raise StoreError(f"The database path {path} is not a file. Set NEWSBOT_DB to a file.")
+        if not os.access(path.parent, os.W_OK | os.X_OK):
+            raise StoreError(
+                f"The folder {path.parent} of the database is read-only. Fix its permissions or set "
+                "NEWSBOT_DB to a writable location."
+            )
 
         try:
             conn = await aiosqlite.connect(

@@ -503,3 +503,59 @@ def test_a_missing_corpus_folder_creates_no_database(tmp_path: Path) -> None:
     result = bare_newsbot(tmp_path, "--corpus", str(tmp_path / "nowhere"), "ask", HUMANE)
     assert result.returncode == 1 and "does not exist" in result.stderr
     assert not (tmp_path / "home" / ".local" / "share" / "newsbot").exists()
+
+
+# ---------------------------------------------------------------------- hostile folders and paths
+
+
+def one_clean_line(result: subprocess.CompletedProcess[str]) -> str:
+    assert "Traceback" not in result.stderr and "Event loop is closed" not in result.stderr, result.stderr
+    lines = stderr_lines(result)
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_a_folder_nested_too_deep_is_one_line(tmp_path: Path, corpus: Path) -> None:
+    levels = [corpus]
+    for _ in range(1000):
+        levels.append(levels[-1] / "d")
+        levels[-1].mkdir()
+    try:
+        result = newsbot(tmp_path, "ask", HUMANE, corpus=corpus)
+    finally:
+        for level in reversed(levels[1:]):  # shutil.rmtree recurses as deep as the folders
+            level.rmdir()
+    assert result.returncode == 1
+    assert "nested too deep" in one_clean_line(result)
+
+
+def test_a_manifest_nested_too_deep_is_reported_and_the_articles_load(tmp_path: Path, corpus: Path) -> None:
+    (corpus / "manifest.json").write_text("[" * 100_000, encoding="utf-8")
+    result = newsbot(tmp_path, "reload", corpus=corpus)
+    assert result.returncode == 0, result.stderr
+    assert "manifest.json" in result.stdout and "nested too deeply" in result.stdout
+    assert newsbot(tmp_path, "stats", corpus=corpus).stdout.startswith("Corpus: 5 articles")
+
+
+def test_a_huge_manifest_is_refused_like_a_huge_article(tmp_path: Path, corpus: Path) -> None:
+    (corpus / "manifest.json").write_text('{"x.txt": {"title": "' + "a" * 6_000_000 + '"}}', encoding="utf-8")
+    result = newsbot(tmp_path, "reload", corpus=corpus)
+    assert result.returncode == 0, result.stderr
+    assert "manifest.json" in result.stdout and "too large" in result.stdout
+
+
+def test_a_database_path_that_is_a_folder_is_one_line(tmp_path: Path) -> None:
+    folder = tmp_path / "db-folder"
+    folder.mkdir()
+    result = newsbot(tmp_path, "ask", HUMANE, env={"NEWSBOT_DB": str(folder)})
+    assert result.returncode == 1
+    assert str(folder) in one_clean_line(result)
+
+
+def test_a_fifo_at_the_snapshot_path_does_not_hang(tmp_path: Path) -> None:
+    assert newsbot(tmp_path, "ask", HUMANE).returncode == 0
+    index = tmp_path / "data" / "newsbot.index.npz"
+    index.unlink()
+    os.mkfifo(index)
+    result = newsbot(tmp_path, "ask", HUMANE, timeout=60)
+    assert result.returncode == 0 and "116 millions" in result.stdout
