@@ -66,6 +66,9 @@ class Settings:
     max_removed_share: float = 0.5
     """NEWSBOT_MAX_REMOVED_SHARE: a reload removing more than this share of the stored
     articles (or all of them) is refused unless forced."""
+    store_check_seconds: float = 5.0
+    """NEWSBOT_STORE_CHECK_SECONDS: how often the running bot checks whether another process
+    (``newsbot reload``) changed the stored corpus, and swaps to it."""
     follow_outside_links: bool = False
     """NEWSBOT_FOLLOW_OUTSIDE_LINKS: read article files whose symbolic links lead outside the
     corpus folder (off: such files are reported and skipped)."""
@@ -120,6 +123,9 @@ class Settings:
             gateway_url=get("DISCORD_GATEWAY_URL"),
             log_level=(get("NEWSBOT_LOG_LEVEL") or "INFO").upper(),
             lang=_choice("NEWSBOT_LANG", get("NEWSBOT_LANG"), ("fr", "en")),
+            store_check_seconds=_positive_float(
+                "NEWSBOT_STORE_CHECK_SECONDS", get("NEWSBOT_STORE_CHECK_SECONDS"), 5.0
+            ),
             follow_outside_links=_bool("NEWSBOT_FOLLOW_OUTSIDE_LINKS", get("NEWSBOT_FOLLOW_OUTSIDE_LINKS"), False),
             max_removed_share=_share("NEWSBOT_MAX_REMOVED_SHARE", get("NEWSBOT_MAX_REMOVED_SHARE"), 0.5),
         )

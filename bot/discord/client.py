@@ -8,6 +8,7 @@ Every message goes out with no mentions allowed, whatever the quoted text contai
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import pkgutil
 
@@ -65,11 +66,27 @@ class NewsBot(commands.Bot):
         self.settings = settings
         self.service = service
         self.cooldown = Cooldown(settings.cooldown_questions, settings.cooldown_seconds)
+        self._store_watch: asyncio.Task[None] | None = None
 
     async def setup_hook(self) -> None:
         for extension in extensions():
             await self.load_extension(extension)
         await sync_if_changed(self.tree, self.settings.guild_ids, self.settings.data_dir)
+        self._store_watch = asyncio.create_task(self._follow_store(), name="newsbot-follow-store")
+
+    async def _follow_store(self) -> None:
+        """Serve a reload made by another process (``newsbot reload`` on the same database)."""
+        while True:
+            await asyncio.sleep(self.settings.store_check_seconds)
+            try:
+                await self.service.follow_store()
+            except Exception:
+                log.exception("checking the store for another process's reload failed")
+
+    async def close(self) -> None:
+        if self._store_watch is not None:
+            self._store_watch.cancel()
+        await super().close()
 
     async def on_ready(self) -> None:
         log.info("connected as %s (id %s) to %d guild(s)", self.user, self.user.id if self.user else "?", len(self.guilds))

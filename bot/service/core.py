@@ -232,6 +232,29 @@ class NewsService:
             except StoreError as error:
                 log.warning("file signatures not stored: %s", error)
 
+    async def follow_store(self) -> bool:
+        """Swap in the stored corpus when another process (``newsbot reload`` beside a running
+        bot) changed it since the live engine was built; return whether it did.
+
+        Cheap when nothing changed (one row read), so the bot can call it every few seconds.
+        Skipped while this service reloads: that reload will leave the newest corpus live.
+        """
+        if self._reload_lock.locked():
+            return False
+        if await self.store.generation() == self._engine_generation:
+            return False
+        async with self._reload_lock:
+            with cyclic_gc_paused():
+                engine, generation = await self._load_stored_engine()
+            old_engine_box = [self._engine]
+            self._engine, self._engine_generation = engine, generation
+            self._release_in_worker(old_engine_box)
+        log.info(
+            "another process changed the stored corpus: now serving %d articles (%d passages)",
+            len(engine.articles), len(engine),
+        )
+        return True
+
     async def close(self) -> None:
         await self.settle()
         await self.store.close()

@@ -46,6 +46,11 @@ class ArticleStore(StoreConnection):
             rows = await conn.execute_fetchall("SELECT path, content_hash, file_signature, pipeline FROM articles")
         return generation, {path: StoredFile(content_hash, signature, pipeline) for path, content_hash, signature, pipeline in rows}
 
+    async def generation(self) -> str:
+        """The stored corpus generation alone: one row, cheap enough to poll."""
+        async with self._read() as conn:
+            return await corpus_generation(conn)
+
     async def known_failures(self) -> dict[str, KnownFailure]:
         """``path -> KnownFailure`` of the files that failed at the last reload."""
         async with self._read() as conn:

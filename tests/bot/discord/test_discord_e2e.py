@@ -3,6 +3,7 @@ Discord (REST + gateway) on 127.0.0.1, answering from a real NewsService."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import shutil
@@ -345,3 +346,24 @@ async def test_a_wrong_token_exits_with_one_clear_line_and_never_logs_the_token(
     assert code == EXIT_LOGIN
     assert err.strip().count("\n") == 0 and "DISCORD_TOKEN" in err and "Traceback" not in err
     assert TOKEN not in caplog.text and TOKEN not in err
+
+
+async def test_the_bot_serves_a_reload_made_by_another_process(tmp_path: Path, corpus: Path) -> None:
+    settings = make_settings(tmp_path, corpus, store_check_seconds=0.05)
+    async with FakeDiscord(token=TOKEN, guilds=[build_guild()], heartbeat_interval_ms=500) as fake:
+        with patched_endpoints(fake):
+            async with await NewsService.open(settings) as service:
+                async with run_bot(NewsBot(settings, service, guild_ready_timeout=0.05), TOKEN):
+                    (corpus / "brindille.txt").write_text(
+                        "Le robot Brindille\nLe robot Brindille de la société Ecorce trie les feuilles mortes "
+                        "du parc de Rennes.\n",
+                        encoding="utf-8",
+                    )
+                    async with await NewsService.open(settings, reload_if_changed=False) as cli:
+                        assert (await cli.reload()).added == ("articles/brindille.txt",)
+                    for _ in range(200):
+                        if "articles/brindille.txt" in service.engine.articles:
+                            break
+                        await asyncio.sleep(0.05)
+                    answer = await service.ask("Que trie le robot Brindille ?")
+    assert answer.answered and "feuilles mortes" in answer.citations[0].quote

@@ -645,3 +645,20 @@ async def test_a_link_inside_the_folder_is_read(tmp_path: Path, corpus: Path) ->
     async with await NewsService.open(settings_for(tmp_path, corpus)) as service:
         stored = await stored_hashes(service)
     assert "corpus/alias.txt" in stored
+
+
+# --------------------------------------------------------------------------- another process's reload
+
+
+async def test_a_reload_by_another_process_is_followed(tmp_path: Path, corpus: Path) -> None:
+    settings = settings_for(tmp_path, corpus)
+    async with await NewsService.open(settings) as bot, await NewsService.open(settings) as cli:
+        assert not await bot.follow_store()  # nothing changed yet
+        (corpus / "zorglub.txt").write_text(PRICE_V1, encoding="utf-8")
+        assert (await cli.reload()).added == ("corpus/zorglub.txt",)
+        before = await bot.ask(QUESTION)
+        assert await bot.follow_store()
+        after = await bot.ask(QUESTION)
+        assert not await bot.follow_store()
+    assert not before.answered or "12 euros" not in before.citations[0].quote
+    assert "12 euros" in after.citations[0].quote
