@@ -43,7 +43,10 @@ class ArticleStore(StoreConnection):
         together: what a folder scan compares with, and what a reload expects to replace."""
         async with self._read_transaction() as conn:
             generation = await corpus_generation(conn)
-            rows = await conn.execute_fetchall("SELECT path, content_hash, file_signature, pipeline FROM articles")
+            rows = await conn.execute_fetchall(
+                "SELECT a.path, a.content_hash, s.file_signature, a.pipeline "
+                "FROM articles a LEFT JOIN article_seen s ON s.path = a.path"
+            )
         return generation, {path: StoredFile(content_hash, signature, pipeline) for path, content_hash, signature, pipeline in rows}
 
     async def generation(self) -> str:
@@ -137,7 +140,9 @@ class ArticleStore(StoreConnection):
                 await conn.execute("DELETE FROM articles WHERE path = ?", (path,))
             if unchanged:
                 await conn.executemany(
-                    "UPDATE articles SET last_seen = ?, file_signature = ? WHERE path = ?",
+                    # The narrow table only: rewriting the article rows (which hold the full
+                    # text) made every no-change reload write as much as the corpus.
+                    "UPDATE article_seen SET last_seen = ?, file_signature = ? WHERE path = ?",
                     [(now, signatures.get(path), path) for path in unchanged],
                 )
             if upserts or removed:
@@ -218,6 +223,10 @@ class ArticleStore(StoreConnection):
                 (article.path, *fields, now, now),
             )
             article_id = cursor.lastrowid
+        await conn.execute(
+            "INSERT OR REPLACE INTO article_seen (path, last_seen, file_signature) VALUES (?, ?, ?)",
+            (article.path, now, signature),
+        )
         await conn.executemany(
             """
             INSERT INTO passages (article_id, ordinal, sentences, context, tokens)
@@ -270,7 +279,7 @@ class ArticleStore(StoreConnection):
         """Store new file signatures of stored articles whose content did not change."""
         async with self._write() as conn:
             await conn.executemany(
-                "UPDATE articles SET file_signature = ? WHERE path = ?",
+                "UPDATE article_seen SET file_signature = ? WHERE path = ?",
                 [(signature, path) for path, signature in signatures.items()],
             )
 

@@ -169,9 +169,9 @@ def article_from(row: sqlite3.Row | tuple[Any, ...]) -> Article:
 ARTICLE_COLUMNS = "a.path, a.title, a.text, a.content_hash, a.source, a.url, a.published"
 
 ARTICLE_ROW_SELECT = f"""
-    SELECT {ARTICLE_COLUMNS}, a.first_seen, a.last_seen,
+    SELECT {ARTICLE_COLUMNS}, a.first_seen, COALESCE(s.last_seen, a.last_seen),
            (SELECT COUNT(*) FROM passages p WHERE p.article_id = a.id)
-    FROM articles a
+    FROM articles a LEFT JOIN article_seen s ON s.path = a.path
 """
 
 

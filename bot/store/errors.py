@@ -8,6 +8,7 @@ mistaken for an operator issue.
 from __future__ import annotations
 
 import logging
+import shutil
 import sqlite3
 from pathlib import Path
 from typing import NoReturn
@@ -48,7 +49,9 @@ def translate(exc: sqlite3.Error, path: Path) -> StoreError | None:
             f"The database {path} is locked by another process (another newsbot running?). "
             "Stop it or set NEWSBOT_DB to another file."
         )
-    if primary == sqlite3.SQLITE_FULL or "disk is full" in message:
+    if primary == sqlite3.SQLITE_FULL or "disk is full" in message or (
+        primary == sqlite3.SQLITE_IOERR and _disk_nearly_full(path)
+    ):
         return StoreError(f"The disk holding the database {path} is full. Free some space.")
     if primary == sqlite3.SQLITE_READONLY or "readonly" in message:
         return StoreError(
@@ -68,6 +71,18 @@ def translate(exc: sqlite3.Error, path: Path) -> StoreError | None:
             "and its permissions, or set NEWSBOT_DB to another file."
         )
     return None
+
+
+DISK_FULL_MARGIN_BYTES = 1 << 20
+"""Free space below which an I/O error is taken for a full disk: SQLite reports a failed
+write to the write-ahead log as "disk I/O error", not as "disk is full"."""
+
+
+def _disk_nearly_full(path: Path) -> bool:
+    try:
+        return shutil.disk_usage(path.parent).free < DISK_FULL_MARGIN_BYTES
+    except OSError:
+        return False
 
 
 def reraise(exc: sqlite3.Error, path: Path) -> NoReturn:

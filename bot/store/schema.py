@@ -143,6 +143,24 @@ MIGRATIONS: list[Migration] = [
             """,
         ),
     ),
+    Migration(
+        5,
+        "what each reload updates for an unchanged article (last seen, file signature) in a "
+        "narrow table, so a reload no longer rewrites every row holding an article's text",
+        (
+            """
+            CREATE TABLE article_seen (
+                path TEXT PRIMARY KEY REFERENCES articles (path) ON DELETE CASCADE ON UPDATE CASCADE,
+                last_seen TEXT NOT NULL,
+                file_signature TEXT
+            ) WITHOUT ROWID
+            """,
+            (
+                "INSERT INTO article_seen (path, last_seen, file_signature) "
+                "SELECT path, last_seen, file_signature FROM articles"
+            ),
+        ),
+    ),
 ]
 
 SCHEMA_VERSION: int = MIGRATIONS[-1].version

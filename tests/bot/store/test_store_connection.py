@@ -34,7 +34,7 @@ async def test_open_creates_parent_folder(tmp_path: Path) -> None:
 
 
 async def test_fresh_open_uses_wal_and_latest_schema_version(store: Store) -> None:
-    assert await store.schema_version() == SCHEMA_VERSION == 4
+    assert await store.schema_version() == SCHEMA_VERSION == 5
     conn = sqlite3.connect(store.path)
     try:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -126,3 +126,25 @@ async def test_reads_are_not_blocked_by_another_writer(tmp_path: Path) -> None:
             holder.execute("ROLLBACK")
             holder.close()
     assert len(rows) == 2
+
+
+def test_an_io_error_on_a_full_disk_says_the_disk_is_full(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from collections import namedtuple
+
+    from bot.store import errors
+
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(errors.shutil, "disk_usage", lambda _: usage(100, 100, 0))
+    error = sqlite3.OperationalError("disk I/O error")
+    error.sqlite_errorcode = sqlite3.SQLITE_IOERR_WRITE  # type: ignore[attr-defined]  # set by sqlite3 itself on real errors
+    translated = errors.translate(error, tmp_path / "newsbot.sqlite3")
+    assert translated is not None and "is full" in str(translated)
+
+
+def test_an_io_error_with_free_space_is_not_called_a_full_disk(tmp_path: Path) -> None:
+    from bot.store import errors
+
+    error = sqlite3.OperationalError("disk I/O error")
+    error.sqlite_errorcode = sqlite3.SQLITE_IOERR_WRITE  # type: ignore[attr-defined]  # as above
+    translated = errors.translate(error, tmp_path / "newsbot.sqlite3")
+    assert translated is not None and "Cannot read or write" in str(translated)
