@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import io
 import logging
 import os
 import sys
@@ -20,7 +21,7 @@ from bot.config import ConfigError, Settings
 from bot.logs import configure_logging
 from bot.messages import Lang, messages_for, terminal_language
 from bot.render import answer_json, render_answer
-from bot.service import NewsService, ServiceError
+from bot.service import NewsService, ServiceError, storable
 from bot.store import StoreError
 from retrieval.corpus import CorpusError
 
@@ -98,7 +99,10 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
     # Every command starts from the stored corpus: only `reload` changes it (its report then
     # shows what changed since the last one), and only an empty store is loaded first.
     service = await NewsService.open(
-        settings, progress=reports.progress_lines(print_progress, buckets=20), reload_if_changed=False
+        settings,
+        progress=reports.progress_lines(print_progress, buckets=20),
+        reload_if_changed=False,
+        load_if_empty=args.command != "reload",
     )
     lang = terminal_language(os.environ, settings.lang)
     async with service:
@@ -141,8 +145,12 @@ async def _note_folder_changes(service: NewsService, lang: str) -> None:
 
 
 async def _ask(service: NewsService, args: argparse.Namespace) -> int:
+    if args.question is None and isinstance(sys.stdin, io.TextIOWrapper):
+        # Undecodable bytes become U+FFFD below instead of ending the batch with a traceback.
+        sys.stdin.reconfigure(errors="surrogateescape")
     questions = [args.question] if args.question is not None else (line.rstrip("\n") for line in sys.stdin)
-    for question in questions:
+    for raw in questions:
+        question = storable(raw)
         if args.question is None and not question.strip():
             continue
         answer = await service.ask(question, lang=args.lang, origin="cli")

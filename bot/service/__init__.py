@@ -24,6 +24,7 @@ from .records import (
     ReloadReport,
     ServiceError,
     ServiceStats,
+    storable,
 )
 
 __all__ = [
@@ -37,4 +38,5 @@ __all__ = [
     "ServiceStats",
     "cyclic_gc_paused",
     "free_gradually",
+    "storable",
 ]

@@ -50,6 +50,7 @@ from .records import (
     ReloadReport,
     ServiceError,
     ServiceStats,
+    storable,
 )
 
 log = logging.getLogger("bot.service")
@@ -83,38 +84,47 @@ class NewsService:
 
     @classmethod
     async def open(
-        cls, settings: Settings, *, progress: Progress | None = None, reload_if_changed: bool = True
+        cls,
+        settings: Settings,
+        *,
+        progress: Progress | None = None,
+        reload_if_changed: bool = True,
+        load_if_empty: bool = True,
     ) -> NewsService:
         """Open the store and bring the live engine up: from the stored passages when the
         corpus folder is unchanged since the last reload, otherwise by reloading.
 
         ``reload_if_changed=False`` always starts from the stored corpus (when there is one),
-        for a caller about to reload and report the differences itself.
+        for a caller about to reload and report the differences itself. ``load_if_empty=False``
+        leaves an empty store empty, for that same caller: its reload then reports the
+        first load as its own.
         """
         if not settings.db_path.exists():
             require_folder(settings.corpus_dir)  # nothing is created for a folder that is not there
         store = await Store.open(settings.db_path)
         service = cls(settings, store, progress)
         try:
-            await service.start(reload_if_changed=reload_if_changed)
+            await service.start(reload_if_changed=reload_if_changed, load_if_empty=load_if_empty)
         except BaseException:
             await service.close()
             raise
         return service
 
-    async def start(self, *, reload_if_changed: bool = True) -> None:
+    async def start(self, *, reload_if_changed: bool = True, load_if_empty: bool = True) -> None:
         await self._in_build(remove_abandoned_snapshots, self.settings.index_path)
         with cyclic_gc_paused():
-            await self._start(reload_if_changed)
-        if not self._engine.articles:
+            await self._start(reload_if_changed, load_if_empty)
+        if not self._engine.articles and load_if_empty:
             raise ServiceError(
                 f"the corpus folder {self.settings.corpus_dir} has no usable articles "
                 "(.txt or .md files); add some or set NEWSBOT_CORPUS_DIR"
             )
         await self._purge_old_questions()
 
-    async def _start(self, reload_if_changed: bool) -> None:
+    async def _start(self, reload_if_changed: bool, load_if_empty: bool) -> None:
         generation, known = await self.store.article_files()
+        if not known and not load_if_empty:
+            return
         if known and not reload_if_changed:
             # Answer from what is stored, whatever the folder holds now: only a reload
             # changes the stored corpus, so a read-only command never writes it.
@@ -303,7 +313,7 @@ class NewsService:
             record = QuestionLog(
                 asked_at=utc_timestamp(),
                 origin=origin,
-                question=answer.question,
+                question=storable(answer.question),
                 answered=answer.answered,
                 top_article=top.article.path if top else None,
                 top_score=top.score if top else None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -11,6 +12,16 @@ from ..store import StoreStats
 
 Progress = Callable[[str, int, int], None]
 """``progress(step, done, total)`` for long work (CLI progress lines, benchmarks)."""
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(text: str) -> str:
+    """``text`` with what cannot be stored or printed whole replaced by U+FFFD: lone
+    surrogates (bytes a terminal could not decode) make SQLite and stdout refuse the text,
+    and a NUL cuts it short in SQLite's text functions."""
+    return _UNSTORABLE.sub("\ufffd", text)
 
 
 class ServiceError(Exception):

@@ -246,6 +246,7 @@ def test_sources_lists_every_article(tmp_path: Path) -> None:
 
 
 def test_reload_prints_the_report_and_exits_zero(tmp_path: Path) -> None:
+    newsbot(tmp_path, "sources")  # the first command loads the corpus
     result = newsbot(tmp_path, "reload")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
@@ -559,3 +560,66 @@ def test_a_fifo_at_the_snapshot_path_does_not_hang(tmp_path: Path) -> None:
     os.mkfifo(index)
     result = newsbot(tmp_path, "ask", HUMANE, timeout=60)
     assert result.returncode == 0 and "116 millions" in result.stdout
+
+
+# ---------------------------------------------------------------------- smaller things
+
+
+def test_the_first_reload_on_an_empty_database_reports_its_additions(tmp_path: Path) -> None:
+    result = newsbot(tmp_path, "reload")
+    assert result.returncode == 0, result.stderr
+    assert ": 5 added, 0 updated, 0 unchanged, 0 removed, 0 failed." in result.stdout.splitlines()[0]
+    stats = newsbot(tmp_path, "stats").stdout
+    assert re.search(r"^Last reload: .+ UTC by cli, ok; 5 added", stats, flags=re.MULTILINE)
+    assert reload_runs(tmp_path) == 1
+
+
+def logged_questions(home: Path) -> list[str]:
+    conn = sqlite3.connect(home / "data" / "newsbot.sqlite3")
+    try:
+        return [row[0] for row in conn.execute("SELECT question FROM questions ORDER BY id")]
+    finally:
+        conn.close()
+
+
+def test_an_undecodable_question_is_answered_and_logged_whole(tmp_path: Path) -> None:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSBOT_", "DISCORD_"))}
+    environment.update(
+        NEWSBOT_DATA_DIR=str(tmp_path / "data"),
+        NEWSBOT_DB=str(tmp_path / "data" / "newsbot.sqlite3"),
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        PYTHONIOENCODING="utf-8",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "--corpus", str(SEEDS), "ask", b"Qui est Zorg\xffbix ?"],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0 and b"Traceback" not in result.stderr, result.stderr
+    assert logged_questions(tmp_path) == ["Qui est Zorg\ufffdbix ?"]
+
+
+def test_questions_with_nul_or_bad_bytes_on_stdin_are_logged_whole(tmp_path: Path) -> None:
+    stdin = b"Qui est Zorglubix\x00 sur la Lune ?\n" + b"Que dit Zorg\xffbix ?\n"
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSBOT_", "DISCORD_"))}
+    environment.update(
+        NEWSBOT_DATA_DIR=str(tmp_path / "data"),
+        NEWSBOT_DB=str(tmp_path / "data" / "newsbot.sqlite3"),
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        PYTHONIOENCODING="utf-8",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "--corpus", str(SEEDS), "ask", "--json"],
+        cwd=tmp_path,
+        env=environment,
+        input=stdin,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0 and b"Traceback" not in result.stderr, result.stderr
+    assert len(result.stdout.splitlines()) == 2
+    assert logged_questions(tmp_path) == ["Qui est Zorglubix\ufffd sur la Lune ?", "Que dit Zorg\ufffdbix ?"]

@@ -39,7 +39,9 @@ class Ask(commands.Cog):
         if not question.strip() or len(question) > MAX_QUESTION_CHARS:
             # Answered at once and only to the asker: nothing to look up.
             answer = await self.bot.service.ask(question, lang=lang, origin="discord")
-            await interaction.response.send_message(render_answer(answer), ephemeral=True, allowed_mentions=NO_MENTIONS)
+            await interaction.response.send_message(
+                render_answer(answer), ephemeral=True, allowed_mentions=NO_MENTIONS, suppress_embeds=True
+            )
             return
         await interaction.response.defer(thinking=True)
         answer = await self.bot.service.ask(
@@ -49,7 +51,8 @@ class Ask(commands.Cog):
             guild_id=interaction.guild_id,
             channel_id=interaction.channel_id,
         )
-        await interaction.followup.send(render_answer(answer), allowed_mentions=NO_MENTIONS)
+        # No link preview: a quoted article's bare https:// link must not unfurl a page.
+        await interaction.followup.send(render_answer(answer), allowed_mentions=NO_MENTIONS, suppress_embeds=True)
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -77,7 +80,9 @@ class Ask(commands.Cog):
                     guild_id=message.guild.id if message.guild else None,
                     channel_id=message.channel.id,
                 )
-            await message.reply(render_answer(answer), mention_author=False, allowed_mentions=NO_MENTIONS)
+            await message.reply(
+                render_answer(answer), mention_author=False, allowed_mentions=NO_MENTIONS, suppress_embeds=True
+            )
         except Exception:
             log.exception("error answering message %s", message.id)
             try:

@@ -352,18 +352,26 @@ async def test_the_bot_serves_a_reload_made_by_another_process(tmp_path: Path, c
     settings = make_settings(tmp_path, corpus, store_check_seconds=0.05)
     async with FakeDiscord(token=TOKEN, guilds=[build_guild()], heartbeat_interval_ms=500) as fake:
         with patched_endpoints(fake):
-            async with await NewsService.open(settings) as service:
-                async with run_bot(NewsBot(settings, service, guild_ready_timeout=0.05), TOKEN):
-                    (corpus / "brindille.txt").write_text(
-                        "Le robot Brindille\nLe robot Brindille de la société Ecorce trie les feuilles mortes "
-                        "du parc de Rennes.\n",
-                        encoding="utf-8",
-                    )
-                    async with await NewsService.open(settings, reload_if_changed=False) as cli:
-                        assert (await cli.reload()).added == ("articles/brindille.txt",)
-                    for _ in range(200):
-                        if "articles/brindille.txt" in service.engine.articles:
-                            break
-                        await asyncio.sleep(0.05)
-                    answer = await service.ask("Que trie le robot Brindille ?")
+            async with (
+                await NewsService.open(settings) as service,
+                run_bot(NewsBot(settings, service, guild_ready_timeout=0.05), TOKEN),
+            ):
+                (corpus / "brindille.txt").write_text(
+                    "Le robot Brindille\nLe robot Brindille de la société Ecorce trie les feuilles mortes "
+                    "du parc de Rennes.\n",
+                    encoding="utf-8",
+                )
+                async with await NewsService.open(settings, reload_if_changed=False) as cli:
+                    assert (await cli.reload()).added == ("articles/brindille.txt",)
+                for _ in range(200):
+                    if "articles/brindille.txt" in service.engine.articles:
+                        break
+                    await asyncio.sleep(0.05)
+                answer = await service.ask("Que trie le robot Brindille ?")
     assert answer.answered and "feuilles mortes" in answer.citations[0].quote
+
+
+async def test_answers_are_sent_without_link_previews(world: World) -> None:
+    await world.fake.send_message_create(channel_id=CHANNEL_ID, author=MEMBER, content=f"{world.mention} {COST_QUESTION}")
+    reply = await world.fake.wait_for_message(CHANNEL_ID)
+    assert int(reply.payload.get("flags") or 0) & discord.MessageFlags.suppress_embeds.flag
