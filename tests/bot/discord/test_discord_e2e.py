@@ -375,3 +375,17 @@ async def test_answers_are_sent_without_link_previews(world: World) -> None:
     await world.fake.send_message_create(channel_id=CHANNEL_ID, author=MEMBER, content=f"{world.mention} {COST_QUESTION}")
     reply = await world.fake.wait_for_message(CHANNEL_ID)
     assert int(reply.payload.get("flags") or 0) & discord.MessageFlags.suppress_embeds.flag
+
+
+async def test_reload_of_an_emptied_folder_is_refused_unless_forced(world: World) -> None:
+    for file in world.corpus.iterdir():
+        file.unlink()
+    record = await world.fake.send_interaction(user=MOD, channel_id=CHANNEL_ID, name="reload", locale="en-US")
+    refused = await world.fake.wait_for_followup(record.id)
+    assert "Reload failed" in refused.content and "force:True" in refused.content
+    assert len(world.service.engine.articles) == 5
+    record = await world.fake.send_interaction(
+        user=MOD, channel_id=CHANNEL_ID, name="reload", options={"force": True}, locale="en-US"
+    )
+    forced = await world.fake.wait_for_followup(record.id)
+    assert "5 removed" in forced.content
