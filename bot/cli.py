@@ -19,9 +19,9 @@ from pathlib import Path
 from bot import reports
 from bot.config import ConfigError, Settings
 from bot.logs import configure_logging
-from bot.messages import Lang, messages_for, terminal_language
+from bot.messages import Lang, messages_for, say, terminal_language
 from bot.render import answer_json, render_answer
-from bot.service import NewsService, ServiceError, storable
+from bot.service import FolderError, NewsService, ServiceError, storable
 from bot.store import StoreError
 from retrieval.corpus import CorpusError
 
@@ -88,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_bot(settings)
         return asyncio.run(_run(args, settings))
     except (CorpusError, ServiceError, StoreError) as error:
-        print(f"newsbot: {error}", file=sys.stderr)
+        print(f"newsbot: {say(error, terminal_language(os.environ, settings.lang))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -134,8 +134,8 @@ async def _note_folder_changes(service: NewsService, lang: str) -> None:
     messages = messages_for(lang)
     try:
         changes = await service.folder_changes()
-    except CorpusError as error:
-        print(f"newsbot: {messages.folder_unavailable.format(error=error)}", file=sys.stderr)
+    except (CorpusError, FolderError) as error:
+        print(f"newsbot: {messages.folder_unavailable.format(error=say(error, lang))}", file=sys.stderr)
         return
     if changes:
         note = messages.folder_changed.format(

@@ -68,6 +68,25 @@ class Messages:
     bad_endpoints: str
     token_rejected: str
     intents_refused: str
+    # Errors the terminal (and the reload report) shows
+    store_locked: str
+    store_full: str
+    store_read_only: str
+    store_not_a_database: str
+    store_io: str
+    store_conflict: str
+    store_closed: str
+    store_no_folder: str
+    store_not_a_file: str
+    store_folder_read_only: str
+    store_version_gap: str
+    store_newer: str
+    no_usable_articles: str
+    could_not_load: str
+    reload_refused: str
+    folder_missing: str
+    not_a_folder: str
+    folder_too_deep: str
     net_dns: str
     net_refused: str
     net_tls: str
@@ -135,6 +154,60 @@ FRENCH = Messages(
     bad_endpoints="DISCORD_API_BASE/DISCORD_GATEWAY_URL : {error}",
     token_rejected="Discord a refusé DISCORD_TOKEN ; recopiez le jeton du bot depuis le portail des développeurs.",
     intents_refused="Discord a refusé les intents demandés ; voir la section d'installation du README.",
+    store_locked=(
+        'La base {path} est verrouillée par un autre processus (un autre newsbot en marche ?). Arrêtez-le ou choisissez un autre fichier avec NEWSBOT_DB.'
+    ),
+    store_full=(
+        'Le disque qui contient la base {path} est plein. Libérez de la place.'
+    ),
+    store_read_only=(
+        'La base {path} est en lecture seule. Corrigez ses permissions ou choisissez un fichier modifiable avec NEWSBOT_DB.'
+    ),
+    store_not_a_database=(
+        "Le fichier {path} n'est pas une base newsbot utilisable ({error}). Restaurez une sauvegarde ou choisissez un autre fichier avec NEWSBOT_DB."
+    ),
+    store_io=(
+        "Impossible de lire ou d'écrire la base {path} ({error}). Vérifiez le disque, le chemin et ses permissions, ou choisissez un autre fichier avec NEWSBOT_DB."
+    ),
+    store_conflict=(
+        "Un autre processus newsbot a modifié les articles de {path} pendant ce rechargement ; rien n'a été modifié ici. Relancez le rechargement."
+    ),
+    store_closed=(
+        'La base {path} est fermée ; ouvrez-la de nouveau.'
+    ),
+    store_no_folder=(
+        'Impossible de créer le dossier de la base {path} : {error}. Corrigez les permissions ou choisissez un emplacement modifiable avec NEWSBOT_DB.'
+    ),
+    store_not_a_file=(
+        "Le chemin de la base {path} n'est pas un fichier. Indiquez un fichier avec NEWSBOT_DB."
+    ),
+    store_folder_read_only=(
+        'Le dossier {folder} de la base est en lecture seule. Corrigez ses permissions ou choisissez un emplacement modifiable avec NEWSBOT_DB.'
+    ),
+    store_version_gap=(
+        'La base {path} est au schéma {current}, qui ne peut pas passer directement au schéma {target}. Restaurez une sauvegarde ou choisissez un nouveau fichier avec NEWSBOT_DB.'
+    ),
+    store_newer=(
+        "La base {path} a été écrite par un newsbot plus récent (schéma {version} ; celui-ci connaît jusqu'au schéma {known}). Mettez newsbot à jour ou choisissez un autre fichier avec NEWSBOT_DB."
+    ),
+    no_usable_articles=(
+        'le dossier {folder} ne contient aucun article utilisable (fichiers .txt ou .md) ; ajoutez-en ou changez NEWSBOT_CORPUS_DIR'
+    ),
+    could_not_load=(
+        'impossible de charger le corpus : {error}'
+    ),
+    reload_refused=(
+        "ce rechargement retirerait {removed} des {stored} articles enregistrés ({folder} est-il vide, démonté ou copié à moitié ?) ; rien n'a été modifié. Vérifiez le dossier, ou forcez-le avec `newsbot reload --allow-shrink` ou `/reload force:True`"
+    ),
+    folder_missing=(
+        "le dossier {folder} n'existe pas ; réglez NEWSBOT_CORPUS_DIR ou passez --corpus"
+    ),
+    not_a_folder=(
+        "{folder} n'est pas un dossier ; faites pointer NEWSBOT_CORPUS_DIR sur le dossier des articles"
+    ),
+    folder_too_deep=(
+        'le dossier {folder} est trop profondément imbriqué pour être parcouru (une boucle de dossiers, une copie ratée ?) ; aplatissez-le ou choisissez un autre dossier avec NEWSBOT_CORPUS_DIR'
+    ),
     net_dns=(
         "impossible de trouver l'adresse de {host} (DNS) : vérifiez la connexion réseau"
         " et DISCORD_API_BASE ({api})."
@@ -206,6 +279,60 @@ ENGLISH = Messages(
     bad_endpoints="DISCORD_API_BASE/DISCORD_GATEWAY_URL: {error}",
     token_rejected="Discord rejected DISCORD_TOKEN; copy the bot token again from the developer portal.",
     intents_refused="Discord refused the requested intents; see the README's setup section.",
+    store_locked=(
+        'The database {path} is locked by another process (another newsbot running?). Stop it or set NEWSBOT_DB to another file.'
+    ),
+    store_full=(
+        'The disk holding the database {path} is full. Free some space.'
+    ),
+    store_read_only=(
+        'The database {path} is read-only. Fix its permissions or set NEWSBOT_DB to a writable file.'
+    ),
+    store_not_a_database=(
+        'The file {path} is not a usable newsbot database ({error}). Restore a backup, or set NEWSBOT_DB to another file.'
+    ),
+    store_io=(
+        'Cannot read or write the database {path} ({error}). Check the disk, the path and its permissions, or set NEWSBOT_DB to another file.'
+    ),
+    store_conflict=(
+        'Another newsbot process changed the articles in {path} while this reload ran; nothing was changed here. Run the reload again.'
+    ),
+    store_closed=(
+        'The database {path} is closed; open the store again.'
+    ),
+    store_no_folder=(
+        'Cannot create the folder for the database {path}: {error}. Fix the permissions or set NEWSBOT_DB to a writable location.'
+    ),
+    store_not_a_file=(
+        'The database path {path} is not a file. Set NEWSBOT_DB to a file.'
+    ),
+    store_folder_read_only=(
+        'The folder {folder} of the database is read-only. Fix its permissions or set NEWSBOT_DB to a writable location.'
+    ),
+    store_version_gap=(
+        'The database {path} is at schema version {current}, which cannot be upgraded to {target} directly. Restore a backup or set NEWSBOT_DB to a new file.'
+    ),
+    store_newer=(
+        'The database {path} was written by a newer newsbot (schema version {version}; this newsbot knows up to {known}). Upgrade newsbot, or set NEWSBOT_DB to another file.'
+    ),
+    no_usable_articles=(
+        'the corpus folder {folder} has no usable articles (.txt or .md files); add some or set NEWSBOT_CORPUS_DIR'
+    ),
+    could_not_load=(
+        'could not load the corpus: {error}'
+    ),
+    reload_refused=(
+        'this reload would remove {removed} of the {stored} stored articles (is {folder} empty, unmounted or half-copied?); nothing was changed. Check the folder, or force it with `newsbot reload --allow-shrink` or `/reload force:True`'
+    ),
+    folder_missing=(
+        'corpus folder {folder} does not exist; set NEWSBOT_CORPUS_DIR or pass --corpus'
+    ),
+    not_a_folder=(
+        '{folder} is not a folder; point NEWSBOT_CORPUS_DIR at the folder of articles'
+    ),
+    folder_too_deep=(
+        'the folder {folder} is nested too deep to scan (a loop of folders, or a copy gone wrong?); flatten it or point NEWSBOT_CORPUS_DIR at another folder'
+    ),
     net_dns="cannot resolve {host} (DNS): check the network connection and DISCORD_API_BASE ({api}).",
     net_refused=(
         "cannot connect to {host}:{port} ({error}): check the network connection, a firewall"
@@ -227,6 +354,26 @@ def messages_for(lang: str | None, default: Lang = Lang.FR) -> Messages:
         return MESSAGES[Lang(code)]
     except ValueError:
         return MESSAGES[default]
+
+
+class Problem(Exception):
+    """An error whose message is one of the sentences above, so that the terminal can say it
+    in its own language. ``str()`` is the English sentence (logs, the stored reload history).
+    """
+
+    def __init__(self, key: str, **params: object) -> None:
+        self.key = key
+        self.params = params
+        super().__init__(self.say(Lang.EN))
+
+    def say(self, lang: str | None) -> str:
+        """The sentence in ``lang`` (English when unknown)."""
+        return str(getattr(messages_for(lang, default=Lang.EN), self.key)).format(**self.params)
+
+
+def say(error: BaseException, lang: str | None) -> str:
+    """An error's message in ``lang`` when it is a :class:`Problem`, else its own words."""
+    return error.say(lang) if isinstance(error, Problem) else str(error)
 
 
 LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")

@@ -48,7 +48,8 @@ def reload_text(report: ReloadReport, lang: str = Lang.EN) -> str:
     read it in the terminal, where one language is spoken throughout)."""
     m = messages_for(lang, default=Lang.EN)
     if not report.ok:
-        error = safe(report.error or m.unknown_error).rstrip(".")
+        said = report.problem.say(lang) if report.problem is not None else report.error
+        error = safe(said or m.unknown_error).rstrip(".")
         return m.reload_failed.format(
             duration=report.duration_s, error=error, articles=report.articles, passages=report.passages
         )

@@ -18,6 +18,7 @@ from .core import NewsService
 from .memory import cyclic_gc_paused, free_gradually
 from .plan import FolderChanges
 from .records import (
+    FolderError,
     Progress,
     ReloadInProgress,
     ReloadRefused,
@@ -29,6 +30,7 @@ from .records import (
 
 __all__ = [
     "FolderChanges",
+    "FolderError",
     "NewsService",
     "Progress",
     "ReloadInProgress",

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
+from bot.messages import Problem
 from retrieval.analysis import Analyzer
 from retrieval.answer import Answer
 from retrieval.corpus import CorpusError
@@ -115,10 +116,7 @@ class NewsService:
         with cyclic_gc_paused():
             await self._start(reload_if_changed, load_if_empty)
         if not self._engine.articles and load_if_empty:
-            raise ServiceError(
-                f"the corpus folder {self.settings.corpus_dir} has no usable articles "
-                "(.txt or .md files); add some or set NEWSBOT_CORPUS_DIR"
-            )
+            raise ServiceError("no_usable_articles", folder=self.settings.corpus_dir)
         await self._purge_old_questions()
 
     async def _start(self, reload_if_changed: bool, load_if_empty: bool) -> None:
@@ -142,7 +140,7 @@ class NewsService:
                 log.warning("serving the stored corpus: %s", report.error)
                 await self._serve_stored()
             elif not report.ok:
-                raise ServiceError(f"could not load the corpus: {report.error}")
+                raise ServiceError("could_not_load", error=report.error)
 
     async def _serve_stored(self) -> None:
         started = time.perf_counter()
@@ -408,6 +406,7 @@ class NewsService:
                     passages=len(self._engine),
                     error=message,
                     refused=isinstance(error, ReloadRefused),
+                    problem=error if isinstance(error, Problem) else None,
                 )
 
     async def _reload(

@@ -16,7 +16,6 @@ from retrieval.articles import ArticleError, Metadata, content_digest, parse_art
 from retrieval.corpus import (
     MANIFEST_NAME,
     MAX_FILE_BYTES,
-    CorpusError,
     CorpusFile,
     file_signature,
     manifest_entry,
@@ -30,7 +29,7 @@ from retrieval.pipeline import pipeline_id
 from retrieval.records import Article, LoadFailure
 
 from ..store import KnownFailure, StoredFile, StoredPassage
-from .records import Progress
+from .records import FolderError, Progress
 
 log = logging.getLogger("bot.service")
 
@@ -76,12 +75,12 @@ class Scan:
 
 
 def require_folder(folder: Path) -> None:
-    """Raise :class:`CorpusError` unless ``folder`` is a folder: checked before a first start
+    """Raise :class:`FolderError` unless ``folder`` is a folder: checked before a first start
     creates a database for it (the scan says the same, but only after the store exists)."""
     if not folder.exists():
-        raise CorpusError(f"corpus folder {folder} does not exist; set NEWSBOT_CORPUS_DIR or pass --corpus")
+        raise FolderError("folder_missing", folder=folder)
     if not folder.is_dir():
-        raise CorpusError(f"{folder} is not a folder; point NEWSBOT_CORPUS_DIR at the folder of articles")
+        raise FolderError("not_a_folder", folder=folder)
 
 
 def _no_progress(step: str, done: int, total: int) -> None:
@@ -108,13 +107,11 @@ def scan_folder(
     """
     result = Scan(generation, known, pipeline_id(), known_failures=dict(known_failures or {}))
     started_ns = time.time_ns()
+    require_folder(folder)
     try:
         files = scan(folder)
     except RecursionError:
-        raise CorpusError(
-            f"the folder {folder} is nested too deep to scan (a loop of folders, or a copy gone wrong?); "
-            "flatten it or point NEWSBOT_CORPUS_DIR at another folder"
-        ) from None
+        raise FolderError("folder_too_deep", folder=folder) from None
     if not follow_outside_links:
         files = _inside(folder, files, result)
     _scan_manifest(folder, result, started_ns, follow_outside_links)

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.messages import Problem
 from retrieval.records import LoadFailure
 
 from ..store import StoreStats
@@ -24,15 +25,19 @@ def storable(text: str) -> str:
     return _UNSTORABLE.sub("\ufffd", text)
 
 
-class ServiceError(Exception):
+class ServiceError(Problem):
     """An operation the user asked for cannot be done; the message says why and what to do."""
+
+
+class FolderError(ServiceError):
+    """The corpus folder as a whole cannot be scanned (missing, not a folder, too deep)."""
 
 
 class ReloadInProgress(ServiceError):
     """A second reload was asked for without waiting while one runs."""
 
     def __init__(self) -> None:
-        super().__init__("A reload is already running; try again when it has finished.")
+        super().__init__("reload_in_progress")
 
 
 class ReloadRefused(ServiceError):
@@ -40,11 +45,7 @@ class ReloadRefused(ServiceError):
     half-finished copy. Refused so that one bad mount never costs the bot its articles."""
 
     def __init__(self, removed: int, stored: int, folder: object) -> None:
-        super().__init__(
-            f"this reload would remove {removed} of the {stored} stored articles (is {folder} empty, "
-            "unmounted or half-copied?); nothing was changed. Check the folder, or force it with "
-            "`newsbot reload --allow-shrink` or `/reload force:True`"
-        )
+        super().__init__("reload_refused", removed=removed, stored=stored, folder=folder)
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,8 @@ class ReloadReport:
     error: str | None = None
     refused: bool = False
     """The reload was refused because it would have removed too much (see ReloadRefused)."""
+    problem: Problem | None = None
+    """The failure as a sentence the report can say in the reader's language."""
 
 
 @dataclass(frozen=True)

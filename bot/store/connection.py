@@ -50,19 +50,13 @@ class StoreConnection:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StoreError(
-                f"Cannot create the folder for the database {path}: {exc}. "
-                "Fix the permissions or set NEWSBOT_DB to a writable location."
-            ) from exc
+            raise StoreError("store_no_folder", path=path, error=exc) from exc
         # Checked before aiosqlite starts its thread: a connection that fails to open could
         # leave that thread reporting to an event loop already closed.
         if path.exists() and not path.is_file():
-            raise StoreError(f"The database path {path} is not a file. Set NEWSBOT_DB to a file.")
+            raise StoreError("store_not_a_file", path=path)
         if not os.access(path.parent, os.W_OK | os.X_OK):
-            raise StoreError(
-                f"The folder {path.parent} of the database is read-only. Fix its permissions or set "
-                "NEWSBOT_DB to a writable location."
-            )
+            raise StoreError("store_folder_read_only", folder=path.parent)
 
         try:
             conn = await aiosqlite.connect(
@@ -117,7 +111,7 @@ class StoreConnection:
     @property
     def _conn(self) -> aiosqlite.Connection:
         if self._conn_or_none is None:
-            raise StoreError(f"The database {self._path} is closed; open the store again.")
+            raise StoreError("store_closed", path=self._path)
         return self._conn_or_none
 
     @asynccontextmanager

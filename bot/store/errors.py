@@ -13,10 +13,12 @@ import sqlite3
 from pathlib import Path
 from typing import NoReturn
 
+from bot.messages import Problem
+
 logger = logging.getLogger("bot.store")
 
 
-class StoreError(Exception):
+class StoreError(Problem):
     """A database problem the user can act on; the message says what to do next."""
 
 
@@ -28,10 +30,7 @@ class StoreConflictError(StoreError):
     """Another process changed the stored corpus while a reload was being prepared."""
 
     def __init__(self, path: Path) -> None:
-        super().__init__(
-            f"Another newsbot process changed the articles in {path} while this reload ran; "
-            "nothing was changed here. Run the reload again."
-        )
+        super().__init__("store_conflict", path=path)
 
 
 def translate(exc: sqlite3.Error, path: Path) -> StoreError | None:
@@ -45,31 +44,19 @@ def translate(exc: sqlite3.Error, path: Path) -> StoreError | None:
     primary = code & 0xFF if isinstance(code, int) else None
     if primary == sqlite3.SQLITE_BUSY or "database is locked" in message or "busy" in message:
         logger.warning("database %s is locked: %s", path, exc)
-        return StoreBusyError(
-            f"The database {path} is locked by another process (another newsbot running?). "
-            "Stop it or set NEWSBOT_DB to another file."
-        )
+        return StoreBusyError("store_locked", path=path)
     if primary == sqlite3.SQLITE_FULL or "disk is full" in message or (
         primary == sqlite3.SQLITE_IOERR and _disk_nearly_full(path)
     ):
-        return StoreError(f"The disk holding the database {path} is full. Free some space.")
+        return StoreError("store_full", path=path)
     if primary == sqlite3.SQLITE_READONLY or "readonly" in message:
-        return StoreError(
-            f"The database {path} is read-only. Fix its permissions or set NEWSBOT_DB to "
-            "a writable file."
-        )
+        return StoreError("store_read_only", path=path)
     if primary in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT) or (
         "not a database" in message or "malformed" in message
     ):
-        return StoreError(
-            f"The file {path} is not a usable newsbot database ({exc}). Restore a backup, "
-            "or set NEWSBOT_DB to another file."
-        )
+        return StoreError("store_not_a_database", path=path, error=exc)
     if primary in (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_IOERR) or "unable to open" in message:
-        return StoreError(
-            f"Cannot read or write the database {path} ({exc}). Check the disk, the path "
-            "and its permissions, or set NEWSBOT_DB to another file."
-        )
+        return StoreError("store_io", path=path, error=exc)
     return None
 
 

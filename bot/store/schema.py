@@ -195,11 +195,7 @@ async def migrate(conn: aiosqlite.Connection, path: Path) -> None:
                 raise newer_error(path, current)
             if current < migration.version:
                 if current != migration.version - 1:
-                    raise StoreError(
-                        f"The database {path} is at schema version {current}, which cannot "
-                        f"be upgraded to {migration.version} directly. Restore a backup or "
-                        "set NEWSBOT_DB to a new file."
-                    )
+                    raise StoreError("store_version_gap", path=path, current=current, target=migration.version)
                 for statement in migration.statements:
                     await conn.execute(statement)
                 # PRAGMA does not take parameters; the value is an int from our own list.
@@ -219,9 +215,5 @@ async def migrate(conn: aiosqlite.Connection, path: Path) -> None:
 
 
 def newer_error(path: Path, version: int) -> StoreError:
-    return StoreError(
-        f"The database {path} was written by a newer newsbot (schema version {version}; "
-        f"this newsbot knows up to {SCHEMA_VERSION}). Upgrade newsbot, or set NEWSBOT_DB "
-        "to another file."
-    )
+    return StoreError("store_newer", path=path, version=version, known=SCHEMA_VERSION)
 

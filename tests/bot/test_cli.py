@@ -623,3 +623,14 @@ def test_questions_with_nul_or_bad_bytes_on_stdin_are_logged_whole(tmp_path: Pat
     assert result.returncode == 0 and b"Traceback" not in result.stderr, result.stderr
     assert len(result.stdout.splitlines()) == 2
     assert logged_questions(tmp_path) == ["Qui est Zorglubix\ufffd sur la Lune ?", "Que dit Zorg\ufffdbix ?"]
+
+
+def test_errors_are_said_in_the_terminals_language(tmp_path: Path, corpus: Path) -> None:
+    missing = newsbot(tmp_path, "ask", HUMANE, corpus=tmp_path / "nowhere", env=FRENCH)
+    assert "n'existe pas" in one_clean_line(missing)
+    assert newsbot(tmp_path, "reload", corpus=corpus).returncode == 0
+    for file in corpus.iterdir():
+        file.unlink()
+    refused = newsbot(tmp_path, "reload", corpus=corpus, env=FRENCH)
+    line = one_clean_line(refused)
+    assert line.startswith("newsbot: Échec du rechargement") and "retirerait 5 des 5 articles" in line

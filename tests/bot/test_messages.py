@@ -9,6 +9,7 @@ import pytest
 
 from bot.messages import ENGLISH, FRENCH, Lang, messages_for, terminal_language
 from bot.reports import progress_lines
+from bot.store import StoreBusyError
 
 
 def blanks(text: str) -> set[str]:
@@ -59,3 +60,9 @@ def test_progress_lines_are_silent_for_short_steps() -> None:
     for done in range(1, 11):
         report("scan", done, 10)
     assert lines == []
+
+
+def test_a_problem_is_english_in_logs_and_french_when_asked() -> None:
+    error = StoreBusyError("store_locked", path="/srv/news.sqlite3")
+    assert str(error).startswith("The database /srv/news.sqlite3 is locked")
+    assert error.say("fr").startswith("La base /srv/news.sqlite3 est verrouillée")
