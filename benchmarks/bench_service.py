@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.config import Settings  # noqa: E402
 from bot.render import render_answer  # noqa: E402
-from bot.runner import make_event_loop_responsive  # noqa: E402
+from bot.discord.runner import make_event_loop_responsive  # noqa: E402
 from bot.service import NewsService  # noqa: E402
 
 SYLLABLES = "ba be bi bo bu ca ce ci co cu da de di do du fa fe fi la le li lo lu ma me mi mo mu na ne ni no nu pa pe pi po pu ra re ri ro ru sa se si so su ta te ti to tu va ve vi vo vu an en on ou ai eau oi".split()

@@ -7,21 +7,23 @@ uses, so the terminal shows exactly what Discord would show.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import asyncio
+import dataclasses
+import io
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot import reports
+from bot.config import ConfigError, Settings
+from bot.logs import configure_logging
+from bot.messages import Lang, messages_for, say, terminal_language
+from bot.render import answer_json, render_answer
+from bot.service import FolderError, NewsService, ServiceError, storable
+from bot.store import StoreError
 from retrieval.corpus import CorpusError
-
-from .config import ConfigError, Settings
-from .logs import configure_logging
-from .render import answer_json, render_answer
-from .service import NewsService, ServiceError
-from .store import StoreError
-from . import reports
 
 log = logging.getLogger("newsbot")
 
@@ -31,8 +33,12 @@ def build_parser() -> argparse.ArgumentParser:
         prog="newsbot",
         description="Answer questions about the news with verbatim quotes from a corpus of articles.",
     )
-    parser.add_argument("--corpus", type=Path, help="folder of .txt/.md articles (default: NEWSBOT_CORPUS_DIR or seeds/)")
-    parser.add_argument("--db", type=Path, help="SQLite database file (default: NEWSBOT_DB or data/newsbot.sqlite3)")
+    parser.add_argument(
+        "--corpus", type=Path, help="folder of .txt/.md articles (default: NEWSBOT_CORPUS_DIR or the shipped seeds/)"
+    )
+    parser.add_argument(
+        "--db", type=Path, help="SQLite database file (default: NEWSBOT_DB, else one per corpus folder in the data folder)"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -44,7 +50,12 @@ def build_parser() -> argparse.ArgumentParser:
     headlines = commands.add_parser("headlines", help="list the latest articles")
     headlines.add_argument("-n", type=int, default=10, help="how many (default 10)")
     commands.add_parser("sources", help="list every article of the corpus")
-    commands.add_parser("reload", help="rescan the corpus folder and print the report")
+    reload = commands.add_parser("reload", help="rescan the corpus folder and print the report")
+    reload.add_argument(
+        "--allow-shrink",
+        action="store_true",
+        help="apply the reload even if it removes most stored articles (refused by default)",
+    )
     commands.add_parser("stats", help="corpus size, last reload and question statistics")
     commands.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN)")
     return parser
@@ -55,7 +66,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings.load()
     except ConfigError as error:
-        print(f"newsbot: configuration error: {error}", file=sys.stderr)
+        message = messages_for(terminal_language(os.environ), default=Lang.EN).config_error
+        print(f"newsbot: {message.format(error=error)}", file=sys.stderr)
         return 2
     if args.verbose:
         configure_logging(logging.DEBUG)
@@ -65,21 +77,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Terminal commands report problems themselves (one line, or the reload report);
         # warnings such as skipped files are shown with -v.
         configure_logging(logging.ERROR)
-    overrides = {}
     if args.corpus:
-        overrides["corpus_dir"] = args.corpus
+        settings = settings.with_corpus(args.corpus)
     if args.db:
-        overrides["db_path"] = args.db
-    if overrides:
-        settings = dataclasses.replace(settings, **overrides)
+        settings = dataclasses.replace(settings, db_path=args.db)
     try:
         if args.command == "run":
-            from .runner import run_bot
+            from bot.discord.runner import run_bot
 
             return run_bot(settings)
         return asyncio.run(_run(args, settings))
     except (CorpusError, ServiceError, StoreError) as error:
-        print(f"newsbot: {error}", file=sys.stderr)
+        print(f"newsbot: {say(error, terminal_language(os.environ, settings.lang))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -87,32 +96,61 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
     # Quiet for small corpora; a first start on thousands of articles shows where it is.
-    # `reload` starts from the stored corpus so that its report shows what changed since the
-    # last run; every other command starts from a corpus that matches the folder.
+    # Every command starts from the stored corpus: only `reload` changes it (its report then
+    # shows what changed since the last one), and only an empty store is loaded first.
     service = await NewsService.open(
-        settings, progress=reports.progress_printer(), reload_if_changed=args.command != "reload"
+        settings,
+        progress=reports.progress_lines(print_progress, buckets=20),
+        reload_if_changed=False,
+        load_if_empty=args.command != "reload",
     )
+    lang = terminal_language(os.environ, settings.lang)
     async with service:
         if args.command == "ask":
+            await _note_folder_changes(service, lang)
             return await _ask(service, args)
         if args.command == "headlines":
-            print(reports.headlines_text(await service.headlines(max(1, args.n)), "fr"))
+            print(reports.headlines_text(await service.headlines(max(1, args.n)), lang))
         elif args.command == "sources":
-            print(reports.sources_text(await service.sources(), "fr"))
+            print(reports.sources_text(await service.sources(), lang))
         elif args.command == "reload":
-            report = await service.reload(requested_by="cli")
+            report = await service.reload(requested_by="cli", allow_shrink=args.allow_shrink)
             if not report.ok:
-                print(f"newsbot: {reports.reload_text(report)}", file=sys.stderr)
+                print(f"newsbot: {reports.reload_text(report, lang)}", file=sys.stderr)
                 return 1
-            print(reports.reload_text(report))
+            print(reports.reload_text(report, lang))
         elif args.command == "stats":
-            print(reports.stats_text(await service.stats()))
+            print(reports.stats_text(await service.stats(), lang))
     return 0
 
 
+def print_progress(line: str) -> None:
+    """Progress lines go to stderr, so that stdout stays the answers alone."""
+    print(line, file=sys.stderr, flush=True)
+
+
+async def _note_folder_changes(service: NewsService, lang: str) -> None:
+    """Say on stderr when the answers come from a stored corpus the folder no longer matches."""
+    messages = messages_for(lang)
+    try:
+        changes = await service.folder_changes()
+    except (CorpusError, FolderError) as error:
+        print(f"newsbot: {messages.folder_unavailable.format(error=say(error, lang))}", file=sys.stderr)
+        return
+    if changes:
+        note = messages.folder_changed.format(
+            folder=service.settings.corpus_dir, new=changes.new, changed=changes.changed, removed=changes.removed
+        )
+        print(f"newsbot: {note}", file=sys.stderr)
+
+
 async def _ask(service: NewsService, args: argparse.Namespace) -> int:
+    if args.question is None and isinstance(sys.stdin, io.TextIOWrapper):
+        # Undecodable bytes become U+FFFD below instead of ending the batch with a traceback.
+        sys.stdin.reconfigure(errors="surrogateescape")
     questions = [args.question] if args.question is not None else (line.rstrip("\n") for line in sys.stdin)
-    for question in questions:
+    for raw in questions:
+        question = storable(raw)
         if args.question is None and not question.strip():
             continue
         answer = await service.ask(question, lang=args.lang, origin="cli")

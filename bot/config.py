@@ -6,10 +6,11 @@ so that printing or logging the settings never shows it.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from dotenv import dotenv_values
@@ -48,9 +49,11 @@ class Settings:
     """Members with this role name (or Manage Server) may /reload and /stats."""
     cooldown_questions: int = 5
     cooldown_seconds: float = 30.0
-    data_dir: Path = Path("data")
-    db_path: Path = Path("data/newsbot.sqlite3")
-    corpus_dir: Path = Path("seeds")
+    data_dir: Path = field(default_factory=lambda: default_data_dir(os.environ))
+    """Where databases and small state files go: NEWSBOT_DATA_DIR, else a per-user folder."""
+    db_path: Path = Path()
+    """NEWSBOT_DB or --db; left out, one database per corpus folder in ``data_dir``."""
+    corpus_dir: Path = field(default_factory=lambda: shipped_corpus())
     log_questions: bool = True
     question_retention_days: int = 90
     api_base: str | None = None
@@ -58,6 +61,29 @@ class Settings:
     gateway_url: str | None = None
     """DISCORD_GATEWAY_URL: gateway WebSocket URL (a local emulator)."""
     log_level: str = "INFO"
+    lang: str | None = None
+    """NEWSBOT_LANG: the terminal's language ("fr"/"en"); unset, the locale decides."""
+    max_removed_share: float = 0.5
+    """NEWSBOT_MAX_REMOVED_SHARE: a reload removing more than this share of the stored
+    articles (or all of them) is refused unless forced."""
+    store_check_seconds: float = 5.0
+    """NEWSBOT_STORE_CHECK_SECONDS: how often the running bot checks whether another process
+    (``newsbot reload``) changed the stored corpus, and swaps to it."""
+    follow_outside_links: bool = False
+    """NEWSBOT_FOLLOW_OUTSIDE_LINKS: read article files whose symbolic links lead outside the
+    corpus folder (off: such files are reported and skipped)."""
+    db_derived: bool = field(default=False, init=False)
+    """Whether ``db_path`` was derived from the corpus folder (no NEWSBOT_DB, no --db)."""
+
+    def __post_init__(self) -> None:
+        # Path() ("."), a folder, can never be a database file: it means "not given".
+        if self.db_path == Path():
+            object.__setattr__(self, "db_path", corpus_database(self.data_dir, self.corpus_dir))
+            object.__setattr__(self, "db_derived", True)
+
+    def with_corpus(self, corpus_dir: Path) -> Settings:
+        """These settings for another corpus folder: its own database, unless one was named."""
+        return replace(self, corpus_dir=corpus_dir, db_path=Path() if self.db_derived else self.db_path)
 
     @property
     def index_path(self) -> Path:
@@ -79,7 +105,7 @@ class Settings:
             value = values.get(name)
             return value.strip() if value and value.strip() else None
 
-        data_dir = Path(get("NEWSBOT_DATA_DIR") or "data")
+        data_dir = Path(get("NEWSBOT_DATA_DIR") or default_data_dir(values))
         return cls(
             discord_token=Secret(get("DISCORD_TOKEN") or ""),
             guild_ids=_int_list("NEWSBOT_GUILD_IDS", get("NEWSBOT_GUILD_IDS")),
@@ -87,8 +113,8 @@ class Settings:
             cooldown_questions=_positive_int("NEWSBOT_COOLDOWN_QUESTIONS", get("NEWSBOT_COOLDOWN_QUESTIONS"), 5),
             cooldown_seconds=_positive_float("NEWSBOT_COOLDOWN_SECONDS", get("NEWSBOT_COOLDOWN_SECONDS"), 30.0),
             data_dir=data_dir,
-            db_path=Path(get("NEWSBOT_DB") or data_dir / "newsbot.sqlite3"),
-            corpus_dir=Path(get("NEWSBOT_CORPUS_DIR") or "seeds"),
+            db_path=Path(get("NEWSBOT_DB") or ""),
+            corpus_dir=Path(get("NEWSBOT_CORPUS_DIR") or shipped_corpus()),
             log_questions=_bool("NEWSBOT_LOG_QUESTIONS", get("NEWSBOT_LOG_QUESTIONS"), True),
             question_retention_days=_positive_int(
                 "NEWSBOT_QUESTION_RETENTION_DAYS", get("NEWSBOT_QUESTION_RETENTION_DAYS"), 90
@@ -96,7 +122,38 @@ class Settings:
             api_base=get("DISCORD_API_BASE"),
             gateway_url=get("DISCORD_GATEWAY_URL"),
             log_level=(get("NEWSBOT_LOG_LEVEL") or "INFO").upper(),
+            lang=_choice("NEWSBOT_LANG", get("NEWSBOT_LANG"), ("fr", "en")),
+            store_check_seconds=_positive_float(
+                "NEWSBOT_STORE_CHECK_SECONDS", get("NEWSBOT_STORE_CHECK_SECONDS"), 5.0
+            ),
+            follow_outside_links=_bool("NEWSBOT_FOLLOW_OUTSIDE_LINKS", get("NEWSBOT_FOLLOW_OUTSIDE_LINKS"), False),
+            max_removed_share=_share("NEWSBOT_MAX_REMOVED_SHARE", get("NEWSBOT_MAX_REMOVED_SHARE"), 0.5),
         )
+
+
+def shipped_corpus() -> Path:
+    """The corpus shipped with newsbot (``seeds/`` beside the package in a source checkout or
+    an editable install), so that ``newsbot ask`` works from any folder; ``seeds`` in the
+    current folder when the package was installed without it."""
+    shipped = Path(__file__).resolve().parent.parent / "seeds"
+    return shipped if shipped.is_dir() else Path("seeds")
+
+
+def default_data_dir(environ: Mapping[str, str | None]) -> Path:
+    """The per-user data folder: ``$XDG_DATA_HOME/newsbot``, else ``~/.local/share/newsbot``
+    (never the current folder, which changes with every ``cd``)."""
+    base = environ.get("XDG_DATA_HOME") or ""
+    root = Path(base) if Path(base).is_absolute() else Path.home() / ".local" / "share"
+    return root / "newsbot"
+
+
+def corpus_database(data_dir: Path, corpus_dir: Path) -> Path:
+    """The default database of a corpus folder: named after the folder and a hash of its
+    absolute path, so two folders never share articles or question statistics."""
+    absolute = corpus_dir.expanduser().absolute()
+    digest = hashlib.sha256(str(absolute).encode()).hexdigest()[:10]
+    name = "".join(c if c.isalnum() or c in "-_" else "_" for c in absolute.name) or "corpus"
+    return data_dir / f"{name}-{digest}.sqlite3"
 
 
 def _int_list(name: str, value: str | None) -> tuple[int, ...]:
@@ -126,6 +183,26 @@ def _positive_float(name: str, value: str | None, default: float) -> float:
     if not math.isfinite(number) or number <= 0:
         raise ConfigError(f"{name} must be a positive number of seconds, got {value!r}")
     return number
+
+
+def _share(name: str, value: str | None, default: float) -> float:
+    if value is None:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not 0 <= number <= 1:
+        raise ConfigError(f"{name} must be a share between 0 and 1 (0.5 is half), got {value!r}")
+    return number
+
+
+def _choice(name: str, value: str | None, choices: tuple[str, ...]) -> str | None:
+    if value is None:
+        return None
+    if value.lower() not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value.lower()
 
 
 def _bool(name: str, value: str | None, default: bool) -> bool:

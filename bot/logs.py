@@ -18,3 +18,21 @@ def configure_logging(level: int | str = logging.WARNING) -> None:
 
 def quiet_discord_http() -> None:
     logging.getLogger("discord.http").setLevel(logging.WARNING)
+
+
+class _VoiceWarningFilter(logging.Filter):
+    """Drops discord.py's "PyNaCl/davey is not installed, voice will NOT be supported": the
+    bot never joins a voice channel, so the warning only hides the lines that matter."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).endswith("voice will NOT be supported")
+
+
+_VOICE_FILTER = _VoiceWarningFilter()
+
+
+def silence_voice_warnings() -> None:
+    """Install the filter on the logger discord.py warns on (once; calling again is harmless)."""
+    logger = logging.getLogger("discord.client")
+    if _VOICE_FILTER not in logger.filters:
+        logger.addFilter(_VOICE_FILTER)

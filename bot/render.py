@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from discord.utils import escape_markdown, escape_mentions
 
+from bot.messages import messages_for
 from retrieval.answer import Answer, Citation
 from retrieval.engine import MAX_QUESTION_CHARS
 from retrieval.records import Article
@@ -49,16 +50,25 @@ def block_quote(text: str) -> str:
     return "\n".join("> " + line if line.strip() else ">" for line in text.split("\n"))
 
 
+_LINE_BREAKS = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
+
+
+def one_line(text: str) -> str:
+    """``text`` with line breaks and control characters as spaces: a title or file name with
+    a newline must not split the source line."""
+    return _LINE_BREAKS.sub(" ", text)
+
+
 def file_name(article: Article) -> str:
-    return article.path.replace("`", "'")
+    return one_line(article.path.replace("`", "'"))
 
 
 def describe(article: Article, lang: str, title_limit: int = TITLE_LIMIT) -> str:
     """"**Title** · Publisher · 2025-01-28 · `seeds/001.txt`" (publisher when known; an
     unknown date is said, never guessed)."""
-    parts = [f"**{safe(shorten(article.title, title_limit))}**"]
+    parts = [f"**{safe(shorten(one_line(article.title), title_limit))}**"]
     if article.source:
-        parts.append(safe(article.source))
+        parts.append(safe(one_line(article.source)))
     parts.append(article.published or templates_for(lang).date_unknown)
     parts.append(f"`{file_name(article)}`")
     return " · ".join(parts)
@@ -70,7 +80,7 @@ def source_line(article: Article, lang: str) -> str:
 
 
 def also_line(articles: Sequence[Article], lang: str) -> str:
-    names = ", ".join(f"*{safe(shorten(a.title, 80))}* (`{file_name(a)}`)" for a in articles)
+    names = ", ".join(f"*{safe(shorten(one_line(a.title), 80))}* (`{file_name(a)}`)" for a in articles)
     return templates_for(lang).also_reported.format(sources=names)
 
 
@@ -90,7 +100,8 @@ def render_answer(answer: Answer, limit: int = MESSAGE_LIMIT) -> str:
         if answer.reason == "too_long":
             return t.too_long.format(length=len(answer.question), limit=MAX_QUESTION_CHARS)
         if answer.reason == "unknown_name" and answer.detail:
-            return t.unknown_name.format(name=f"« {safe(answer.detail)} »" if answer.lang == "fr" else f"“{safe(answer.detail)}”")
+            quoted = messages_for(answer.lang).quoted_name.format(name=safe(answer.detail))
+            return t.unknown_name.format(name=quoted)
         return t.abstain
     blocks = [render_citation(c, answer.lang) for c in answer.citations]
     # Drop trailing citations until the message fits; the best one always stays.

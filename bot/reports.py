@@ -6,15 +6,13 @@ it to the message limit with :func:`fit`.
 
 from __future__ import annotations
 
-import logging
-import sys
 from collections.abc import Callable, Sequence
 
+from bot.messages import Lang, messages_for
+from bot.render import MESSAGE_LIMIT, describe, safe, shorten
+from bot.service import Progress, ReloadReport, ServiceStats
+from bot.store import ArticleRow
 from retrieval.templates import templates_for
-
-from .render import MESSAGE_LIMIT, describe, safe, shorten
-from .service import ReloadReport, ServiceStats
-from .store import ArticleRow
 
 PROGRESS_MIN_ITEMS = 1000
 """Below this many files or passages a step takes well under a second: no progress lines."""
@@ -33,7 +31,7 @@ def _listing(title: str, rows: Sequence[ArticleRow], lang: str) -> str:
     lines = [title] + [article_line(row, lang) for row in rows[:LIST_LIMIT]]
     if len(rows) > LIST_LIMIT:
         more = len(rows) - LIST_LIMIT
-        lines.append(f"… et {more} de plus" if lang == "fr" else f"… and {more} more")
+        lines.append(messages_for(lang).more_rows.format(more=more))
     return "\n".join(lines)
 
 
@@ -45,47 +43,66 @@ def sources_text(rows: Sequence[ArticleRow], lang: str) -> str:
     return _listing(templates_for(lang).sources_title.format(count=len(rows)), rows, lang)
 
 
-def reload_text(report: ReloadReport) -> str:
-    """The moderators' reload report (English: an operator-facing message)."""
+def reload_text(report: ReloadReport, lang: str = Lang.EN) -> str:
+    """The moderators' reload report (English unless ``lang`` says otherwise: operators
+    read it in the terminal, where one language is spoken throughout)."""
+    m = messages_for(lang, default=Lang.EN)
     if not report.ok:
-        return (
-            f"Reload failed after {report.duration_s:.1f}s: {safe(report.error or 'unknown error').rstrip('.')}. "
-            f"The previous corpus is still live ({report.articles} articles, {report.passages} passages)."
+        said = report.problem.say(lang) if report.problem is not None else report.error
+        error = safe(said or m.unknown_error).rstrip(".")
+        return m.reload_failed.format(
+            duration=report.duration_s, error=error, articles=report.articles, passages=report.passages
         )
     lines = [
-        f"Reload done in {report.duration_s:.1f}s: {len(report.added)} added, {len(report.updated)} updated, "
-        f"{report.unchanged} unchanged, {len(report.removed)} removed, {len(report.failures)} failed.",
-        f"Live corpus: {report.articles} articles, {report.passages} passages.",
+        m.reload_done.format(
+            duration=report.duration_s,
+            added=len(report.added),
+            updated=len(report.updated),
+            unchanged=report.unchanged,
+            removed=len(report.removed),
+            failed=len(report.failures),
+        ),
+        m.live_corpus.format(articles=report.articles, passages=report.passages),
     ]
-    for label, paths in (("Added", report.added), ("Updated", report.updated), ("Removed", report.removed)):
+    for label, paths in ((m.added, report.added), (m.updated, report.updated), (m.removed, report.removed)):
         if paths:
             shown = ", ".join(f"`{p}`" for p in paths[:10])
-            lines.append(f"{label}: {shown}" + (f" … (+{len(paths) - 10})" if len(paths) > 10 else ""))
+            lines.append(f"{label}: {shown}" + (m.more_paths.format(more=len(paths) - 10) if len(paths) > 10 else ""))
     for failure in report.failures[:10]:
-        lines.append(f"Failed: `{failure.path}`: {safe(failure.reason)}")
+        lines.append(m.failed_file.format(path=failure.path, reason=safe(failure.reason)))
     if len(report.failures) > 10:
-        lines.append(f"… and {len(report.failures) - 10} more failed files")
+        lines.append(m.more_failed.format(more=len(report.failures) - 10))
     return "\n".join(lines)
 
 
-def stats_text(stats: ServiceStats) -> str:
+def stats_text(stats: ServiceStats, lang: str = Lang.EN) -> str:
+    """The moderators' statistics (English unless ``lang`` says otherwise)."""
+    m = messages_for(lang, default=Lang.EN)
     store = stats.store
     lines = [
-        f"Corpus: {stats.live_articles} articles, {stats.live_passages} passages"
-        + (" (a reload is running)" if stats.reload_running else ""),
-        f"Questions, last 24 h: {store.asked_day} asked, {store.answered_day} answered.",
-        f"Questions, last 7 days: {store.asked_week} asked, {store.answered_week} answered.",
+        m.stats_corpus.format(articles=stats.live_articles, passages=stats.live_passages)
+        + (m.stats_reload_running if stats.reload_running else ""),
+        m.stats_day.format(asked=store.asked_day, answered=store.answered_day),
+        m.stats_week.format(asked=store.asked_week, answered=store.answered_week),
     ]
     run = store.last_reload
     if run is not None:
-        outcome = "ok" if run.ok else f"failed: {safe(run.error or '')}"
+        outcome = m.stats_ok if run.ok else m.stats_failed.format(error=safe(run.error or ""))
         lines.append(
-            f"Last reload: {run.started_at[:19].replace('T', ' ')} UTC by {run.requested_by}, {outcome}; "
-            f"{run.added} added, {run.updated} updated, {run.unchanged} unchanged, {run.removed} removed, "
-            f"{len(run.failures)} failed, {run.duration_s:.1f}s."
+            m.stats_last_reload.format(
+                started=run.started_at[:19].replace("T", " "),
+                by=run.requested_by,
+                outcome=outcome,
+                added=run.added,
+                updated=run.updated,
+                unchanged=run.unchanged,
+                removed=run.removed,
+                failed=len(run.failures),
+                duration=run.duration_s,
+            )
         )
     if store.top_unanswered:
-        lines.append("Most asked without an answer (last 7 days):")
+        lines.append(m.stats_unanswered)
         lines += [f"• {count}× {safe(shorten(question, 150))}" for question, count in store.top_unanswered]
     return "\n".join(lines)
 
@@ -100,31 +117,20 @@ def fit(text: str, limit: int = MESSAGE_LIMIT) -> str:
     return cut + "\n…"
 
 
-def progress_logger(logger: logging.Logger) -> Callable[[str, int, int], None]:
-    """A progress callback logging "index: 50000/100000" at INFO every 10% (for `newsbot run`)."""
+def progress_lines(emit: Callable[[str], object], buckets: int = 10) -> Progress:
+    """A progress callback that emits "index: 50000/100000" once per ``1/buckets`` of each
+    step, and at its end: `newsbot run` logs them, the terminal commands print them.
+
+    Steps shorter than ``PROGRESS_MIN_ITEMS`` are silent: they end before anyone waits.
+    """
     last: dict[str, int] = {}
 
     def report(step: str, done: int, total: int) -> None:
         if total < PROGRESS_MIN_ITEMS:
             return
-        bucket = done * 10 // max(total, 1)
+        bucket = done * buckets // max(total, 1)
         if last.get(step) != bucket:
             last[step] = bucket
-            logger.info("%s: %d/%d", step, done, total)
-
-    return report
-
-
-def progress_printer(stream=sys.stderr) -> Callable[[str, int, int], None]:  # type: ignore[no-untyped-def]
-    """A progress callback printing "scan 120/4000" lines at most every ~5%."""
-    last: dict[str, int] = {}
-
-    def report(step: str, done: int, total: int) -> None:
-        if total < PROGRESS_MIN_ITEMS:
-            return
-        bucket = done * 20 // max(total, 1)
-        if last.get(step) != bucket or done == total:
-            last[step] = bucket
-            print(f"\r{step}: {done}/{total}", end="\n" if done == total else "", file=stream, flush=True)
+            emit(f"{step}: {done}/{total}")
 
     return report

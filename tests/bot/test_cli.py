@@ -22,6 +22,7 @@ MICROSOFT = "Combien Microsoft prévoit-il d'investir dans l'IA cette année ?"
 CHATGPT = "Combien d'utilisateurs hebdomadaires compte ChatGPT ?"
 HUMANE = "Pour combien HP a-t-il racheté Humane ?"
 UNKNOWN = "Qu'a dit Zorglubix sur la Lune ?"
+FRENCH = {"LANG": "fr_FR.UTF-8"}
 
 NEW_ARTICLE = """La tarte aux prunes de Zorglub
 Le pâtissier Zorglub vend sa tarte aux prunes pour 12 euros pièce dans sa boutique de Quimper. Les clients font la queue dès sept heures du matin pour en obtenir une part.
@@ -39,7 +40,10 @@ def newsbot(
     """Run ``python -m bot.cli`` in ``home/cwd`` with its database under ``home/data``."""
     cwd = home / "cwd"
     cwd.mkdir(parents=True, exist_ok=True)
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSBOT_", "DISCORD_"))}
+    # The terminal's language comes from the locale: English unless a test says otherwise.
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith(("NEWSBOT_", "DISCORD_", "LC_")) and k != "LANG"
+    }
     environment.update(
         NEWSBOT_DATA_DIR=str(home / "data"),
         NEWSBOT_DB=str(home / "data" / "newsbot.sqlite3"),
@@ -216,7 +220,7 @@ def test_corpus_of_one_empty_file_prints_exactly_one_line(tmp_path: Path) -> Non
 
 
 def test_headlines_n_prints_that_many_bullets(tmp_path: Path) -> None:
-    result = newsbot(tmp_path, "headlines", "-n", "2")
+    result = newsbot(tmp_path, "headlines", "-n", "2", env=FRENCH)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "Derniers articles :"
@@ -232,7 +236,7 @@ def test_headlines_are_the_latest_first(tmp_path: Path) -> None:
 
 
 def test_sources_lists_every_article(tmp_path: Path) -> None:
-    result = newsbot(tmp_path, "sources")
+    result = newsbot(tmp_path, "sources", env=FRENCH)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "Sources (5 articles) :"
@@ -242,6 +246,7 @@ def test_sources_lists_every_article(tmp_path: Path) -> None:
 
 
 def test_reload_prints_the_report_and_exits_zero(tmp_path: Path) -> None:
+    newsbot(tmp_path, "sources")  # the first command loads the corpus
     result = newsbot(tmp_path, "reload")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
@@ -363,3 +368,269 @@ def test_locked_database_reload_prints_one_line_without_traceback(
     lines = stderr_lines(locked_reload)
     assert len(lines) == 1, locked_reload.stderr
     assert "locked" in lines[0]
+
+
+# ---------------------------------------------------------------------- one language
+
+
+@pytest.mark.parametrize(
+    ("env", "headlines", "reload", "stats"),
+    [
+        (FRENCH, "Derniers articles :", "Rechargement terminé", "Corpus : 5 articles"),
+        ({"LANG": "de_DE.UTF-8"}, "Latest articles:", "Reload done", "Corpus: 5 articles"),
+        ({"LANG": "fr_FR.UTF-8", "LC_ALL": "en_GB.UTF-8"}, "Latest articles:", "Reload done", "Corpus: 5 articles"),
+        ({"LANG": "en_US.UTF-8", "NEWSBOT_LANG": "fr"}, "Derniers articles :", "Rechargement terminé", "Corpus : 5"),
+    ],
+)
+def test_every_terminal_command_speaks_the_locales_language(
+    tmp_path: Path, env: dict[str, str], headlines: str, reload: str, stats: str
+) -> None:
+    assert newsbot(tmp_path, "headlines", env=env).stdout.startswith(headlines)
+    assert newsbot(tmp_path, "reload", env=env).stdout.startswith(reload)
+    assert newsbot(tmp_path, "stats", env=env).stdout.startswith(stats)
+
+
+# ---------------------------------------------------------------------- never lose the corpus
+
+
+def test_reload_of_an_emptied_folder_is_refused_in_one_line_and_keeps_the_articles(
+    tmp_path: Path, corpus: Path
+) -> None:
+    assert newsbot(tmp_path, "reload", corpus=corpus).returncode == 0
+    for file in corpus.iterdir():
+        file.unlink()
+    refused = newsbot(tmp_path, "reload", corpus=corpus)
+    assert refused.returncode == 1
+    assert len(stderr_lines(refused)) == 1 and "--allow-shrink" in refused.stderr
+    assert newsbot(tmp_path, "stats", corpus=corpus).stdout.startswith("Corpus: 5 articles")
+    forced = newsbot(tmp_path, "reload", "--allow-shrink", corpus=corpus)
+    assert forced.returncode == 0 and "5 removed" in forced.stdout
+
+
+# ---------------------------------------------------------------------- ask only reads
+
+
+def stored_articles(home: Path) -> int:
+    conn = sqlite3.connect(home / "data" / "newsbot.sqlite3")
+    try:
+        return int(conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def reload_runs(home: Path) -> int:
+    conn = sqlite3.connect(home / "data" / "newsbot.sqlite3")
+    try:
+        return int(conn.execute("SELECT COUNT(*) FROM reload_runs").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def test_ask_answers_from_the_store_and_says_the_folder_changed(tmp_path: Path, corpus: Path) -> None:
+    assert newsbot(tmp_path, "reload", corpus=corpus).returncode == 0
+    runs = reload_runs(tmp_path)
+    (corpus / "zorglub.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    result = newsbot(tmp_path, "ask", "Combien coûte la tarte aux prunes de Zorglub ?", corpus=corpus)
+    assert result.returncode == 0
+    assert "12 euros" not in result.stdout  # not reloaded behind the user's back
+    assert len(stderr_lines(result)) == 1 and "1 new" in result.stderr and "newsbot reload" in result.stderr
+    assert reload_runs(tmp_path) == runs and stored_articles(tmp_path) == 5
+
+
+def test_ask_on_an_emptied_folder_answers_from_the_store_and_deletes_nothing(tmp_path: Path, corpus: Path) -> None:
+    assert newsbot(tmp_path, "reload", corpus=corpus).returncode == 0
+    for file in corpus.iterdir():
+        file.unlink()
+    result = newsbot(tmp_path, "ask", HUMANE, corpus=corpus)
+    assert result.returncode == 0 and "116 millions" in result.stdout
+    assert "5 gone" in result.stderr
+    assert stored_articles(tmp_path) == 5
+
+
+def test_ask_with_the_folder_gone_answers_from_the_store(tmp_path: Path, corpus: Path) -> None:
+    assert newsbot(tmp_path, "reload", corpus=corpus).returncode == 0
+    shutil.rmtree(corpus)
+    result = newsbot(tmp_path, "ask", HUMANE, corpus=corpus)
+    assert result.returncode == 0 and "116 millions" in result.stdout
+    assert len(stderr_lines(result)) == 1 and "does not exist" in result.stderr
+
+
+def test_the_first_ask_on_an_empty_store_loads_the_folder(tmp_path: Path, corpus: Path) -> None:
+    result = newsbot(tmp_path, "ask", HUMANE, corpus=corpus)
+    assert result.returncode == 0 and "116 millions" in result.stdout and not result.stderr
+    assert stored_articles(tmp_path) == 5
+
+
+# ---------------------------------------------------------------------- defaults from any folder
+
+
+def bare_newsbot(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``newsbot`` from a folder of its own with no NEWSBOT_* setting: every default in play."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSBOT_", "DISCORD_", "XDG_"))}
+    environment.update(
+        HOME=str(home / "home"),
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        PYTHONIOENCODING="utf-8",
+    )
+    (home / "cwd").mkdir(parents=True, exist_ok=True)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        cwd=home / "cwd",
+        env=environment,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+        check=False,
+    )
+
+
+def test_ask_from_another_folder_finds_the_shipped_corpus_and_writes_nothing_there(tmp_path: Path) -> None:
+    result = bare_newsbot(tmp_path, "ask", HUMANE)
+    assert result.returncode == 0, result.stderr
+    assert "116 millions" in result.stdout
+    assert list((tmp_path / "cwd").iterdir()) == []
+    assert list((tmp_path / "home" / ".local" / "share" / "newsbot").glob("seeds-*.sqlite3"))
+
+
+def test_another_corpus_folder_gets_its_own_database(tmp_path: Path, corpus: Path) -> None:
+    assert bare_newsbot(tmp_path, "ask", HUMANE).returncode == 0
+    assert bare_newsbot(tmp_path, "--corpus", str(corpus), "ask", HUMANE).returncode == 0
+    databases = sorted(p.name for p in (tmp_path / "home" / ".local" / "share" / "newsbot").glob("*.sqlite3"))
+    assert len(databases) == 2 and databases[0].startswith("news-") and databases[1].startswith("seeds-")
+
+
+def test_a_missing_corpus_folder_creates_no_database(tmp_path: Path) -> None:
+    result = bare_newsbot(tmp_path, "--corpus", str(tmp_path / "nowhere"), "ask", HUMANE)
+    assert result.returncode == 1 and "does not exist" in result.stderr
+    assert not (tmp_path / "home" / ".local" / "share" / "newsbot").exists()
+
+
+# ---------------------------------------------------------------------- hostile folders and paths
+
+
+def one_clean_line(result: subprocess.CompletedProcess[str]) -> str:
+    assert "Traceback" not in result.stderr and "Event loop is closed" not in result.stderr, result.stderr
+    lines = stderr_lines(result)
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_a_folder_nested_too_deep_is_one_line(tmp_path: Path, corpus: Path) -> None:
+    levels = [corpus]
+    for _ in range(1000):
+        levels.append(levels[-1] / "d")
+        levels[-1].mkdir()
+    try:
+        result = newsbot(tmp_path, "ask", HUMANE, corpus=corpus)
+    finally:
+        for level in reversed(levels[1:]):  # shutil.rmtree recurses as deep as the folders
+            level.rmdir()
+    assert result.returncode == 1
+    assert "nested too deep" in one_clean_line(result)
+
+
+def test_a_manifest_nested_too_deep_is_reported_and_the_articles_load(tmp_path: Path, corpus: Path) -> None:
+    (corpus / "manifest.json").write_text("[" * 100_000, encoding="utf-8")
+    result = newsbot(tmp_path, "reload", corpus=corpus)
+    assert result.returncode == 0, result.stderr
+    assert "manifest.json" in result.stdout and "nested too deeply" in result.stdout
+    assert newsbot(tmp_path, "stats", corpus=corpus).stdout.startswith("Corpus: 5 articles")
+
+
+def test_a_huge_manifest_is_refused_like_a_huge_article(tmp_path: Path, corpus: Path) -> None:
+    (corpus / "manifest.json").write_text('{"x.txt": {"title": "' + "a" * 6_000_000 + '"}}', encoding="utf-8")
+    result = newsbot(tmp_path, "reload", corpus=corpus)
+    assert result.returncode == 0, result.stderr
+    assert "manifest.json" in result.stdout and "too large" in result.stdout
+
+
+def test_a_database_path_that_is_a_folder_is_one_line(tmp_path: Path) -> None:
+    folder = tmp_path / "db-folder"
+    folder.mkdir()
+    result = newsbot(tmp_path, "ask", HUMANE, env={"NEWSBOT_DB": str(folder)})
+    assert result.returncode == 1
+    assert str(folder) in one_clean_line(result)
+
+
+def test_a_fifo_at_the_snapshot_path_does_not_hang(tmp_path: Path) -> None:
+    assert newsbot(tmp_path, "ask", HUMANE).returncode == 0
+    index = tmp_path / "data" / "newsbot.index.npz"
+    index.unlink()
+    os.mkfifo(index)
+    result = newsbot(tmp_path, "ask", HUMANE, timeout=60)
+    assert result.returncode == 0 and "116 millions" in result.stdout
+
+
+# ---------------------------------------------------------------------- smaller things
+
+
+def test_the_first_reload_on_an_empty_database_reports_its_additions(tmp_path: Path) -> None:
+    result = newsbot(tmp_path, "reload")
+    assert result.returncode == 0, result.stderr
+    assert ": 5 added, 0 updated, 0 unchanged, 0 removed, 0 failed." in result.stdout.splitlines()[0]
+    stats = newsbot(tmp_path, "stats").stdout
+    assert re.search(r"^Last reload: .+ UTC by cli, ok; 5 added", stats, flags=re.MULTILINE)
+    assert reload_runs(tmp_path) == 1
+
+
+def logged_questions(home: Path) -> list[str]:
+    conn = sqlite3.connect(home / "data" / "newsbot.sqlite3")
+    try:
+        return [row[0] for row in conn.execute("SELECT question FROM questions ORDER BY id")]
+    finally:
+        conn.close()
+
+
+def test_an_undecodable_question_is_answered_and_logged_whole(tmp_path: Path) -> None:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSBOT_", "DISCORD_"))}
+    environment.update(
+        NEWSBOT_DATA_DIR=str(tmp_path / "data"),
+        NEWSBOT_DB=str(tmp_path / "data" / "newsbot.sqlite3"),
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        PYTHONIOENCODING="utf-8",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "--corpus", str(SEEDS), "ask", b"Qui est Zorg\xffbix ?"],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0 and b"Traceback" not in result.stderr, result.stderr
+    assert logged_questions(tmp_path) == ["Qui est Zorg\ufffdbix ?"]
+
+
+def test_questions_with_nul_or_bad_bytes_on_stdin_are_logged_whole(tmp_path: Path) -> None:
+    stdin = b"Qui est Zorglubix\x00 sur la Lune ?\n" + b"Que dit Zorg\xffbix ?\n"
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSBOT_", "DISCORD_"))}
+    environment.update(
+        NEWSBOT_DATA_DIR=str(tmp_path / "data"),
+        NEWSBOT_DB=str(tmp_path / "data" / "newsbot.sqlite3"),
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        PYTHONIOENCODING="utf-8",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "--corpus", str(SEEDS), "ask", "--json"],
+        cwd=tmp_path,
+        env=environment,
+        input=stdin,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0 and b"Traceback" not in result.stderr, result.stderr
+    assert len(result.stdout.splitlines()) == 2
+    assert logged_questions(tmp_path) == ["Qui est Zorglubix\ufffd sur la Lune ?", "Que dit Zorg\ufffdbix ?"]
+
+
+def test_errors_are_said_in_the_terminals_language(tmp_path: Path, corpus: Path) -> None:
+    missing = newsbot(tmp_path, "ask", HUMANE, corpus=tmp_path / "nowhere", env=FRENCH)
+    assert "n'existe pas" in one_clean_line(missing)
+    assert newsbot(tmp_path, "reload", corpus=corpus).returncode == 0
+    for file in corpus.iterdir():
+        file.unlink()
+    refused = newsbot(tmp_path, "reload", corpus=corpus, env=FRENCH)
+    line = one_clean_line(refused)
+    assert line.startswith("newsbot: Échec du rechargement") and "retirerait 5 des 5 articles" in line

@@ -13,11 +13,29 @@ ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.super-secret-token-value"
 
 
-def test_defaults_use_seeds_and_the_data_folder() -> None:
-    settings = Settings.from_mapping({})
-    assert settings.corpus_dir == Path("seeds")
-    assert settings.data_dir == Path("data")
-    assert settings.db_path == Path("data/newsbot.sqlite3")
+def test_defaults_use_the_shipped_seeds_and_a_per_user_data_folder() -> None:
+    settings = Settings.from_mapping({"XDG_DATA_HOME": "/home/ana/.local/share"})
+    assert settings.corpus_dir == ROOT / "seeds"  # found with the package, from any folder
+    assert settings.data_dir == Path("/home/ana/.local/share/newsbot")
+    assert settings.db_path.parent == settings.data_dir and settings.db_path.name.startswith("seeds-")
+
+
+def test_without_xdg_data_home_the_data_folder_is_under_the_home_folder() -> None:
+    assert Settings.from_mapping({}).data_dir == Path.home() / ".local" / "share" / "newsbot"
+
+
+def test_each_corpus_folder_gets_its_own_database() -> None:
+    settings = Settings.from_mapping({"NEWSBOT_DATA_DIR": "/srv/newsbot"})
+    other = settings.with_corpus(Path("/news/other"))
+    assert other.corpus_dir == Path("/news/other")
+    assert other.db_path.parent == Path("/srv/newsbot") and other.db_path.name.startswith("other-")
+    assert other.db_path != settings.db_path
+    assert other.with_corpus(settings.corpus_dir).db_path == settings.db_path
+
+
+def test_a_named_database_is_kept_for_another_corpus() -> None:
+    settings = Settings.from_mapping({"NEWSBOT_DB": "/var/db/news.sqlite3"})
+    assert settings.with_corpus(Path("/news/other")).db_path == Path("/var/db/news.sqlite3")
 
 
 def test_default_cooldown_is_five_questions_per_thirty_seconds() -> None:
@@ -33,7 +51,7 @@ def test_default_has_no_token_and_global_sync() -> None:
 
 def test_database_follows_the_data_folder() -> None:
     settings = Settings.from_mapping({"NEWSBOT_DATA_DIR": "/srv/newsbot"})
-    assert settings.db_path == Path("/srv/newsbot/newsbot.sqlite3")
+    assert settings.db_path.parent == Path("/srv/newsbot")
 
 
 def test_newsbot_db_overrides_the_database_path() -> None:
@@ -44,8 +62,8 @@ def test_newsbot_db_overrides_the_database_path() -> None:
 
 def test_empty_values_mean_the_default() -> None:
     settings = Settings.from_mapping({"NEWSBOT_DB": "", "NEWSBOT_CORPUS_DIR": "  ", "NEWSBOT_COOLDOWN_SECONDS": ""})
-    assert settings.db_path == Path("data/newsbot.sqlite3")
-    assert settings.corpus_dir == Path("seeds")
+    assert settings.db_derived and settings.db_path.name.startswith("seeds-")
+    assert settings.corpus_dir == ROOT / "seeds"
     assert settings.cooldown_seconds == 30.0
 
 
@@ -155,6 +173,13 @@ def test_every_variable_read_by_config_is_documented_in_env_example() -> None:
 
 def test_env_example_loads_as_valid_settings() -> None:
     settings = Settings.load(ROOT / ".env.example", environ={})
-    assert settings.corpus_dir == Path("seeds")
-    assert settings.db_path == Path("data/newsbot.sqlite3")
+    assert settings.corpus_dir == ROOT / "seeds"
+    assert settings.db_derived
     assert not settings.discord_token
+
+
+def test_max_removed_share_defaults_to_half_and_is_checked() -> None:
+    assert Settings.from_mapping({}).max_removed_share == 0.5
+    assert Settings.from_mapping({"NEWSBOT_MAX_REMOVED_SHARE": "0.2"}).max_removed_share == 0.2
+    with pytest.raises(ConfigError, match="NEWSBOT_MAX_REMOVED_SHARE"):
+        Settings.from_mapping({"NEWSBOT_MAX_REMOVED_SHARE": "2"})

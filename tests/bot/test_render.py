@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from bot.render import MESSAGE_LIMIT, answer_json, render_answer
+from bot.render import MESSAGE_LIMIT, answer_json, render_answer, source_line
 from retrieval.answer import Answer, Citation
 from retrieval.engine import MAX_QUESTION_CHARS
 from retrieval.records import Article
@@ -325,3 +325,13 @@ def test_answer_json_for_an_abstention_has_no_citations() -> None:
     assert data["answered"] is False
     assert data["citations"] == []
     assert data["text"] == TEMPLATES["en"].abstain
+
+
+
+def test_a_newline_in_a_title_or_file_name_stays_on_the_source_line() -> None:
+    article = Article(
+        path="seeds/evil\nname.txt", title="Titre\nsur deux lignes", text="Texte.", content_hash="h", source="Le\rJournal"
+    )
+    line = source_line(article, "fr")
+    assert "\n" not in line and "\r" not in line
+    assert "Titre sur deux lignes" in line and "evil name.txt" in line

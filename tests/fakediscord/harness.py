@@ -19,7 +19,7 @@ import discord
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
-from bot.endpoints import apply_endpoints
+from bot.discord.endpoints import apply_endpoints
 
 from .server import FakeDiscord
 

@@ -9,23 +9,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.discord.client import NewsBot
+from bot.discord.helpers import NO_MENTIONS, interaction_lang
+from bot.messages import messages_for
+from bot.render import render_answer
 from retrieval.engine import MAX_QUESTION_CHARS
 from retrieval.answer import detect_language
 
-from ..client import NO_MENTIONS, SOMETHING_WENT_WRONG, NewsBot, interaction_lang
-from ..render import render_answer
-
 log = logging.getLogger(__name__)
-
-USAGE = {
-    "fr": "Posez-moi une question sur l'actualité : `@{name} combien a coûté DeepSeek R1 ?` ou `/ask`.",
-    "en": "Ask me a question about the news: `@{name} how much did DeepSeek R1 cost?` or `/ask`.",
-}
-COOLDOWN = {
-    "fr": "Doucement ! Vous pourrez reposer une question dans {seconds} s.",
-    "en": "Easy! You can ask again in {seconds} s.",
-}
-
 
 def strip_mentions(content: str, bot_id: int) -> str:
     """The question without the bot's mention (``<@id>`` or ``<@!id>``)."""
@@ -42,13 +33,15 @@ class Ask(commands.Cog):
         lang = interaction_lang(interaction)
         wait = self.bot.cooldown.retry_after(interaction.user.id)
         if wait:
-            text = COOLDOWN[lang or detect_language(question)].format(seconds=max(1, round(wait)))
+            text = messages_for(lang or detect_language(question)).cooldown.format(seconds=max(1, round(wait)))
             await interaction.response.send_message(text, ephemeral=True)
             return
         if not question.strip() or len(question) > MAX_QUESTION_CHARS:
             # Answered at once and only to the asker: nothing to look up.
             answer = await self.bot.service.ask(question, lang=lang, origin="discord")
-            await interaction.response.send_message(render_answer(answer), ephemeral=True, allowed_mentions=NO_MENTIONS)
+            await interaction.response.send_message(
+                render_answer(answer), ephemeral=True, allowed_mentions=NO_MENTIONS, suppress_embeds=True
+            )
             return
         await interaction.response.defer(thinking=True)
         answer = await self.bot.service.ask(
@@ -58,7 +51,8 @@ class Ask(commands.Cog):
             guild_id=interaction.guild_id,
             channel_id=interaction.channel_id,
         )
-        await interaction.followup.send(render_answer(answer), allowed_mentions=NO_MENTIONS)
+        # No link preview: a quoted article's bare https:// link must not unfurl a page.
+        await interaction.followup.send(render_answer(answer), allowed_mentions=NO_MENTIONS, suppress_embeds=True)
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -72,11 +66,11 @@ class Ask(commands.Cog):
         lang = detect_language(question)
         try:
             if not question:
-                await message.reply(USAGE[lang].format(name=me.name), mention_author=False, allowed_mentions=NO_MENTIONS)
+                await message.reply(messages_for(lang).usage.format(name=me.name), mention_author=False, allowed_mentions=NO_MENTIONS)
                 return
             wait = self.bot.cooldown.retry_after(message.author.id)
             if wait:
-                text = COOLDOWN[lang].format(seconds=max(1, round(wait)))
+                text = messages_for(lang).cooldown.format(seconds=max(1, round(wait)))
                 await message.reply(text, mention_author=False, allowed_mentions=NO_MENTIONS)
                 return
             async with message.channel.typing():
@@ -86,11 +80,13 @@ class Ask(commands.Cog):
                     guild_id=message.guild.id if message.guild else None,
                     channel_id=message.channel.id,
                 )
-            await message.reply(render_answer(answer), mention_author=False, allowed_mentions=NO_MENTIONS)
+            await message.reply(
+                render_answer(answer), mention_author=False, allowed_mentions=NO_MENTIONS, suppress_embeds=True
+            )
         except Exception:
             log.exception("error answering message %s", message.id)
             try:
-                await message.reply(SOMETHING_WENT_WRONG[lang], mention_author=False, allowed_mentions=NO_MENTIONS)
+                await message.reply(messages_for(lang).something_went_wrong, mention_author=False, allowed_mentions=NO_MENTIONS)
             except discord.HTTPException:
                 log.warning("could not send the apology for message %s", message.id)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-import bot.service as service_module
+import bot.service.folder as service_module
 import retrieval.corpus.files as corpus_module
 import retrieval.engine as engine_module
 from bot.config import Settings
@@ -20,7 +20,7 @@ from bot.service import NewsService, ReloadInProgress, ServiceError
 from retrieval.corpus.files import ArticleError
 from retrieval.records import Article
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 PRICE_V1 = """La tarte aux prunes de Zorglub
 Le pâtissier Zorglub vend sa tarte aux prunes pour 12 euros pièce dans sa boutique de Quimper. Les clients font la queue dès sept heures du matin pour en obtenir une part.
@@ -479,3 +479,213 @@ async def test_a_locked_database_does_not_cost_the_user_an_answer(tmp_path: Path
         assert answer.answered and "400 millions" in answer.citations[0].quote
         blocker.rollback()
         blocker.close()
+
+
+# --------------------------------------------------------------------------- never lose the corpus
+
+
+def empty_the_folder(corpus: Path) -> None:
+    for file in corpus.iterdir():
+        file.unlink()
+
+
+async def test_a_reload_of_an_emptied_folder_is_refused_and_keeps_every_article(
+    tmp_path: Path, corpus: Path
+) -> None:
+    async with await NewsService.open(settings_for(tmp_path, corpus)) as service:
+        empty_the_folder(corpus)
+        report = await service.reload()
+        answer = await service.ask("Pour combien HP a-t-il racheté Humane ?")
+        assert len(await stored_hashes(service)) == 5
+    assert not report.ok and report.refused and "remove 5 of the 5" in (report.error or "")
+    assert report.articles == 5 and "116 millions" in answer.citations[0].quote
+
+
+async def test_a_reload_removing_more_than_the_allowed_share_is_refused_unless_forced(
+    tmp_path: Path, corpus: Path
+) -> None:
+    async with await NewsService.open(settings_for(tmp_path, corpus, max_removed_share=0.5)) as service:
+        for file in sorted(corpus.iterdir())[:3]:
+            file.unlink()
+        refused = await service.reload()
+        forced = await service.reload(allow_shrink=True)
+    assert refused.refused and not refused.ok
+    assert forced.ok and len(forced.removed) == 3 and forced.articles == 2
+
+
+async def test_a_reload_removing_less_than_the_share_goes_through(tmp_path: Path, corpus: Path) -> None:
+    async with await NewsService.open(settings_for(tmp_path, corpus)) as service:
+        min(corpus.iterdir()).unlink()
+        report = await service.reload()
+    assert report.ok and len(report.removed) == 1
+
+
+async def test_a_reload_of_a_missing_folder_changes_nothing(tmp_path: Path, corpus: Path) -> None:
+    async with await NewsService.open(settings_for(tmp_path, corpus)) as service:
+        shutil.rmtree(corpus)
+        report = await service.reload()
+        assert len(await stored_hashes(service)) == 5 and len(service.engine.articles) == 5
+    assert not report.ok and "does not exist" in (report.error or "")
+
+
+async def test_starting_on_an_emptied_folder_serves_the_stored_corpus(tmp_path: Path, corpus: Path) -> None:
+    settings = settings_for(tmp_path, corpus)
+    async with await NewsService.open(settings):
+        pass
+    empty_the_folder(corpus)
+    async with await NewsService.open(settings) as service:
+        answer = await service.ask("Pour combien HP a-t-il racheté Humane ?")
+        assert len(await stored_hashes(service)) == 5
+    assert "116 millions" in answer.citations[0].quote
+
+
+# --------------------------------------------------------------------------- known-bad files
+
+
+async def test_an_unchanged_bad_file_is_reported_but_forces_no_parse_nor_rebuild(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(corpus_module, "RACY_WINDOW_NS", 0)  # signatures are trusted at once
+    (corpus / "vide.txt").write_text("", encoding="utf-8")
+    settings = settings_for(tmp_path, corpus)
+    async with await NewsService.open(settings) as service:
+        first_run = (await service.stats()).store.last_reload
+
+    def no_parsing(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a known-bad file was parsed again")
+
+    monkeypatch.setattr(service_module, "parse_article", no_parsing)
+    monkeypatch.setattr(service_module, "read_file", no_parsing)
+    refuse_to_build_an_index(monkeypatch)
+    async with await NewsService.open(settings) as service:
+        restart_run = (await service.stats()).store.last_reload
+        report = await service.reload()
+    assert first_run is not None and restart_run is not None and restart_run.id == first_run.id  # no startup row
+    assert [f.path for f in report.failures] == ["corpus/vide.txt"] and report.ok
+
+
+async def test_a_fixed_bad_file_is_read_again(tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(corpus_module, "RACY_WINDOW_NS", 0)
+    (corpus / "zorglub.txt").write_text("", encoding="utf-8")
+    async with await NewsService.open(settings_for(tmp_path, corpus)) as service:
+        (corpus / "zorglub.txt").write_text(PRICE_V1, encoding="utf-8")
+        report = await service.reload()
+        answer = await service.ask(QUESTION)
+    assert report.added == ("corpus/zorglub.txt",) and not report.failures
+    assert "12 euros" in answer.citations[0].quote
+
+
+async def test_an_unchanged_broken_manifest_is_reported_but_forces_no_rebuild(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(corpus_module, "RACY_WINDOW_NS", 0)
+    (corpus / "manifest.json").write_text("{not json", encoding="utf-8")
+    settings = settings_for(tmp_path, corpus)
+    async with await NewsService.open(settings) as service:
+        first_run = (await service.stats()).store.last_reload
+    refuse_to_build_an_index(monkeypatch)
+    async with await NewsService.open(settings) as service:
+        restart_run = (await service.stats()).store.last_reload
+        report = await service.reload()
+    assert first_run is not None and restart_run is not None and restart_run.id == first_run.id
+    assert [f.path for f in report.failures] == ["corpus/manifest.json"]
+
+
+async def test_abandoned_temporary_snapshots_are_removed_at_start(tmp_path: Path, corpus: Path) -> None:
+    settings = settings_for(tmp_path, corpus)
+    settings.index_path.parent.mkdir(parents=True)
+    abandoned = settings.index_path.parent / f".{settings.index_path.name}.k1ll3d.tmp"
+    being_written = settings.index_path.parent / f".{settings.index_path.name}.wr1t1n.tmp"
+    abandoned.write_bytes(b"half a snapshot")
+    being_written.write_bytes(b"a snapshot in progress")
+    an_hour_ago = os.path.getmtime(abandoned) - 3600
+    os.utime(abandoned, (an_hour_ago, an_hour_ago))
+    async with await NewsService.open(settings):
+        pass
+    assert not abandoned.exists() and being_written.exists()
+
+
+# --------------------------------------------------------------------------- links out of the folder
+
+SECRET = """Notes privées
+Le mot de passe du serveur de paie est Tournesol-8842 et il ne doit jamais sortir de ce fichier. Le serveur est redémarré chaque lundi.
+"""
+
+
+def link_outside(tmp_path: Path, corpus: Path) -> None:
+    outside = tmp_path / "private"
+    outside.mkdir()
+    (outside / "notes.txt").write_text(SECRET, encoding="utf-8")
+    (corpus / "secret.txt").symlink_to(outside / "notes.txt")
+
+
+async def test_a_link_out_of_the_corpus_folder_is_reported_and_never_quoted(tmp_path: Path, corpus: Path) -> None:
+    link_outside(tmp_path, corpus)
+    async with await NewsService.open(settings_for(tmp_path, corpus)) as service:
+        report = await service.reload()
+        answer = await service.ask("Quel est le mot de passe du serveur de paie ?")
+        stored = await stored_hashes(service)
+    assert "corpus/secret.txt" not in stored
+    assert [f.path for f in report.failures] == ["corpus/secret.txt"]
+    assert "outside the corpus folder" in report.failures[0].reason
+    assert all("Tournesol" not in c.quote for c in answer.citations)
+
+
+async def test_links_out_of_the_folder_are_read_when_the_setting_allows(tmp_path: Path, corpus: Path) -> None:
+    link_outside(tmp_path, corpus)
+    async with await NewsService.open(settings_for(tmp_path, corpus, follow_outside_links=True)) as service:
+        stored = await stored_hashes(service)
+    assert "corpus/secret.txt" in stored
+
+
+async def test_a_link_inside_the_folder_is_read(tmp_path: Path, corpus: Path) -> None:
+    (corpus / "sub").mkdir()
+    (corpus / "sub" / "zorglub.txt").write_text(PRICE_V1, encoding="utf-8")
+    (corpus / "alias.txt").symlink_to(corpus / "sub" / "zorglub.txt")
+    async with await NewsService.open(settings_for(tmp_path, corpus)) as service:
+        stored = await stored_hashes(service)
+    assert "corpus/alias.txt" in stored
+
+
+# --------------------------------------------------------------------------- another process's reload
+
+
+async def test_a_reload_by_another_process_is_followed(tmp_path: Path, corpus: Path) -> None:
+    settings = settings_for(tmp_path, corpus)
+    async with await NewsService.open(settings) as bot, await NewsService.open(settings) as cli:
+        assert not await bot.follow_store()  # nothing changed yet
+        (corpus / "zorglub.txt").write_text(PRICE_V1, encoding="utf-8")
+        assert (await cli.reload()).added == ("corpus/zorglub.txt",)
+        before = await bot.ask(QUESTION)
+        assert await bot.follow_store()
+        after = await bot.ask(QUESTION)
+        assert not await bot.follow_store()
+    assert not before.answered or "12 euros" not in before.citations[0].quote
+    assert "12 euros" in after.citations[0].quote
+
+
+# --------------------------------------------------------------------------- writes
+
+
+async def test_a_reload_that_finds_nothing_changed_does_not_rewrite_the_articles(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "big"
+    folder.mkdir()
+    for n in range(20):
+        sentences = [f"Le robot {n}-{i} trie les feuilles mortes du parc {i} de la ville {n}." for i in range(1500)]
+        (folder / f"article{n:02d}.txt").write_text(f"Article {n}\n" + " ".join(sentences) + "\n", encoding="utf-8")
+    text_bytes = sum(f.stat().st_size for f in folder.iterdir())
+    settings = settings_for(tmp_path, folder)
+    async with await NewsService.open(settings) as service:
+        checkpoint = sqlite3.connect(settings.db_path)
+        checkpoint.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        checkpoint.close()
+        # The files were just written, so the first load could not trust their signatures;
+        # now it can, and the reload stores them: bookkeeping, not article text.
+        monkeypatch.setattr(corpus_module, "RACY_WINDOW_NS", 0)
+        report = await service.reload()
+        wal = settings.db_path.with_name(settings.db_path.name + "-wal")
+        written = wal.stat().st_size if wal.exists() else 0
+    assert report.ok and report.unchanged == 20
+    assert written < text_bytes / 10, f"a no-change reload wrote {written} bytes for {text_bytes} of articles"

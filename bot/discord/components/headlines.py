@@ -6,8 +6,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from ..client import NO_MENTIONS, NewsBot, interaction_lang
-from ..reports import fit, headlines_text, sources_text
+from bot.discord.client import NewsBot
+from bot.discord.helpers import NO_MENTIONS, interaction_lang
+from bot.reports import fit, headlines_text, sources_text
 
 
 class Headlines(commands.Cog):

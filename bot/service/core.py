@@ -1,148 +1,62 @@
-"""The one service object behind the CLI and the Discord bot.
+"""The service's lifecycle, questions, and the apply step of a reload.
 
-It owns the store (SQLite), the live :class:`~retrieval.engine.Engine` and the corpus
-folder. Everything CPU-heavy — parsing articles, analysing passages, building the index,
-answering — runs in worker threads, so the Discord event loop (and its gateway heartbeat)
-is never held up. A reload builds a complete new engine next to the live one, commits the
-database changes in one transaction, and only then swaps the engine reference: questions
-asked meanwhile are answered from the old corpus, and a failed reload leaves both the
-database and the live engine as they were.
+A reload builds a complete new engine next to the live one, commits the database changes in
+one transaction, and only then swaps the engine reference: questions asked meanwhile are
+answered from the old corpus, and a failed reload leaves both the database and the live
+engine as they were. What to parse and remove is planned in :mod:`.plan`; the folder is read
+in :mod:`.folder`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from types import TracebackType
-from typing import Self
+from typing import Any, Self, TypeVar
 
-from retrieval.text.analyzers import Analyzer
+from bot.messages import Problem
 from retrieval.answer import Answer
-from retrieval.corpus.articles import parse_article
-from retrieval.corpus.files import ArticleError, Metadata, content_digest
-from retrieval.corpus.files import CorpusFile, file_signature, manifest_entry, read_file, read_manifest, scan
+from retrieval.corpus import CorpusError
 from retrieval.engine import Engine, EngineState, passage_index_text
-from retrieval.corpus.passages import split_passages
-from retrieval.corpus.pipeline import pipeline_id
+from retrieval.text.analyzers import Analyzer
 from retrieval.records import Article, LoadFailure, Passage
 from retrieval.snapshot import read_snapshot, write_snapshot
 
-from .config import Settings
-from .store import (
+from ..config import Settings
+from ..store import (
     ArticleRow,
     QuestionLog,
     ReloadRun,
     Store,
     StoreBusyError,
     StoreConflictError,
-    StoreError,
-    StoreStats,
     StoredFile,
     StoredPassage,
+    StoreError,
     utc_timestamp,
 )
+from .folder import Scan, parse_files, require_folder, scan_folder
+from .leftovers import remove_abandoned_snapshots
+from .memory import ARTICLES_PER_FREE_STEP, cyclic_gc_paused, free_gradually
+from .plan import FolderChanges, ReloadOutcome, ReloadPlan, plan_reload
+from .records import (
+    Progress,
+    ReloadInProgress,
+    ReloadRefused,
+    ReloadReport,
+    ServiceError,
+    ServiceStats,
+    storable,
+)
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("bot.service")
 
-Progress = Callable[[str, int, int], None]
-"""``progress(step, done, total)`` for long work (CLI progress lines, benchmarks)."""
-
-
-ARTICLES_PER_FREE_STEP = 50
-"""Articles with their passages and tokens (~500 objects each) freed per slice: a slice of
-2000 freed ~1M objects in one go and stalled the event loop ~50 ms."""
-
-
-def free_gradually(items: list[object], step: int = 2000) -> None:
-    """Empty a big list a slice at a time: freeing millions of objects in one deallocation
-    holds the GIL throughout, while each small slice lets the event loop thread run."""
-    while items:
-        del items[-step:]
-
-
-@contextmanager
-def cyclic_gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a corpus is loaded, then freeze the heap.
-
-    A reload creates millions of objects; each full collection then walks the whole heap
-    (both engines) while holding the GIL, which stalled the event loop ~0.45 s at a time at
-    100k passages. Reference counting still frees everything acyclic meanwhile; afterwards
-    the long-lived engine is moved out of the collector's sight (``gc.freeze``).
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if was_enabled:
-            gc.enable()
-
-
-class ServiceError(Exception):
-    """An operation the user asked for cannot be done; the message says why and what to do."""
-
-
-class ReloadInProgress(ServiceError):
-    def __init__(self) -> None:
-        super().__init__("A reload is already running; try again when it has finished.")
-
-
-@dataclass(frozen=True)
-class ReloadReport:
-    """What a reload did, for moderators."""
-
-    ok: bool
-    requested_by: str
-    added: tuple[str, ...] = ()
-    updated: tuple[str, ...] = ()
-    removed: tuple[str, ...] = ()
-    unchanged: int = 0
-    failures: tuple[LoadFailure, ...] = ()
-    duration_s: float = 0.0
-    articles: int = 0
-    passages: int = 0
-    error: str | None = None
-
-
-@dataclass(frozen=True)
-class ServiceStats:
-    store: StoreStats
-    live_articles: int
-    live_passages: int
-    reload_running: bool
-
-
-@dataclass(frozen=True, slots=True)
-class _ScannedFile:
-    """One article file as a scan found it."""
-
-    file: CorpusFile
-    raw: bytes | None
-    """The bytes, kept for parsing; ``None`` when unreadable, or not read because its
-    signature matched the stored one (then ``digest`` is the stored hash)."""
-    digest: str | None
-    """Content hash (with its manifest entry); ``None`` when the file is unreadable."""
-    signature: str | None
-
-
-@dataclass
-class _Scan:
-    """The corpus folder as found on disk, and the stored corpus it was compared with."""
-
-    generation: str
-    known: dict[str, StoredFile]
-    files: dict[str, _ScannedFile] = field(default_factory=dict)
-    failures: list[LoadFailure] = field(default_factory=list)
-    manifest: dict[str, Metadata] = field(default_factory=dict)
+T = TypeVar("T")
 
 
 class NewsService:
@@ -171,55 +85,93 @@ class NewsService:
 
     @classmethod
     async def open(
-        cls, settings: Settings, *, progress: Progress | None = None, reload_if_changed: bool = True
+        cls,
+        settings: Settings,
+        *,
+        progress: Progress | None = None,
+        reload_if_changed: bool = True,
+        load_if_empty: bool = True,
     ) -> NewsService:
         """Open the store and bring the live engine up: from the stored passages when the
         corpus folder is unchanged since the last reload, otherwise by reloading.
 
         ``reload_if_changed=False`` always starts from the stored corpus (when there is one),
-        for a caller about to reload and report the differences itself.
+        for a caller about to reload and report the differences itself. ``load_if_empty=False``
+        leaves an empty store empty, for that same caller: its reload then reports the
+        first load as its own.
         """
+        if not settings.db_path.exists():
+            require_folder(settings.corpus_dir)  # nothing is created for a folder that is not there
         store = await Store.open(settings.db_path)
         service = cls(settings, store, progress)
         try:
-            await service.start(reload_if_changed=reload_if_changed)
+            await service.start(reload_if_changed=reload_if_changed, load_if_empty=load_if_empty)
         except BaseException:
             await service.close()
             raise
         return service
 
-    async def start(self, *, reload_if_changed: bool = True) -> None:
+    async def start(self, *, reload_if_changed: bool = True, load_if_empty: bool = True) -> None:
+        await self._in_build(remove_abandoned_snapshots, self.settings.index_path)
         with cyclic_gc_paused():
-            await self._start(reload_if_changed)
-        if not self._engine.articles:
-            raise ServiceError(
-                f"the corpus folder {self.settings.corpus_dir} has no usable articles "
-                "(.txt or .md files); add some or set NEWSBOT_CORPUS_DIR"
-            )
+            await self._start(reload_if_changed, load_if_empty)
+        if not self._engine.articles and load_if_empty:
+            raise ServiceError("no_usable_articles", folder=self.settings.corpus_dir)
         await self._purge_old_questions()
 
-    async def _start(self, reload_if_changed: bool) -> None:
-        scanned = await self._in_build(self._scan_folder, *await self.store.article_files())
-        known = scanned.known
-        stored = {rel: file.content_hash for rel, file in known.items()}
-        current = {rel: file.digest for rel, file in scanned.files.items() if file.digest}
-        pipeline = pipeline_id()
-        unchanged = (
-            current == stored and not scanned.failures and all(file.pipeline == pipeline for file in known.values())
-        )
-        if stored and (unchanged or not reload_if_changed):
-            started = time.perf_counter()
-            self._engine, self._engine_generation = await self._load_stored_engine()
-            log.info(
-                "loaded %d articles (%d passages) from %s in %.2fs",
-                len(self._engine.articles), len(self._engine), self.store.path, time.perf_counter() - started,
-            )
-            if unchanged:
-                await self._remember_signatures(scanned, known)
+    async def _start(self, reload_if_changed: bool, load_if_empty: bool) -> None:
+        generation, known = await self.store.article_files()
+        if not known and not load_if_empty:
+            return
+        if known and not reload_if_changed:
+            # Answer from what is stored, whatever the folder holds now: only a reload
+            # changes the stored corpus, so a read-only command never writes it.
+            await self._serve_stored()
+            return
+        scanned = await self._scan_against(generation, known)
+        plan = plan_reload(scanned)
+        if known and plan.folder_matches_store:
+            await self._serve_stored()
+            await self._remember_signatures(scanned)
         else:
             report = await self.reload(requested_by="startup", scanned=scanned)
-            if not report.ok:
-                raise ServiceError(f"could not load the corpus: {report.error}")
+            if report.refused:
+                # Serve what is stored rather than nothing: the folder may come back.
+                log.warning("serving the stored corpus: %s", report.error)
+                await self._serve_stored()
+            elif not report.ok:
+                raise ServiceError("could_not_load", error=report.error)
+
+    async def _serve_stored(self) -> None:
+        started = time.perf_counter()
+        self._engine, self._engine_generation = await self._load_stored_engine()
+        log.info(
+            "loaded %d articles (%d passages) from %s in %.2fs",
+            len(self._engine.articles), len(self._engine), self.store.path, time.perf_counter() - started,
+        )
+
+    async def folder_changes(self) -> FolderChanges:
+        """How the corpus folder differs from the stored corpus (nothing is written).
+
+        Raises :class:`~retrieval.corpus.CorpusError` when the folder is missing.
+        """
+        return plan_reload(await self._scan()).changes()
+
+    async def _scan(self) -> Scan:
+        """Scan the folder (in the build thread) against the stored corpus."""
+        return await self._scan_against(*await self.store.article_files())
+
+    async def _scan_against(self, generation: str, known: dict[str, StoredFile]) -> Scan:
+        failures = await self.store.known_failures()
+        return await self._in_build(
+            scan_folder,
+            self.settings.corpus_dir,
+            generation,
+            known,
+            self._report,
+            failures,
+            self.settings.follow_outside_links,
+        )
 
     async def _load_stored_engine(self) -> tuple[Engine, str]:
         """The engine of the stored corpus, and its generation: the saved index snapshot
@@ -227,7 +179,7 @@ class NewsService:
         snapshot written for next time)."""
         corpus = await self.store.load_corpus(tokens=False)
         n_passages = sum(len(passages) for _, passages in corpus.entries)
-        state = await self._in_build(read_snapshot, self.settings.index_path, corpus.generation, n_passages)
+        state = await self._in_build(self._read_snapshot, corpus.generation, n_passages)
         if state is not None:
             self._snapshot_generation = corpus.generation
             return await self._in_build(self._build_engine_from_box, [corpus.entries], state), corpus.generation
@@ -235,6 +187,15 @@ class NewsService:
         engine = await self._in_build(self._build_engine_from_box, [corpus.entries])
         self._save_snapshot(engine, corpus.generation)
         return engine, corpus.generation
+
+    def _read_snapshot(self, generation: str, passages: int) -> EngineState | None:
+        """The saved index, unless the path holds something other than a regular file (a
+        FIFO would block the read forever, a folder cannot be read): then it is rebuilt."""
+        path = self.settings.index_path
+        if path.exists() and not path.is_file():
+            log.warning("%s is not a regular file: the index is rebuilt instead of read", path)
+            return None
+        return read_snapshot(path, generation, passages)
 
     def _save_snapshot(self, engine: Engine, generation: str) -> None:
         """Write the engine's index snapshot in the build thread, without waiting for it.
@@ -264,9 +225,10 @@ class NewsService:
         self._snapshot_writes.add(future)
         future.add_done_callback(self._snapshot_writes.discard)
 
-    async def _remember_signatures(self, scanned: _Scan, known: dict[str, StoredFile]) -> None:
+    async def _remember_signatures(self, scanned: Scan) -> None:
         """Store the signatures of files that had to be read although unchanged (copied or
         touched since), so the next scan skips reading them."""
+        known = scanned.known
         fresh = {
             rel: file.signature
             for rel, file in scanned.files.items()
@@ -277,6 +239,29 @@ class NewsService:
                 await self.store.record_signatures(fresh)
             except StoreError as error:
                 log.warning("file signatures not stored: %s", error)
+
+    async def follow_store(self) -> bool:
+        """Swap in the stored corpus when another process (``newsbot reload`` beside a running
+        bot) changed it since the live engine was built; return whether it did.
+
+        Cheap when nothing changed (one row read), so the bot can call it every few seconds.
+        Skipped while this service reloads: that reload will leave the newest corpus live.
+        """
+        if self._reload_lock.locked():
+            return False
+        if await self.store.generation() == self._engine_generation:
+            return False
+        async with self._reload_lock:
+            with cyclic_gc_paused():
+                engine, generation = await self._load_stored_engine()
+            old_engine_box = [self._engine]
+            self._engine, self._engine_generation = engine, generation
+            self._release_in_worker(old_engine_box)
+        log.info(
+            "another process changed the stored corpus: now serving %d articles (%d passages)",
+            len(engine.articles), len(engine),
+        )
+        return True
 
     async def close(self) -> None:
         await self.settle()
@@ -326,7 +311,7 @@ class NewsService:
             record = QuestionLog(
                 asked_at=utc_timestamp(),
                 origin=origin,
-                question=answer.question,
+                question=storable(answer.question),
                 answered=answer.answered,
                 top_article=top.article.path if top else None,
                 top_score=top.score if top else None,
@@ -354,8 +339,8 @@ class NewsService:
         if self._background:
             await asyncio.gather(*self._background, return_exceptions=True)
 
-    def _in_background(self, coroutine: object) -> None:
-        task = asyncio.ensure_future(coroutine)  # type: ignore[arg-type]
+    def _in_background(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(coroutine)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
@@ -368,7 +353,7 @@ class NewsService:
     async def stats(self) -> ServiceStats:
         await self._flush_background()  # count every question asked so far
         return ServiceStats(
-            store=await self.store.stats(datetime.now(timezone.utc)),
+            store=await self.store.stats(datetime.now(UTC)),
             live_articles=len(self._engine.articles),
             live_passages=len(self._engine),
             reload_running=self.reload_running,
@@ -376,11 +361,20 @@ class NewsService:
 
     # ------------------------------------------------------------------ reload
 
-    async def reload(self, *, requested_by: str = "cli", wait: bool = True, scanned: _Scan | None = None) -> ReloadReport:
+    async def reload(
+        self,
+        *,
+        requested_by: str = "cli",
+        wait: bool = True,
+        scanned: Scan | None = None,
+        allow_shrink: bool = False,
+    ) -> ReloadReport:
         """Rescan the corpus folder and swap in a new engine.
 
         Only new or changed files are parsed. A file that fails keeps its previous version
-        if it had one. Concurrent reloads are serialised: with ``wait=False`` a second one
+        if it had one. A reload that would remove all the stored articles, or more than
+        ``settings.max_removed_share`` of them, is refused (the report says so) unless
+        ``allow_shrink``. Concurrent reloads are serialised: with ``wait=False`` a second one
         raises :class:`ReloadInProgress` instead of queueing.
         """
         if not wait and self._reload_lock.locked():
@@ -390,9 +384,9 @@ class NewsService:
             started = time.perf_counter()
             try:
                 with cyclic_gc_paused():
-                    return await self._reload(requested_by, started_at, started, scanned)
+                    return await self._reload(requested_by, started_at, started, scanned, allow_shrink)
             except Exception as error:  # the whole reload failed: nothing was swapped
-                if isinstance(error, StoreError):
+                if isinstance(error, (StoreError, ServiceError, CorpusError)):
                     log.warning("reload failed: %s", error)  # an operational problem, not a bug
                 else:
                     log.exception("reload failed")
@@ -411,64 +405,64 @@ class NewsService:
                     articles=len(self._engine.articles),
                     passages=len(self._engine),
                     error=message,
+                    refused=isinstance(error, ReloadRefused),
+                    problem=error if isinstance(error, Problem) else None,
                 )
 
-    async def _reload(self, requested_by: str, started_at: str, started: float, scanned: _Scan | None) -> ReloadReport:
+    async def _reload(
+        self, requested_by: str, started_at: str, started: float, scanned: Scan | None, allow_shrink: bool
+    ) -> ReloadReport:
         if scanned is None:
-            scanned = await self._in_build(self._scan_folder, *await self.store.article_files())
-        generation, known = scanned.generation, scanned.known
-        stored_hashes = {rel: file.content_hash for rel, file in known.items()}
-        pipeline = pipeline_id()
-        # Articles parsed by another version of the text pipeline are parsed again.
-        outdated = {rel for rel, file in known.items() if file.pipeline != pipeline}
-        if outdated:
-            log.info("%d stored articles were parsed by another newsbot version: parsing them again", len(outdated))
-        changed = {
-            rel: file
-            for rel, file in scanned.files.items()
-            if file.digest is not None and (rel in outdated or stored_hashes.get(rel) != file.digest)
-        }
-        parsed, failures = await self._in_build(self._parse_files, changed, scanned.manifest)
-        failures = scanned.failures + failures
-        # Gone from the folder: removed. Present but unreadable or unparsable: the previous
-        # version (if any) is kept, and counted with the unchanged ones.
-        removed = sorted(set(stored_hashes) - set(scanned.files))
-        parsed_paths = {article.path for article, _ in parsed}
-        unchanged = sorted(set(stored_hashes) - parsed_paths - set(removed))
-        if not parsed and not removed and self._engine_generation == generation:
+            scanned = await self._scan()
+        plan = plan_reload(scanned)
+        if not allow_shrink and plan.removes_too_much(self.settings.max_removed_share):
+            raise ReloadRefused(len(plan.removed), len(plan.stored_hashes), self.settings.corpus_dir)
+        if plan.outdated:
+            log.info("%d stored articles were parsed by another newsbot version: parsing them again", len(plan.outdated))
+        parsed, parse_failures = await self._in_build(
+            parse_files, self.settings.corpus_dir, plan.to_parse, scanned.manifest, self._analyzer, self._report
+        )
+        failures = scanned.failures + parse_failures
+        outcome = plan.settle(scanned, parsed, parse_failures)
+        return await self._apply(plan, outcome, parsed, failures, requested_by, started_at, started, scanned.pipeline)
+
+    async def _apply(
+        self,
+        plan: ReloadPlan,
+        outcome: ReloadOutcome,
+        parsed: list[tuple[Article, list[StoredPassage]]],
+        failures: list[LoadFailure],
+        requested_by: str,
+        started_at: str,
+        started: float,
+        pipeline: str,
+    ) -> ReloadReport:
+        """Build the new engine, write the outcome in one transaction, then swap engines."""
+        if not parsed and not outcome.removed and self._engine_generation == plan.generation:
             engine = self._engine  # nothing changed: the live engine is the stored corpus
         else:
             stored = await self.store.load_corpus()
-            if stored.generation != generation:  # another process reloaded meanwhile
+            if stored.generation != plan.generation:  # another process reloaded meanwhile
                 raise StoreConflictError(self.store.path)
-            # The stored corpus (millions of objects at 100k passages) is handed over in a
+            # The stored corpus (millions of objects on big corpora) is handed over in a
             # box that the worker empties, so it is used and freed there: freeing it on the
             # event loop would stall it.
-            engine = await self._in_build(self._merge_and_build, [stored.entries], parsed, unchanged)
-        # A signature vouches for the stored version of a file: not for a file whose new
-        # content failed to parse (it keeps its old version, and is read again next time).
-        kept_hashes = stored_hashes | {article.path: article.content_hash for article, _ in parsed}
-        signatures = {
-            rel: file.signature for rel, file in scanned.files.items() if file.digest == kept_hashes.get(rel)
-        }
-
-        added = tuple(a.path for a, _ in parsed if a.path not in stored_hashes)
-        updated = tuple(a.path for a, _ in parsed if a.path in stored_hashes)
+            engine = await self._in_build(self._merge_and_build, [stored.entries], parsed, list(outcome.unchanged))
         duration = time.perf_counter() - started
         run = ReloadRun(
-            requested_by, started_at, duration, len(added), len(updated), len(unchanged), len(removed),
-            list(failures), ok=True,
+            requested_by, started_at, duration, len(outcome.added), len(outcome.updated), len(outcome.unchanged),
+            len(outcome.removed), list(failures), ok=True,
         )
         # One transaction; if it raises, the database rolls back and the old engine stays.
         try:
             await self.store.apply_reload(
-                parsed, removed, unchanged, run, now=utc_timestamp(), signatures=signatures, pipeline=pipeline,
-                expected_generation=generation,
+                parsed, outcome.removed, outcome.unchanged, run, now=utc_timestamp(), signatures=outcome.signatures,
+                pipeline=pipeline, expected_generation=plan.generation, known_failures=outcome.known_failures,
             )
         finally:
             # The parsed passages and their tokens (millions of objects after a full load)
             # are freed in the worker: freed when this returns, on the event loop, they
-            # stalled it ~0.1 s.
+            # stalled it.
             await self._in_build(free_gradually, parsed, ARTICLES_PER_FREE_STEP)
         assert run.generation is not None
         if engine is not self._engine:
@@ -478,15 +472,16 @@ class NewsService:
             self._save_snapshot(engine, run.generation)
         log.info(
             "reload by %s: %d added, %d updated, %d unchanged, %d removed, %d failed in %.2fs",
-            requested_by, len(added), len(updated), len(unchanged), len(removed), len(failures), duration,
+            requested_by, len(outcome.added), len(outcome.updated), len(outcome.unchanged), len(outcome.removed),
+            len(failures), duration,
         )
         return ReloadReport(
             ok=True,
             requested_by=requested_by,
-            added=added,
-            updated=updated,
-            removed=tuple(removed),
-            unchanged=len(unchanged),
+            added=outcome.added,
+            updated=outcome.updated,
+            removed=outcome.removed,
+            unchanged=len(outcome.unchanged),
             failures=tuple(failures),
             duration_s=duration,
             articles=len(engine.articles),
@@ -495,78 +490,13 @@ class NewsService:
 
     # ------------------------------------------------------------------ worker-thread steps
 
-    async def _in_build(self, function: Callable[..., object], *args: object):  # type: ignore[no-untyped-def]
+    async def _in_build(self, function: Callable[..., T], *args: Any) -> T:
+        """Run ``function`` in the one build thread (parsing, building, freeing, snapshots)."""
         return await asyncio.get_running_loop().run_in_executor(self._build_pool, function, *args)
 
     def _report(self, step: str, done: int, total: int) -> None:
         if self._progress:
             self._progress(step, done, total)
-
-    def _scan_folder(self, generation: str, known: dict[str, StoredFile]) -> _Scan:
-        """Find every article file and hash it (raw bytes are kept for the parse step).
-
-        A file whose signature (size, times, inode, manifest entry) is the one stored at the
-        last reload, and that the current text pipeline parsed, is not read: its stored hash
-        stands. At 10k files, reading and hashing them all took most of a restart.
-        """
-        folder = self.settings.corpus_dir
-        pipeline = pipeline_id()
-        result = _Scan(generation, known)
-        started_ns = time.time_ns()
-        files = scan(folder)
-        result.manifest, manifest_failure = read_manifest(folder)
-        if manifest_failure:
-            result.failures.append(manifest_failure)
-        for done, file in enumerate(files, 1):
-            entry = manifest_entry(result.manifest, folder, file)
-            try:
-                signature = file_signature(file.path.stat(), entry, started_ns)
-                stored = known.get(file.rel)
-                if (
-                    signature is not None
-                    and stored is not None
-                    and stored.signature == signature
-                    and stored.pipeline == pipeline
-                ):
-                    result.files[file.rel] = _ScannedFile(file, None, stored.content_hash, signature)
-                else:
-                    raw = read_file(file)
-                    result.files[file.rel] = _ScannedFile(file, raw, content_digest(raw, entry), signature)
-            except (ArticleError, OSError) as error:
-                reason = str(error) if isinstance(error, ArticleError) else f"cannot read the file: {error.strerror or error}"
-                result.files[file.rel] = _ScannedFile(file, None, None, None)
-                result.failures.append(LoadFailure(file.rel, reason))
-            self._report("scan", done, len(files))
-        return result
-
-    def _parse_files(
-        self,
-        changed: dict[str, _ScannedFile],
-        manifest: dict[str, Metadata],
-    ) -> tuple[list[tuple[Article, list[StoredPassage]]], list[LoadFailure]]:
-        folder = self.settings.corpus_dir
-        parsed: list[tuple[Article, list[StoredPassage]]] = []
-        failures: list[LoadFailure] = []
-        for done, (rel, scanned) in enumerate(sorted(changed.items()), 1):
-            file = scanned.file
-            try:
-                # Not read by the scan when its signature matched a stored row that another
-                # process has replaced since.
-                raw = scanned.raw if scanned.raw is not None else read_file(file)
-                article = parse_article(rel, raw, manifest_entry(manifest, folder, file))
-                passages = split_passages(article)
-                if not passages:
-                    raise ArticleError("no sentences found in the article text")
-                stored = [
-                    StoredPassage(p, tuple(self._analyzer.terms(passage_index_text(article, p))))
-                    for p in passages
-                ]
-                parsed.append((article, stored))
-            except ArticleError as error:
-                log.warning("skipping %s: %s", rel, error)
-                failures.append(LoadFailure(rel, str(error)))
-            self._report("parse", done, len(changed))
-        return parsed, failures
 
     def _merge_and_build(
         self,
@@ -625,7 +555,7 @@ class NewsService:
         return engine
 
     async def _purge_old_questions(self) -> None:
-        cutoff = datetime.now(timezone.utc) - timedelta(days=self.settings.question_retention_days)
+        cutoff = datetime.now(UTC) - timedelta(days=self.settings.question_retention_days)
         try:
             await self.store.purge_questions(utc_timestamp(cutoff))
         except StoreError as error:

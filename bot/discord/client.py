@@ -1,36 +1,32 @@
 """The Discord client: a thin ``commands.Bot`` around the news service.
 
-Dependencies (settings, service) are passed in; features live in ``bot.components`` and are
-loaded as extensions in ``setup_hook``; slash commands are synced only when they changed.
+Dependencies (settings, service) are passed in; features live in ``bot.discord.components``,
+one module per feature, discovered and loaded as extensions in ``setup_hook`` (a new module
+there is a new feature, with no list to keep in step); slash commands are synced only when they changed.
 Every message goes out with no mentions allowed, whatever the quoted text contains.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import pkgutil
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.config import Settings
+from bot.cooldown import Cooldown
+from bot.discord import components
+from bot.discord.helpers import NO_MENTIONS, interaction_lang, send_ephemeral
+from bot.discord.sync import sync_if_changed
+from bot.logs import silence_voice_warnings
+from bot.messages import Lang, messages_for
+from bot.service import NewsService
 from retrieval.templates import templates_for
 
-from .config import Settings
-from .cooldown import Cooldown
-from .service import NewsService
-from .sync import sync_if_changed
-
 log = logging.getLogger(__name__)
-
-EXTENSIONS = (
-    "bot.components.ask",
-    "bot.components.headlines",
-    "bot.components.help",
-    "bot.components.moderation",
-)
-
-NO_MENTIONS = discord.AllowedMentions.none()
-
 
 def intents() -> discord.Intents:
     """Only what mentions, DMs and slash commands need: no privileged intent. A message that
@@ -38,53 +34,27 @@ def intents() -> discord.Intents:
     return discord.Intents(guilds=True, guild_messages=True, dm_messages=True)
 
 
-def interaction_lang(interaction: discord.Interaction) -> str | None:
-    """"fr"/"en" from the user's Discord locale, or None to follow the question's language."""
-    locale = str(interaction.locale or "")
-    if locale.startswith("fr"):
-        return "fr"
-    if locale.startswith("en"):
-        return "en"
-    return None
-
-
-SOMETHING_WENT_WRONG = {
-    "fr": "Désolé, quelque chose s'est mal passé. L'erreur a été enregistrée ; réessayez dans un instant.",
-    "en": "Sorry, something went wrong. The error was logged; please try again in a moment.",
-}
+def extensions() -> list[str]:
+    """Every module of ``bot.discord.components`` (each has a ``setup(bot)``), by name."""
+    prefix = components.__name__ + "."
+    return sorted(info.name for info in pkgutil.iter_modules(components.__path__, prefix) if not info.ispkg)
 
 
 class NewsTree(app_commands.CommandTree):
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         """One handler for every command: log with the traceback, apologise ephemerally."""
         if isinstance(error, app_commands.CheckFailure):
-            message = str(error) or SOMETHING_WENT_WRONG["en"]
+            message = str(error) or messages_for(Lang.EN).something_went_wrong
         else:
             command = interaction.command.qualified_name if interaction.command else "?"
             log.error("error in /%s", command, exc_info=error)
-            message = SOMETHING_WENT_WRONG[interaction_lang(interaction) or "en"]
+            message = messages_for(interaction_lang(interaction), default=Lang.EN).something_went_wrong
         await send_ephemeral(interaction, message)
-
-
-async def send_ephemeral(interaction: discord.Interaction, message: str) -> None:
-    """Answer ephemerally whether or not the interaction was already responded to.
-
-    After a public defer ("newsbot is thinking…") a followup would replace the thinking
-    message publicly, so that message is deleted first and the error sent only to the user.
-    """
-    try:
-        if interaction.response.is_done():
-            if interaction.response.type == discord.InteractionResponseType.deferred_channel_message:
-                await interaction.delete_original_response()
-            await interaction.followup.send(message, ephemeral=True, allowed_mentions=NO_MENTIONS)
-        else:
-            await interaction.response.send_message(message, ephemeral=True, allowed_mentions=NO_MENTIONS)
-    except discord.HTTPException:
-        log.warning("could not send the error message for interaction %s", interaction.id)
 
 
 class NewsBot(commands.Bot):
     def __init__(self, settings: Settings, service: NewsService, **options: object) -> None:
+        silence_voice_warnings()  # before discord.py's constructor logs them
         super().__init__(
             command_prefix=commands.when_mentioned,
             help_command=None,
@@ -96,11 +66,27 @@ class NewsBot(commands.Bot):
         self.settings = settings
         self.service = service
         self.cooldown = Cooldown(settings.cooldown_questions, settings.cooldown_seconds)
+        self._store_watch: asyncio.Task[None] | None = None
 
     async def setup_hook(self) -> None:
-        for extension in EXTENSIONS:
+        for extension in extensions():
             await self.load_extension(extension)
         await sync_if_changed(self.tree, self.settings.guild_ids, self.settings.data_dir)
+        self._store_watch = asyncio.create_task(self._follow_store(), name="newsbot-follow-store")
+
+    async def _follow_store(self) -> None:
+        """Serve a reload made by another process (``newsbot reload`` on the same database)."""
+        while True:
+            await asyncio.sleep(self.settings.store_check_seconds)
+            try:
+                await self.service.follow_store()
+            except Exception:
+                log.exception("checking the store for another process's reload failed")
+
+    async def close(self) -> None:
+        if self._store_watch is not None:
+            self._store_watch.cancel()
+        await super().close()
 
     async def on_ready(self) -> None:
         log.info("connected as %s (id %s) to %d guild(s)", self.user, self.user.id if self.user else "?", len(self.guilds))

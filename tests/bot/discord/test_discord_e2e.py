@@ -3,6 +3,7 @@ Discord (REST + gateway) on 127.0.0.1, answering from a real NewsService."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import shutil
@@ -13,10 +14,10 @@ from pathlib import Path
 import discord
 import pytest
 
-from bot import client as client_module
-from bot.client import NewsBot
 from bot.config import Secret, Settings
-from bot.runner import EXIT_LOGIN, serve
+from bot.discord import client as client_module
+from bot.discord.client import NewsBot
+from bot.discord.runner import EXIT_LOGIN, serve
 from bot.service import NewsService
 from tests.fakediscord import (
     MANAGE_GUILD,
@@ -29,7 +30,7 @@ from tests.fakediscord import (
     run_bot,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 TOKEN = "e2e-token-ABCDEF.ghijkl.MNOPQR"
 GUILD_ID = 2_200_000_000_000_000_001
 CHANNEL_ID = 2_200_000_000_000_000_002
@@ -345,3 +346,46 @@ async def test_a_wrong_token_exits_with_one_clear_line_and_never_logs_the_token(
     assert code == EXIT_LOGIN
     assert err.strip().count("\n") == 0 and "DISCORD_TOKEN" in err and "Traceback" not in err
     assert TOKEN not in caplog.text and TOKEN not in err
+
+
+async def test_the_bot_serves_a_reload_made_by_another_process(tmp_path: Path, corpus: Path) -> None:
+    settings = make_settings(tmp_path, corpus, store_check_seconds=0.05)
+    async with FakeDiscord(token=TOKEN, guilds=[build_guild()], heartbeat_interval_ms=500) as fake:
+        with patched_endpoints(fake):
+            async with (
+                await NewsService.open(settings) as service,
+                run_bot(NewsBot(settings, service, guild_ready_timeout=0.05), TOKEN),
+            ):
+                (corpus / "brindille.txt").write_text(
+                    "Le robot Brindille\nLe robot Brindille de la société Ecorce trie les feuilles mortes "
+                    "du parc de Rennes.\n",
+                    encoding="utf-8",
+                )
+                async with await NewsService.open(settings, reload_if_changed=False) as cli:
+                    assert (await cli.reload()).added == ("articles/brindille.txt",)
+                for _ in range(200):
+                    if "articles/brindille.txt" in service.engine.articles:
+                        break
+                    await asyncio.sleep(0.05)
+                answer = await service.ask("Que trie le robot Brindille ?")
+    assert answer.answered and "feuilles mortes" in answer.citations[0].quote
+
+
+async def test_answers_are_sent_without_link_previews(world: World) -> None:
+    await world.fake.send_message_create(channel_id=CHANNEL_ID, author=MEMBER, content=f"{world.mention} {COST_QUESTION}")
+    reply = await world.fake.wait_for_message(CHANNEL_ID)
+    assert int(reply.payload.get("flags") or 0) & discord.MessageFlags.suppress_embeds.flag
+
+
+async def test_reload_of_an_emptied_folder_is_refused_unless_forced(world: World) -> None:
+    for file in world.corpus.iterdir():
+        file.unlink()
+    record = await world.fake.send_interaction(user=MOD, channel_id=CHANNEL_ID, name="reload", locale="en-US")
+    refused = await world.fake.wait_for_followup(record.id)
+    assert "Reload failed" in refused.content and "force:True" in refused.content
+    assert len(world.service.engine.articles) == 5
+    record = await world.fake.send_interaction(
+        user=MOD, channel_id=CHANNEL_ID, name="reload", options={"force": True}, locale="en-US"
+    )
+    forced = await world.fake.wait_for_followup(record.id)
+    assert "5 removed" in forced.content

@@ -12,17 +12,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from ..client import NO_MENTIONS, NewsBot, interaction_lang
-from ..reports import fit, reload_text, stats_text
-from ..service import ReloadInProgress
+from bot.discord.client import NewsBot
+from bot.discord.helpers import NO_MENTIONS, interaction_lang
+from bot.messages import Lang, messages_for
+from bot.reports import fit, reload_text, stats_text
+from bot.service import ReloadInProgress
 
 log = logging.getLogger(__name__)
-
-REFUSAL = {
-    "fr": "Désolé, cette commande est réservée aux modérateurs (permission Gérer le serveur{role}).",
-    "en": "Sorry, this command is for moderators only (Manage Server permission{role}).",
-}
-
 
 def moderators_only():  # type: ignore[no-untyped-def]
     """Refuse non-moderators with a polite, localised CheckFailure (shown ephemerally)."""
@@ -32,10 +28,10 @@ def moderators_only():  # type: ignore[no-untyped-def]
         assert isinstance(bot, NewsBot)
         if bot.is_moderator(interaction):
             return True
-        lang = interaction_lang(interaction) or "fr"
+        messages = messages_for(interaction_lang(interaction))
         role = bot.settings.mod_role
-        suffix = (f" ou rôle « {role} »" if lang == "fr" else f" or the “{role}” role") if role else ""
-        raise app_commands.CheckFailure(REFUSAL[lang].format(role=suffix))
+        suffix = messages.moderators_only_role.format(role=role) if role else ""
+        raise app_commands.CheckFailure(messages.moderators_only.format(role=suffix))
 
     return app_commands.check(predicate)
 
@@ -47,16 +43,18 @@ class Moderation(commands.Cog):
     @app_commands.command(name="reload", description="Reload the news articles (moderators)")
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.guild_only()
+    @app_commands.describe(force="Apply it even if it removes most articles (an empty folder is refused otherwise)")
     @moderators_only()
-    async def reload(self, interaction: discord.Interaction) -> None:
+    async def reload(self, interaction: discord.Interaction, force: bool = False) -> None:
+        lang = interaction_lang(interaction) or Lang.EN
         await interaction.response.defer(thinking=True, ephemeral=True)
         try:
-            report = await self.bot.service.reload(requested_by="discord", wait=False)
-        except ReloadInProgress as busy:
-            await interaction.followup.send(str(busy), ephemeral=True)
+            report = await self.bot.service.reload(requested_by="discord", wait=False, allow_shrink=force)
+        except ReloadInProgress:
+            await interaction.followup.send(messages_for(lang).reload_in_progress, ephemeral=True)
             return
         log.info("reload requested in guild %s: ok=%s", interaction.guild_id, report.ok)
-        await interaction.followup.send(fit(reload_text(report)), ephemeral=True, allowed_mentions=NO_MENTIONS)
+        await interaction.followup.send(fit(reload_text(report, lang)), ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     @app_commands.command(name="stats", description="Corpus and question statistics (moderators)")
     @app_commands.default_permissions(manage_guild=True)
@@ -64,7 +62,7 @@ class Moderation(commands.Cog):
     @moderators_only()
     async def stats(self, interaction: discord.Interaction) -> None:
         stats = await self.bot.service.stats()
-        await interaction.response.send_message(fit(stats_text(stats)), ephemeral=True, allowed_mentions=NO_MENTIONS)
+        await interaction.response.send_message(fit(stats_text(stats, interaction_lang(interaction) or Lang.EN)), ephemeral=True, allowed_mentions=NO_MENTIONS)
 
 
 async def setup(bot: NewsBot) -> None:

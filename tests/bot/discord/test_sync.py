@@ -9,7 +9,7 @@ import discord
 import pytest
 from discord import app_commands
 
-from bot.sync import STATE_FILE, sync_if_changed
+from bot.discord.sync import STATE_FILE, sync_if_changed
 
 
 class RecordedSync:

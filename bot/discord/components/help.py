@@ -1,0 +1,26 @@
+"""`/help`: what the bot does and how to ask."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.discord.client import NewsBot
+from bot.discord.helpers import NO_MENTIONS, interaction_lang
+from bot.messages import messages_for
+
+
+class Help(commands.Cog):
+    def __init__(self, bot: NewsBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="help", description="How to use the bot / Comment utiliser le bot")
+    async def help(self, interaction: discord.Interaction) -> None:
+        name = self.bot.user.name if self.bot.user else "newsbot"
+        text = messages_for(interaction_lang(interaction)).help.format(name=name)
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+
+async def setup(bot: NewsBot) -> None:
+    await bot.add_cog(Help(bot))

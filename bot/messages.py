@@ -1,0 +1,392 @@
+"""Every sentence the bot says to people, in French and English, in one place.
+
+Why one module: translations drift apart when each feature keeps its own strings, and a
+language missing one sentence shows up here as a missing dataclass field, not in front of a
+user. Quoted article text is never here: only the fixed sentences around it. (The sentences
+around an answer itself, such as "D'après l'article :", still live in
+``retrieval/templates.py``.)
+
+The terminal speaks one language throughout: ``NEWSBOT_LANG`` when set, else the usual
+locale variables (``LC_ALL``, ``LC_MESSAGES``, ``LANG``): French when they name a French
+locale, English otherwise. On Discord the user's locale decides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Lang(StrEnum):
+    """The languages the bot speaks."""
+
+    FR = "fr"
+    EN = "en"
+
+
+@dataclass(frozen=True, slots=True)
+class Messages:
+    """One language's sentences; ``{name}`` fields are filled in with :meth:`str.format`."""
+
+    # Discord
+    something_went_wrong: str
+    usage: str
+    cooldown: str
+    help: str
+    moderators_only: str
+    moderators_only_role: str
+    reload_in_progress: str
+    quoted_name: str
+    # Listings
+    more_rows: str
+    # Reload reports
+    reload_failed: str
+    reload_done: str
+    live_corpus: str
+    added: str
+    updated: str
+    removed: str
+    more_paths: str
+    failed_file: str
+    more_failed: str
+    unknown_error: str
+    # Statistics
+    stats_corpus: str
+    stats_reload_running: str
+    stats_day: str
+    stats_week: str
+    stats_last_reload: str
+    stats_ok: str
+    stats_failed: str
+    stats_unanswered: str
+    # Terminal
+    folder_changed: str
+    folder_unavailable: str
+    config_error: str
+    no_token: str
+    bad_endpoints: str
+    token_rejected: str
+    intents_refused: str
+    # Errors the terminal (and the reload report) shows
+    store_locked: str
+    store_full: str
+    store_read_only: str
+    store_not_a_database: str
+    store_io: str
+    store_conflict: str
+    store_closed: str
+    store_no_folder: str
+    store_not_a_file: str
+    store_folder_read_only: str
+    store_version_gap: str
+    store_newer: str
+    no_usable_articles: str
+    could_not_load: str
+    reload_refused: str
+    folder_missing: str
+    not_a_folder: str
+    folder_too_deep: str
+    net_dns: str
+    net_refused: str
+    net_tls: str
+    net_other: str
+    discord_down: str
+    gateway_closed: str
+
+
+FRENCH = Messages(
+    something_went_wrong=(
+        "Désolé, quelque chose s'est mal passé. L'erreur a été enregistrée ; réessayez dans un instant."
+    ),
+    usage="Posez-moi une question sur l'actualité : `@{name} combien a coûté DeepSeek R1 ?` ou `/ask`.",
+    cooldown="Doucement ! Vous pourrez reposer une question dans {seconds} s.",
+    help=(
+        "Je réponds aux questions sur l'actualité avec des extraits exacts des articles et leurs sources.\n"
+        "• Mentionnez-moi : `@{name} combien a coûté DeepSeek R1 ?` (ou écrivez-moi en message privé)\n"
+        "• `/ask question` : poser une question\n"
+        "• `/headlines` : les derniers articles · `/sources` : tous les articles\n"
+        "• Modérateurs : `/reload` recharge les articles, `/stats` montre l'usage et les questions sans réponse\n"
+        "Je ne cite que les articles : si la réponse n'y est pas, je le dis."
+    ),
+    moderators_only="Désolé, cette commande est réservée aux modérateurs (permission Gérer le serveur{role}).",
+    moderators_only_role=" ou rôle « {role} »",
+    reload_in_progress="Un rechargement est déjà en cours ; réessayez quand il sera terminé.",
+    quoted_name="« {name} »",
+    more_rows="… et {more} de plus",
+    reload_failed=(
+        "Échec du rechargement après {duration:.1f} s : {error}. Le corpus précédent reste en service "
+        "({articles} articles, {passages} passages)."
+    ),
+    reload_done=(
+        "Rechargement terminé en {duration:.1f} s : {added} ajoutés, {updated} mis à jour, "
+        "{unchanged} inchangés, {removed} retirés, {failed} en échec."
+    ),
+    live_corpus="Corpus en service : {articles} articles, {passages} passages.",
+    added="Ajoutés",
+    updated="Mis à jour",
+    removed="Retirés",
+    more_paths=" … (+{more})",
+    failed_file="En échec : `{path}` : {reason}",
+    more_failed="… et {more} autres fichiers en échec",
+    unknown_error="erreur inconnue",
+    stats_corpus="Corpus : {articles} articles, {passages} passages",
+    stats_reload_running=" (un rechargement est en cours)",
+    stats_day="Questions, dernières 24 h : {asked} posées, {answered} avec réponse.",
+    stats_week="Questions, 7 derniers jours : {asked} posées, {answered} avec réponse.",
+    stats_last_reload=(
+        "Dernier rechargement : {started} UTC par {by}, {outcome} ; {added} ajoutés, {updated} mis à jour, "
+        "{unchanged} inchangés, {removed} retirés, {failed} en échec, {duration:.1f} s."
+    ),
+    stats_ok="réussi",
+    stats_failed="échec : {error}",
+    stats_unanswered="Questions les plus posées sans réponse (7 derniers jours) :",
+    folder_changed=(
+        "le dossier {folder} a changé depuis le dernier rechargement ({new} nouveaux, {changed} modifiés, "
+        "{removed} disparus) : réponse tirée des articles enregistrés ; lancez `newsbot reload` pour le prendre en compte."
+    ),
+    folder_unavailable="{error} ; réponse tirée des articles enregistrés.",
+    config_error="erreur de configuration : {error}",
+    no_token=(
+        "DISCORD_TOKEN n'est pas défini. Mettez-le dans .env (voir .env.example) ou dans l'environnement ; "
+        "`newsbot ask` fonctionne sans."
+    ),
+    bad_endpoints="DISCORD_API_BASE/DISCORD_GATEWAY_URL : {error}",
+    token_rejected="Discord a refusé DISCORD_TOKEN ; recopiez le jeton du bot depuis le portail des développeurs.",
+    intents_refused="Discord a refusé les intents demandés ; voir la section d'installation du README.",
+    store_locked=(
+        'La base {path} est verrouillée par un autre processus (un autre newsbot en marche ?). Arrêtez-le ou choisissez un autre fichier avec NEWSBOT_DB.'
+    ),
+    store_full=(
+        'Le disque qui contient la base {path} est plein. Libérez de la place.'
+    ),
+    store_read_only=(
+        'La base {path} est en lecture seule. Corrigez ses permissions ou choisissez un fichier modifiable avec NEWSBOT_DB.'
+    ),
+    store_not_a_database=(
+        "Le fichier {path} n'est pas une base newsbot utilisable ({error}). Restaurez une sauvegarde ou choisissez un autre fichier avec NEWSBOT_DB."
+    ),
+    store_io=(
+        "Impossible de lire ou d'écrire la base {path} ({error}). Vérifiez le disque, le chemin et ses permissions, ou choisissez un autre fichier avec NEWSBOT_DB."
+    ),
+    store_conflict=(
+        "Un autre processus newsbot a modifié les articles de {path} pendant ce rechargement ; rien n'a été modifié ici. Relancez le rechargement."
+    ),
+    store_closed=(
+        'La base {path} est fermée ; ouvrez-la de nouveau.'
+    ),
+    store_no_folder=(
+        'Impossible de créer le dossier de la base {path} : {error}. Corrigez les permissions ou choisissez un emplacement modifiable avec NEWSBOT_DB.'
+    ),
+    store_not_a_file=(
+        "Le chemin de la base {path} n'est pas un fichier. Indiquez un fichier avec NEWSBOT_DB."
+    ),
+    store_folder_read_only=(
+        'Le dossier {folder} de la base est en lecture seule. Corrigez ses permissions ou choisissez un emplacement modifiable avec NEWSBOT_DB.'
+    ),
+    store_version_gap=(
+        'La base {path} est au schéma {current}, qui ne peut pas passer directement au schéma {target}. Restaurez une sauvegarde ou choisissez un nouveau fichier avec NEWSBOT_DB.'
+    ),
+    store_newer=(
+        "La base {path} a été écrite par un newsbot plus récent (schéma {version} ; celui-ci connaît jusqu'au schéma {known}). Mettez newsbot à jour ou choisissez un autre fichier avec NEWSBOT_DB."
+    ),
+    no_usable_articles=(
+        'le dossier {folder} ne contient aucun article utilisable (fichiers .txt ou .md) ; ajoutez-en ou changez NEWSBOT_CORPUS_DIR'
+    ),
+    could_not_load=(
+        'impossible de charger le corpus : {error}'
+    ),
+    reload_refused=(
+        "ce rechargement retirerait {removed} des {stored} articles enregistrés ({folder} est-il vide, démonté ou copié à moitié ?) ; rien n'a été modifié. Vérifiez le dossier, ou forcez-le avec `newsbot reload --allow-shrink` ou `/reload force:True`"
+    ),
+    folder_missing=(
+        "le dossier {folder} n'existe pas ; réglez NEWSBOT_CORPUS_DIR ou passez --corpus"
+    ),
+    not_a_folder=(
+        "{folder} n'est pas un dossier ; faites pointer NEWSBOT_CORPUS_DIR sur le dossier des articles"
+    ),
+    folder_too_deep=(
+        'le dossier {folder} est trop profondément imbriqué pour être parcouru (une boucle de dossiers, une copie ratée ?) ; aplatissez-le ou choisissez un autre dossier avec NEWSBOT_CORPUS_DIR'
+    ),
+    net_dns=(
+        "impossible de trouver l'adresse de {host} (DNS) : vérifiez la connexion réseau"
+        " et DISCORD_API_BASE ({api})."
+    ),
+    net_refused=(
+        "impossible de se connecter à {host}:{port} ({error}) : vérifiez la connexion réseau, un pare-feu"
+        " ou DISCORD_API_BASE ({api})."
+    ),
+    net_tls="la connexion sécurisée (TLS) a échoué ({error}) : vérifiez l'heure du système, un proxy ou {api}.",
+    net_other="Discord ne répond pas ({error}) : vérifiez la connexion réseau et DISCORD_API_BASE ({api}).",
+    discord_down="Discord a répondu par une erreur serveur (HTTP {status}) : réessayez plus tard (discordstatus.com).",
+    gateway_closed="la passerelle de Discord a fermé la connexion ({error}) : réessayez plus tard, ou vérifiez DISCORD_GATEWAY_URL.",
+)
+
+ENGLISH = Messages(
+    something_went_wrong="Sorry, something went wrong. The error was logged; please try again in a moment.",
+    usage="Ask me a question about the news: `@{name} how much did DeepSeek R1 cost?` or `/ask`.",
+    cooldown="Easy! You can ask again in {seconds} s.",
+    help=(
+        "I answer questions about the news with exact quotes from the articles and their sources.\n"
+        "• Mention me: `@{name} how much did DeepSeek R1 cost?` (or send me a direct message)\n"
+        "• `/ask question`: ask a question\n"
+        "• `/headlines`: the latest articles · `/sources`: every article\n"
+        "• Moderators: `/reload` reloads the articles, `/stats` shows usage and unanswered questions\n"
+        "I only quote the articles: when they don't hold the answer, I say so."
+    ),
+    moderators_only="Sorry, this command is for moderators only (Manage Server permission{role}).",
+    moderators_only_role=" or the “{role}” role",
+    reload_in_progress="A reload is already running; try again when it has finished.",
+    quoted_name="“{name}”",
+    more_rows="… and {more} more",
+    reload_failed=(
+        "Reload failed after {duration:.1f}s: {error}. The previous corpus is still live "
+        "({articles} articles, {passages} passages)."
+    ),
+    reload_done=(
+        "Reload done in {duration:.1f}s: {added} added, {updated} updated, {unchanged} unchanged, "
+        "{removed} removed, {failed} failed."
+    ),
+    live_corpus="Live corpus: {articles} articles, {passages} passages.",
+    added="Added",
+    updated="Updated",
+    removed="Removed",
+    more_paths=" … (+{more})",
+    failed_file="Failed: `{path}`: {reason}",
+    more_failed="… and {more} more failed files",
+    unknown_error="unknown error",
+    stats_corpus="Corpus: {articles} articles, {passages} passages",
+    stats_reload_running=" (a reload is running)",
+    stats_day="Questions, last 24 h: {asked} asked, {answered} answered.",
+    stats_week="Questions, last 7 days: {asked} asked, {answered} answered.",
+    stats_last_reload=(
+        "Last reload: {started} UTC by {by}, {outcome}; {added} added, {updated} updated, "
+        "{unchanged} unchanged, {removed} removed, {failed} failed, {duration:.1f}s."
+    ),
+    stats_ok="ok",
+    stats_failed="failed: {error}",
+    stats_unanswered="Most asked without an answer (last 7 days):",
+    folder_changed=(
+        "the folder {folder} has changed since the last reload ({new} new, {changed} changed, {removed} gone): "
+        "answering from the stored articles; run `newsbot reload` to take it in."
+    ),
+    folder_unavailable="{error}; answering from the stored articles.",
+    config_error="configuration error: {error}",
+    no_token=(
+        "DISCORD_TOKEN is not set. Put it in .env (see .env.example) or the environment; "
+        "`newsbot ask` works without it."
+    ),
+    bad_endpoints="DISCORD_API_BASE/DISCORD_GATEWAY_URL: {error}",
+    token_rejected="Discord rejected DISCORD_TOKEN; copy the bot token again from the developer portal.",
+    intents_refused="Discord refused the requested intents; see the README's setup section.",
+    store_locked=(
+        'The database {path} is locked by another process (another newsbot running?). Stop it or set NEWSBOT_DB to another file.'
+    ),
+    store_full=(
+        'The disk holding the database {path} is full. Free some space.'
+    ),
+    store_read_only=(
+        'The database {path} is read-only. Fix its permissions or set NEWSBOT_DB to a writable file.'
+    ),
+    store_not_a_database=(
+        'The file {path} is not a usable newsbot database ({error}). Restore a backup, or set NEWSBOT_DB to another file.'
+    ),
+    store_io=(
+        'Cannot read or write the database {path} ({error}). Check the disk, the path and its permissions, or set NEWSBOT_DB to another file.'
+    ),
+    store_conflict=(
+        'Another newsbot process changed the articles in {path} while this reload ran; nothing was changed here. Run the reload again.'
+    ),
+    store_closed=(
+        'The database {path} is closed; open the store again.'
+    ),
+    store_no_folder=(
+        'Cannot create the folder for the database {path}: {error}. Fix the permissions or set NEWSBOT_DB to a writable location.'
+    ),
+    store_not_a_file=(
+        'The database path {path} is not a file. Set NEWSBOT_DB to a file.'
+    ),
+    store_folder_read_only=(
+        'The folder {folder} of the database is read-only. Fix its permissions or set NEWSBOT_DB to a writable location.'
+    ),
+    store_version_gap=(
+        'The database {path} is at schema version {current}, which cannot be upgraded to {target} directly. Restore a backup or set NEWSBOT_DB to a new file.'
+    ),
+    store_newer=(
+        'The database {path} was written by a newer newsbot (schema version {version}; this newsbot knows up to {known}). Upgrade newsbot, or set NEWSBOT_DB to another file.'
+    ),
+    no_usable_articles=(
+        'the corpus folder {folder} has no usable articles (.txt or .md files); add some or set NEWSBOT_CORPUS_DIR'
+    ),
+    could_not_load=(
+        'could not load the corpus: {error}'
+    ),
+    reload_refused=(
+        'this reload would remove {removed} of the {stored} stored articles (is {folder} empty, unmounted or half-copied?); nothing was changed. Check the folder, or force it with `newsbot reload --allow-shrink` or `/reload force:True`'
+    ),
+    folder_missing=(
+        'corpus folder {folder} does not exist; set NEWSBOT_CORPUS_DIR or pass --corpus'
+    ),
+    not_a_folder=(
+        '{folder} is not a folder; point NEWSBOT_CORPUS_DIR at the folder of articles'
+    ),
+    folder_too_deep=(
+        'the folder {folder} is nested too deep to scan (a loop of folders, or a copy gone wrong?); flatten it or point NEWSBOT_CORPUS_DIR at another folder'
+    ),
+    net_dns="cannot resolve {host} (DNS): check the network connection and DISCORD_API_BASE ({api}).",
+    net_refused=(
+        "cannot connect to {host}:{port} ({error}): check the network connection, a firewall"
+        " or DISCORD_API_BASE ({api})."
+    ),
+    net_tls="the secure connection (TLS) failed ({error}): check the system clock, a proxy or {api}.",
+    net_other="Discord does not answer ({error}): check the network connection and DISCORD_API_BASE ({api}).",
+    discord_down="Discord answered with a server error (HTTP {status}): try again later (discordstatus.com).",
+    gateway_closed="Discord's gateway closed the connection ({error}): try again later, or check DISCORD_GATEWAY_URL.",
+)
+
+MESSAGES: dict[Lang, Messages] = {Lang.FR: FRENCH, Lang.EN: ENGLISH}
+
+
+def messages_for(lang: str | None, default: Lang = Lang.FR) -> Messages:
+    """The sentences of ``lang`` ("fr", "en", or a locale such as "en-US"), else ``default``'s."""
+    code = (lang or "").replace("_", "-").split("-")[0].lower()
+    try:
+        return MESSAGES[Lang(code)]
+    except ValueError:
+        return MESSAGES[default]
+
+
+class Problem(Exception):
+    """An error whose message is one of the sentences above, so that the terminal can say it
+    in its own language. ``str()`` is the English sentence (logs, the stored reload history).
+    """
+
+    def __init__(self, key: str, **params: object) -> None:
+        self.key = key
+        self.params = params
+        super().__init__(self.say(Lang.EN))
+
+    def say(self, lang: str | None) -> str:
+        """The sentence in ``lang`` (English when unknown)."""
+        return str(getattr(messages_for(lang, default=Lang.EN), self.key)).format(**self.params)
+
+
+def say(error: BaseException, lang: str | None) -> str:
+    """An error's message in ``lang`` when it is a :class:`Problem`, else its own words."""
+    return error.say(lang) if isinstance(error, Problem) else str(error)
+
+
+LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
+"""Where POSIX programs look for the user's language, in order of precedence."""
+
+
+def terminal_language(environ: Mapping[str, str], setting: str | None = None) -> Lang:
+    """The terminal's language: ``setting`` (``NEWSBOT_LANG``) when given, else the first
+    locale variable that is set: French for ``fr…`` locales, English for anything else."""
+    if setting:
+        return Lang(setting)
+    for name in LOCALE_VARIABLES:
+        value = environ.get(name, "")
+        if value:
+            return Lang.FR if value.lower().startswith("fr") else Lang.EN
+    return Lang.EN

@@ -1,0 +1,43 @@
+"""Memory handling that keeps the event loop free while big corpora come and go.
+
+Freeing millions of objects in one deallocation, or letting the cyclic collector walk a heap
+holding two engines, holds the GIL long enough to stall the Discord gateway heartbeat; these
+helpers spread that work into small steps taken in worker threads.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+ARTICLES_PER_FREE_STEP = 50
+"""Articles (each with its passages and tokens, hundreds of objects) freed per slice: a
+slice of thousands of articles freed enough objects at once to stall the event loop."""
+
+
+def free_gradually(items: list[Any], step: int = 2000) -> None:
+    """Empty a big list a slice at a time: freeing millions of objects in one deallocation
+    holds the GIL throughout, while each small slice lets the event loop thread run."""
+    while items:
+        del items[-step:]
+
+
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a corpus is loaded, then freeze the heap.
+
+    A reload creates millions of objects; each full collection then walks the whole heap
+    (both engines) while holding the GIL, which stalled the event loop for long stretches
+    on big corpora. Reference counting still frees everything acyclic meanwhile; afterwards
+    the long-lived engine is moved out of the collector's sight (``gc.freeze``).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if was_enabled:
+            gc.enable()

@@ -1,0 +1,219 @@
+"""The schema as forward-only migrations, tracked in ``PRAGMA user_version``.
+
+Each migration runs in its own transaction, so an interrupted upgrade leaves the database
+at the previous version; the version is re-read under the write lock so two processes
+starting together do not both apply one migration.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiosqlite
+
+from .errors import StoreError
+
+logger = logging.getLogger("bot.store")
+
+
+@dataclass(frozen=True)
+class Migration:
+    """Statements that bring the schema from ``version - 1`` to ``version``."""
+
+    version: int
+    description: str
+    statements: tuple[str, ...]
+
+
+MIGRATIONS: list[Migration] = [
+    Migration(
+        1,
+        "initial schema: articles, passages (re-analysed at start-up), reload history, "
+        "question log",
+        (
+            """
+            CREATE TABLE articles (
+                id INTEGER PRIMARY KEY,
+                path TEXT NOT NULL UNIQUE,
+                title TEXT NOT NULL,
+                source TEXT,
+                url TEXT,
+                published TEXT,
+                content_hash TEXT NOT NULL,
+                text TEXT NOT NULL,
+                first_seen TEXT NOT NULL,
+                last_seen TEXT NOT NULL
+            )
+            """,
+            # Matches the ORDER BY of Store.headlines, so "latest n" reads n index entries.
+            """
+            CREATE INDEX articles_headline_order
+                ON articles ((published IS NULL), published DESC, first_seen DESC, path)
+            """,
+            """
+            CREATE TABLE passages (
+                id INTEGER PRIMARY KEY,
+                article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+                ordinal INTEGER NOT NULL,
+                sentences TEXT NOT NULL,
+                context TEXT NOT NULL DEFAULT '',
+                UNIQUE (article_id, ordinal)
+            )
+            """,
+            """
+            CREATE TABLE reload_runs (
+                id INTEGER PRIMARY KEY,
+                requested_by TEXT NOT NULL,
+                started_at TEXT NOT NULL,
+                duration_s REAL NOT NULL,
+                added INTEGER NOT NULL,
+                updated INTEGER NOT NULL,
+                unchanged INTEGER NOT NULL,
+                removed INTEGER NOT NULL,
+                ok INTEGER NOT NULL CHECK (ok IN (0, 1)),
+                error TEXT
+            )
+            """,
+            """
+            CREATE TABLE reload_failures (
+                id INTEGER PRIMARY KEY,
+                run_id INTEGER NOT NULL REFERENCES reload_runs (id) ON DELETE CASCADE,
+                path TEXT NOT NULL,
+                reason TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX reload_failures_by_run ON reload_failures (run_id)",
+            """
+            CREATE TABLE questions (
+                id INTEGER PRIMARY KEY,
+                asked_at TEXT NOT NULL,
+                origin TEXT NOT NULL,
+                guild_id INTEGER,
+                channel_id INTEGER,
+                question TEXT NOT NULL,
+                answered INTEGER NOT NULL CHECK (answered IN (0, 1)),
+                top_article TEXT,
+                top_score REAL,
+                latency_ms REAL NOT NULL
+            )
+            """,
+            # Day/week counts and purge are range scans on asked_at.
+            "CREATE INDEX questions_by_time ON questions (asked_at)",
+            # Top unanswered only reads the unanswered rows of the last week.
+            (
+                "CREATE INDEX questions_unanswered_by_time ON questions (asked_at) "
+                "WHERE answered = 0"
+            ),
+        ),
+    ),
+    Migration(
+        2,
+        "cache analyzer tokens per passage so start-up skips re-analysis",
+        # NULL for rows written by v1: StoredPassage.tokens == () and the caller re-analyses.
+        ("ALTER TABLE passages ADD COLUMN tokens TEXT",),
+    ),
+    Migration(
+        3,
+        "corpus generation (keys the saved index), file signatures (skip reading "
+        "unchanged files) and the text pipeline of each article",
+        (
+            "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
+            "INSERT INTO meta (key, value) VALUES ('corpus_generation', lower(hex(randomblob(16))))",
+            # NULL: read the file at the next reload (rows from v2, or a file just written).
+            "ALTER TABLE articles ADD COLUMN file_signature TEXT",
+            # NULL: parsed by a newsbot from before v3, so by an unknown text pipeline.
+            "ALTER TABLE articles ADD COLUMN pipeline TEXT",
+            "ALTER TABLE reload_runs ADD COLUMN generation TEXT",
+        ),
+    ),
+    Migration(
+        4,
+        "files known to fail (by signature), so an unchanged bad file is reported without "
+        "being read, parsed or forcing a rebuild",
+        (
+            """
+            CREATE TABLE known_failures (
+                path TEXT PRIMARY KEY,
+                signature TEXT NOT NULL,
+                pipeline TEXT NOT NULL,
+                reason TEXT NOT NULL
+            ) WITHOUT ROWID
+            """,
+        ),
+    ),
+    Migration(
+        5,
+        "what each reload updates for an unchanged article (last seen, file signature) in a "
+        "narrow table, so a reload no longer rewrites every row holding an article's text",
+        (
+            """
+            CREATE TABLE article_seen (
+                path TEXT PRIMARY KEY REFERENCES articles (path) ON DELETE CASCADE ON UPDATE CASCADE,
+                last_seen TEXT NOT NULL,
+                file_signature TEXT
+            ) WITHOUT ROWID
+            """,
+            (
+                "INSERT INTO article_seen (path, last_seen, file_signature) "
+                "SELECT path, last_seen, file_signature FROM articles"
+            ),
+        ),
+    ),
+]
+
+SCHEMA_VERSION: int = MIGRATIONS[-1].version
+"""The schema version this code writes (the latest migration)."""
+
+async def corpus_generation(conn: aiosqlite.Connection) -> str:
+    rows = list(await conn.execute_fetchall("SELECT value FROM meta WHERE key = 'corpus_generation'"))
+    return str(rows[0][0])
+
+
+async def user_version(conn: aiosqlite.Connection) -> int:
+    rows = list(await conn.execute_fetchall("PRAGMA user_version"))
+    return int(rows[0][0])
+
+
+async def migrate(conn: aiosqlite.Connection, path: Path) -> None:
+    """Apply the missing forward migrations, each in its own transaction.
+
+    The version is re-read under the write lock so two processes starting together do not
+    both apply the same migration.
+    """
+    version = await user_version(conn)
+    if version > SCHEMA_VERSION:
+        raise newer_error(path, version)
+    for migration in MIGRATIONS:
+        if migration.version <= version:
+            continue
+        await conn.execute("BEGIN IMMEDIATE")
+        try:
+            current = await user_version(conn)
+            if current > SCHEMA_VERSION:
+                raise newer_error(path, current)
+            if current < migration.version:
+                if current != migration.version - 1:
+                    raise StoreError("store_version_gap", path=path, current=current, target=migration.version)
+                for statement in migration.statements:
+                    await conn.execute(statement)
+                # PRAGMA does not take parameters; the value is an int from our own list.
+                await conn.execute(f"PRAGMA user_version = {int(migration.version)}")
+            await conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                await conn.execute("ROLLBACK")
+            raise
+        version = migration.version
+        logger.info(
+            "database %s migrated to schema version %d: %s",
+            path,
+            migration.version,
+            migration.description,
+        )
+
+
+def newer_error(path: Path, version: int) -> StoreError:
+    return StoreError("store_newer", path=path, version=version, known=SCHEMA_VERSION)
+
