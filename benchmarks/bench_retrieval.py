@@ -142,17 +142,17 @@ def seeds_corpus(n_queries: int) -> tuple[list[list[str]], list[list[str]]]:
     sends them to BM25 (cycled up to ``n_queries``)."""
     from retrieval.corpus import load_corpus
     from retrieval.corpus.passages import split_passages
-    from retrieval.engine import passage_index_text
     from retrieval.answer import QuestionParser
-    from retrieval.text.analyzers import Analyzer
+    from retrieval.engine import passage_terms
+    from retrieval.text.analyzers import Analyzers
 
-    analyzer = Analyzer()
+    analyzers = Analyzers()
     passages = [
-        analyzer.terms(passage_index_text(article, passage))
+        passage_terms(analyzers, article, passage)
         for article in load_corpus(ROOT / "seeds").articles
         for passage in split_passages(article)
     ]
-    parser = QuestionParser(analyzer)
+    parser = QuestionParser(analyzers)
     questions = [
         parser.parse(json.loads(line)["q"]).query_terms()
         for path in sorted((ROOT / "tests" / "data").glob("*.jsonl"))

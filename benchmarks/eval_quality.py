@@ -18,10 +18,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,21 +42,43 @@ DEFAULT_EVAL = ROOT.parent / "shared" / "eval"
 class EvalSet:
     name: str
     questions: Path
-    corpus: Path
+    corpus: tuple[Path, ...]
+    """Folders whose articles make the corpus (several: copied into one folder)."""
 
 
 def eval_sets(eval_dir: Path) -> list[EvalSet]:
-    """The project's seed sets, then every shared set whose files are present."""
+    """The project's seed sets, every shared set whose files are present, and the mixed
+    corpus (the seeds and SQuAD's English articles in one folder, asked both's questions)."""
     seeds = ROOT / "seeds"
-    sets = [
-        EvalSet(f"seeds/{path.stem}", path, seeds) for path in sorted((ROOT / "tests" / "data").glob("*.jsonl"))
-    ]
+    seed_sets = sorted((ROOT / "tests" / "data").glob("*.jsonl"))
+    sets = [EvalSet(f"seeds/{path.stem}", path, (seeds,)) for path in seed_sets]
     for collection in ("piaf", "squad"):
         for variant in ("dev", "dev-half"):
             questions = eval_dir / collection / f"{variant}.jsonl"
             if questions.is_file():
-                sets.append(EvalSet(f"{collection}/{variant}", questions, eval_dir / collection / variant / "corpus"))
+                sets.append(EvalSet(f"{collection}/{variant}", questions, (eval_dir / collection / variant / "corpus",)))
+    squad = eval_dir / "squad" / "dev"
+    if squad.is_dir():
+        mixed = (seeds, squad / "corpus")
+        sets += [EvalSet(f"mixed/seeds-{path.stem}", path, mixed) for path in seed_sets]
+        sets.append(EvalSet("mixed/squad-dev", eval_dir / "squad" / "dev.jsonl", mixed))
     return sets
+
+
+@contextmanager
+def corpus_folder(folders: tuple[Path, ...]) -> Iterator[Path]:
+    """The one folder, or a temporary one holding copies of every folder's articles."""
+    if len(folders) == 1:
+        yield folders[0]
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = Path(tmp) / "corpus"
+        corpus.mkdir()
+        for folder in folders:
+            for path in folder.iterdir():
+                if path.is_file() and not path.name.startswith("."):
+                    shutil.copy2(path, corpus / path.name)
+        yield corpus
 
 
 def answers_for(questions: list[str], corpus: Path) -> list[dict]:
@@ -100,10 +125,13 @@ def main() -> None:
             continue
         gold = load_gold(eval_set.questions)
         questions = [row["q"] for row in gold]
-        scores = score(gold, answers_for(questions, eval_set.corpus))
-        print(line(eval_set.name, scores, seconds_per_question(questions, eval_set.corpus)), flush=True)
+        with corpus_folder(eval_set.corpus) as corpus:
+            answers = answers_for(questions, corpus)
+            seconds = seconds_per_question(questions, corpus)
+        scores = score(gold, answers)
+        print(line(eval_set.name, scores, seconds), flush=True)
         if args.verbose:
-            for row, answer in zip(gold, answers_for(questions, eval_set.corpus), strict=True):
+            for row, answer in zip(gold, answers, strict=True):
                 if row["id"] in scores.misses:
                     first = answer["citations"][0] if answer["citations"] else None
                     got = f"{Path(first['path']).name}: {first['quote'][:160]}" if first else "(no answer)"

@@ -43,7 +43,9 @@ from retrieval.answer import (  # noqa: E402
     CANDIDATE_FEATURES,
     QUESTION_FEATURES,
     AnswerModels,
+    Candidate,
     LinearModel,
+    ParsedQuestion,
     QuestionContext,
 )
 from retrieval.answer.compose import gather_candidates  # noqa: E402
@@ -118,6 +120,12 @@ def answerable(row: dict, present: set[str]) -> bool:
     return row.get("answerable", True) and bool(set(row.get("sources", ())) & present)
 
 
+def quote_of(engine: Engine, candidate: Candidate, parsed: ParsedQuestion) -> str:
+    language = engine.article_language(candidate.article_path)
+    text = engine.articles[candidate.article_path].text
+    return make_quote(text, candidate.sentences, parsed, lambda piece: engine.terms(piece, language))
+
+
 def scenario(engine: Engine, questions: Iterable[dict], present: set[str], with_negatives: bool = False) -> Scenario:
     out = Scenario(with_negatives=with_negatives)
     for row in questions:
@@ -132,7 +140,7 @@ def scenario(engine: Engine, questions: Iterable[dict], present: set[str], with_
         good = [
             answerable_
             and Path(c.article_path).name in row["sources"]
-            and contains_answer(make_quote(engine.articles[c.article_path].text, c.sentences, parsed, engine.terms), row["answer_any"])
+            and contains_answer(quote_of(engine, c, parsed), row["answer_any"])
             for c in candidates
         ]
         out.questions.append(

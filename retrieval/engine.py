@@ -13,14 +13,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 from rapidfuzz.process import extractOne
 
 from .answer import AbstainReason, Answer, AnswerModels, Hit, QuestionContext, QuestionParser, compose, detect_language
+from .corpus.articles import article_language
 from .corpus.passages import passage_text
 from .index.bm25 import BM25Index
 from .records import Article, Passage, Span
-from .text.analyzers import Analyzer
+from .text.analyzers import Analyzers
+from .text.language import Language
 from .text.normalize import fold_accents
 
 log = logging.getLogger(__name__)
@@ -42,6 +44,11 @@ def passage_index_text(article: Article, passage: Passage) -> str:
     return f"{passage.context}\n{passage_text(article, passage)}"
 
 
+def passage_terms(analyzers: Analyzers, article: Article, passage: Passage) -> list[str]:
+    """The index terms of a passage, analysed in its article's language."""
+    return analyzers.terms(passage_index_text(article, passage), article_language(article))
+
+
 @dataclass(frozen=True)
 class EngineState:
     """What an engine derives from its whole corpus: the BM25 index and the surface
@@ -60,29 +67,27 @@ class Engine:
         articles: Sequence[Article],
         passages: Sequence[Passage],
         tokens: Sequence[Sequence[str]] | None = None,
-        analyzer: Analyzer | None = None,
+        analyzers: Analyzers | None = None,
         progress: Callable[[int, int], None] | None = None,
         *,
         state: EngineState | None = None,
         models: AnswerModels | None = None,
     ) -> None:
-        """Build from articles and their passages; ``tokens`` (the analyzer's terms of each
-        passage's :func:`passage_index_text`) may come from a store to skip re-analysis.
+        """Build from articles and their passages; ``tokens`` (each passage's
+        :func:`passage_terms`) may come from a store to skip re-analysis.
 
         ``state``, saved from an engine built on these same articles and passages, is used
         as it is instead of building the index and vocabulary again. ``models`` replaces the
         shipped answer models (the fitting script scores its own).
         """
-        self.analyzer = analyzer or Analyzer()
-        self.parser = QuestionParser(self.analyzer)
+        self.analyzers = analyzers or Analyzers()
         self.articles: dict[str, Article] = {article.path: article for article in articles}
+        self.languages: dict[str, Language] = {path: article_language(a) for path, a in self.articles.items()}
+        self.parser = QuestionParser(self.analyzers, set(self.languages.values()))
         self.passages: tuple[Passage, ...] = tuple(passages)
         if state is None:
             if tokens is None:
-                tokens = [
-                    self.analyzer.terms(passage_index_text(self.articles[p.article_path], p))
-                    for p in self.passages
-                ]
+                tokens = [passage_terms(self.analyzers, self.articles[p.article_path], p) for p in self.passages]
             state = EngineState(
                 index=BM25Index(tokens, progress=progress) if self.passages else None,
                 surface=self._surface_vocabulary(),
@@ -153,8 +158,9 @@ class Engine:
 
     def closest_word(self, word: str) -> str | None:
         """The corpus word nearest to ``word`` within one edit (two for words of eight
-        letters or more), first letter kept: typed names ("Shangai", "Maharashi") find the
-        corpus's spelling. None when ``word`` is known, short, or has no such neighbour."""
+        letters or more; swapping two letters is one edit), first letter kept: typed names
+        ("Shangai", "Maharashi") and words ("Qaund") find the corpus's spelling. None when
+        ``word`` is known, short, or has no such neighbour."""
         word = fold_accents(word.lower())
         if len(word) < NEAR_SPELLING_MIN_CHARS or not word.isalpha() or word in self._surface:
             return None
@@ -169,17 +175,25 @@ class Engine:
             for size in range(len(word) - limit, len(word) + limit + 1)
             for known in self._near_spellings.get((word[0], size), ())
         ]
-        found = extractOne(word, choices, scorer=Levenshtein.distance, score_cutoff=limit)
+        found = extractOne(word, choices, scorer=OSA.distance, score_cutoff=limit)
         return found[0] if found else None
 
     def has_term(self, term: str) -> bool:
         return self.index is not None and term in self.index
 
-    def terms(self, text: str) -> list[str]:
-        return self.analyzer.terms(text)
+    def terms(self, text: str, language: str | None = None) -> list[str]:
+        """Index terms of ``text`` in ``language``; with none, in every language of the corpus
+        (a corpus word of unknown language, such as a near spelling)."""
+        if language is not None:
+            return self.analyzers.terms(text, language)
+        languages = sorted(set(self.languages.values())) or [Language.FRENCH]
+        return list(dict.fromkeys(term for lang in languages for term in self.analyzers.terms(text, lang)))
+
+    def article_language(self, article_path: str) -> str:
+        return self.languages[article_path]
 
     def title_terms(self, article_path: str) -> frozenset[str]:
-        return self._heading_cache(self.articles[article_path].title)
+        return self._heading_cache(self.articles[article_path].title, self.languages[article_path])
 
     def weight(self, term: str) -> float:
         """A positive idf for coverage: rare terms matter more; unknown terms the most."""
@@ -207,18 +221,20 @@ class Engine:
         """Terms of the sub-heading above a passage ("Satya Nadella"): never quoted, but it
         names who the passage is about. The article title is left out: it covers the whole
         article, not this passage."""
-        _, _, heading = self.passages[passage_index].context.partition("\n")
-        return self._heading_cache(heading)
+        passage = self.passages[passage_index]
+        _, _, heading = passage.context.partition("\n")
+        return self._heading_cache(heading, self.languages[passage.article_path])
 
     def _sentence_analysis_uncached(
         self, article_path: str, span: Span
     ) -> tuple[frozenset[str], frozenset[str], tuple[str, ...]]:
-        terms = self.analyzer.terms(self.articles[article_path].text[span.start : span.end])
+        text = self.articles[article_path].text[span.start : span.end]
+        terms = self.analyzers.terms(text, self.languages[article_path])
         pairs = frozenset(f"{a} {b}" for a, b in zip(terms, terms[1:], strict=False))
         return frozenset(terms), pairs, tuple(terms)
 
-    def _text_terms(self, text: str) -> frozenset[str]:
-        return frozenset(self.analyzer.terms(text))
+    def _text_terms(self, text: str, language: str) -> frozenset[str]:
+        return frozenset(self.analyzers.terms(text, language))
 
     def window_sentences(self, passage_index: int) -> list[Span]:
         """The passage's sentences plus the adjacent sentence on each side in its section."""

@@ -36,6 +36,9 @@ class Article:
     url: str | None = None
     published: str | None = None
     """ISO date (``2025-01-28``) or a partial one (``2025-01``); ``None`` when unknown."""
+    lang: str | None = None
+    """"fr" or "en": the metadata's ``lang``, else read from the text when parsed. Its
+    passages are analysed in this language."""
 
 
 @dataclass(frozen=True, slots=True)

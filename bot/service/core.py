@@ -22,8 +22,8 @@ from typing import Any, Self, TypeVar
 from bot.messages import Problem
 from retrieval.answer import Answer
 from retrieval.corpus import CorpusError
-from retrieval.engine import Engine, EngineState, passage_index_text
-from retrieval.text.analyzers import Analyzer
+from retrieval.engine import Engine, EngineState, passage_terms
+from retrieval.text.analyzers import Analyzers
 from retrieval.records import Article, LoadFailure, Passage
 from retrieval.snapshot import read_snapshot, write_snapshot
 
@@ -66,8 +66,8 @@ class NewsService:
         self.settings = settings
         self.store = store
         self._progress = progress
-        self._analyzer = Analyzer()
-        self._engine = Engine([], [], analyzer=self._analyzer)
+        self._analyzers = Analyzers()
+        self._engine = Engine([], [], analyzers=self._analyzers)
         self._reload_lock = asyncio.Lock()
         self._query_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="newsbot-query")
         self._build_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsbot-build")
@@ -420,7 +420,7 @@ class NewsService:
         if plan.outdated:
             log.info("%d stored articles were parsed by another newsbot version: parsing them again", len(plan.outdated))
         parsed, parse_failures = await self._in_build(
-            parse_files, self.settings.corpus_dir, plan.to_parse, scanned.manifest, self._analyzer, self._report
+            parse_files, self.settings.corpus_dir, plan.to_parse, scanned.manifest, self._analyzers, self._report
         )
         failures = scanned.failures + parse_failures
         outcome = plan.settle(scanned, parsed, parse_failures)
@@ -544,9 +544,9 @@ class NewsService:
                 passages.append(entry.passage)
                 if state is None:
                     # Rows from schema v1 carry no cached tokens: analyse them again.
-                    tokens.append(entry.tokens or tuple(self._analyzer.terms(passage_index_text(article, entry.passage))))
+                    tokens.append(entry.tokens or tuple(passage_terms(self._analyzers, article, entry.passage)))
         engine = Engine(
-            articles, passages, tokens, analyzer=self._analyzer,
+            articles, passages, tokens, analyzers=self._analyzers,
             progress=lambda done, total: self._report("index", done, total),
             state=state,
         )

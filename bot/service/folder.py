@@ -27,9 +27,9 @@ from retrieval.corpus.files import (
 )
 from retrieval.corpus.passages import split_passages
 from retrieval.corpus.pipeline import pipeline_id
-from retrieval.engine import passage_index_text
+from retrieval.engine import passage_terms
 from retrieval.records import Article, LoadFailure
-from retrieval.text.analyzers import Analyzer
+from retrieval.text.analyzers import Analyzers
 
 from ..store import KnownFailure, StoredFile, StoredPassage
 from .records import FolderError, Progress
@@ -221,7 +221,7 @@ def parse_files(
     folder: Path,
     changed: dict[str, ScannedFile],
     manifest: dict[str, Metadata],
-    analyzer: Analyzer,
+    analyzers: Analyzers,
     progress: Progress = _no_progress,
 ) -> tuple[list[tuple[Article, list[StoredPassage]]], list[LoadFailure]]:
     """Parse, split and analyse the changed files; a file that fails is reported, not raised."""
@@ -237,7 +237,7 @@ def parse_files(
             passages = split_passages(article)
             if not passages:
                 raise ArticleError("no sentences found in the article text")
-            stored = [StoredPassage(p, tuple(analyzer.terms(passage_index_text(article, p)))) for p in passages]
+            stored = [StoredPassage(p, tuple(passage_terms(analyzers, article, p))) for p in passages]
             parsed.append((article, stored))
         except ArticleError as error:
             log.warning("skipping %s: %s", rel, error)

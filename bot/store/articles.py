@@ -196,6 +196,7 @@ class ArticleStore(StoreConnection):
             article.text,
             signature,
             pipeline,
+            article.lang,
         )
         existing = list(
             await conn.execute_fetchall("SELECT id FROM articles WHERE path = ?", (article.path,))
@@ -206,7 +207,7 @@ class ArticleStore(StoreConnection):
                 """
                 UPDATE articles
                 SET title = ?, source = ?, url = ?, published = ?, content_hash = ?, text = ?,
-                    file_signature = ?, pipeline = ?, last_seen = ?
+                    file_signature = ?, pipeline = ?, lang = ?, last_seen = ?
                 WHERE id = ?
                 """,
                 (*fields, now, article_id),
@@ -217,8 +218,8 @@ class ArticleStore(StoreConnection):
                 """
                 INSERT INTO articles
                     (path, title, source, url, published, content_hash, text,
-                     file_signature, pipeline, first_seen, last_seen)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                     file_signature, pipeline, lang, first_seen, last_seen)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 (article.path, *fields, now, now),
             )

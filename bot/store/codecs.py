@@ -153,8 +153,8 @@ def encode_upserts(
 
 
 def article_from(row: sqlite3.Row | tuple[Any, ...]) -> Article:
-    """Build an Article from ``path, title, text, content_hash, source, url, published``."""
-    path, title, text, content_hash, source, url, published = row[:7]
+    """Build an Article from ``path, title, text, content_hash, source, url, published, lang``."""
+    path, title, text, content_hash, source, url, published, lang = row[:8]
     return Article(
         path=path,
         title=title,
@@ -163,10 +163,11 @@ def article_from(row: sqlite3.Row | tuple[Any, ...]) -> Article:
         source=source,
         url=url,
         published=published,
+        lang=lang,
     )
 
 
-ARTICLE_COLUMNS = "a.path, a.title, a.text, a.content_hash, a.source, a.url, a.published"
+ARTICLE_COLUMNS = "a.path, a.title, a.text, a.content_hash, a.source, a.url, a.published, a.lang"
 
 ARTICLE_ROW_SELECT = f"""
     SELECT {ARTICLE_COLUMNS}, a.first_seen, COALESCE(s.last_seen, a.last_seen),
@@ -177,6 +178,6 @@ ARTICLE_ROW_SELECT = f"""
 
 def article_row_from(row: sqlite3.Row | tuple[Any, ...]) -> ArticleRow:
     return ArticleRow(
-        article=article_from(row), first_seen=row[7], last_seen=row[8], passages=row[9]
+        article=article_from(row), first_seen=row[8], last_seen=row[9], passages=row[10]
     )
 

@@ -161,6 +161,12 @@ MIGRATIONS: list[Migration] = [
             ),
         ),
     ),
+    Migration(
+        6,
+        "each article's language, so its passages are analysed (and its questions matched) in "
+        "it; NULL for articles stored before: read from their text",
+        ("ALTER TABLE articles ADD COLUMN lang TEXT",),
+    ),
 ]
 
 SCHEMA_VERSION: int = MIGRATIONS[-1].version

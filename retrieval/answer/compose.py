@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Callable
 
 from .candidates import Hit, iter_passage_windows
 from .decision import decide
@@ -83,12 +84,19 @@ def select_citations(
     return tuple(
         Citation(
             article=view.articles[c.article_path],
-            quote=make_quote(view.articles[c.article_path].text, c.sentences, question, view.terms),
+            quote=make_quote(
+                view.articles[c.article_path].text, c.sentences, question, _terms_in(view, c.article_path)
+            ),
             score=round(c.bm25, 4),
             also=tuple(view.articles[path] for path in also[i]),
         )
         for i, c in enumerate(chosen)
     )
+
+
+def _terms_in(view: CorpusView, article_path: str) -> Callable[[str], list[str]]:
+    language = view.article_language(article_path)
+    return lambda text: view.terms(text, language)
 
 
 def same_fact(first: Candidate, second: Candidate, question_terms: set[str]) -> bool:

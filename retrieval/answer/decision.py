@@ -35,6 +35,11 @@ def decide(models: AnswerModels, context: QuestionContext, candidates: list[Cand
     """``retrieved``: whether any passage matched at all (else the reason is ``NO_MATCH``)."""
     ranked = rank(models, candidates)
     confidence = models.decider.score(question_features(context, ranked))
+    if context.unknown_opening and not context.known_names:
+        # "Zorblax prévoit-il d'investir ?": the corpus never mentions the subject. A rule,
+        # not a feature: on the shared sets it declines nearly only unanswerable questions
+        # (README, "How answers are made"), too few for the decider to weigh it so.
+        return Decision(ranked, confidence, False, AbstainReason.UNKNOWN_NAME, context.parsed.opening_word)
     if ranked and confidence >= models.threshold:
         return Decision(ranked, confidence, answer=True)
     unknown = context.unknown_names or ((context.parsed.opening_word,) if context.unknown_opening else ())

@@ -146,6 +146,11 @@ class QuestionContext:
             absent / total if total else 0.0, math.log(max(len(view.passages), 2)), {}, {},
         )
 
+    @property
+    def known_names(self) -> tuple[str, ...]:
+        """The question's names that the corpus has (generic acronyms aside)."""
+        return tuple(n for n in self.parsed.names if n not in self.unknown_names and not is_generic_acronym(n))
+
     def query_terms(self) -> list[str]:
         """Terms to send to BM25: every alternative of every concept, near spellings included."""
         return [term for concept in self.concepts for term in concept.alternatives]

@@ -12,21 +12,17 @@ many X" names a *focus* X that the quoted sentence must mention.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from ..glossary import GLOSSARY
-from ..lexicon.stopwords import ENGLISH, FRENCH
-from ..synonyms import SYNONYM_GROUPS
-from ..text.analyzers import Analyzer, ThreadLocalStemmer, ordinal
+from ..lexicon import phrase_groups, phrase_table
+from ..text.analyzers import Analyzer, Analyzers, ThreadLocalStemmer, ordinal
+from ..text.language import Language, detect_language
 from ..text.normalize import fold_accents, normalize
 
-_EN_ONLY = ENGLISH - FRENCH
-_FR_ONLY = FRENCH - ENGLISH
 _NAME_RE = re.compile(r"[^\W_]+(?:[-.][^\W_]+)*")
 NUMBER = re.compile(r"(?<!\w)\d+(?:[.,]\d+)?(?!\w)")
 """A standalone number ("5,6", "2015"), not the digit of a name ("R1", "H100")."""
-_FRENCH_LETTERS = re.compile(r"[àâçéèêëîïôûùüÿœ]", re.I)
 
 _ENTITY_NOUNS = (
     "entreprise|societe|firme|start-?up|application|appli|marque|groupe|fonds|modele|pays|ville|"
@@ -46,6 +42,8 @@ _ANSWER_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("entity", re.compile(rf"^(qui|who|(?:dans |en )?quel(?:le)?s? (?:{_ENTITY_NOUNS})|(?:in )?which (?:{_ENTITY_NOUNS}))\b")),
     ("entity", re.compile(r"\b(qui est|qui a|qui pense|who is|who was|who said)\b")),
 )
+GLOSSARY_FILE = "glossary.en-fr.txt"
+SYNONYMS_FILE = "synonyms.fr.txt"
 _WHERE = re.compile(r"(?:^|\W)(?:où|where)\b")
 """Asked before folding: folded, "où" is "ou" ("or")."""
 _FOCUS = re.compile(r"\b(?:combien d'|combien de |how many )(\w+)")
@@ -105,35 +103,45 @@ class ParsedQuestion:
         return [term for concept in self.concepts for term in concept.alternatives]
 
 
-def detect_language(text: str) -> str:
-    """"en" when English function words outnumber French ones, else "fr" (the corpus language)."""
-    words = re.findall(r"[^\W\d_]+", fold_accents(normalize(text).lower()))
-    english = sum(word in _EN_ONLY for word in words)
-    french = sum(word in _FR_ONLY for word in words) + len(_FRENCH_LETTERS.findall(text))
-    return "en" if english > french else "fr"
-
-
 class QuestionParser:
-    """Parses questions with the corpus analyzer (and an English stemmer for the glossary)."""
+    """Parses a question in its own language, reaching the corpus's other languages too.
 
-    def __init__(self, analyzer: Analyzer) -> None:
-        self._analyzer = analyzer
+    Each word is analysed by the question language's analyzer; where the corpus holds
+    articles in the other language, the same word analysed in that language is an
+    alternative as well (names, numbers and shared words then meet), and an English
+    question reaches French articles through the glossary. The French thesaurus adds its
+    paraphrases to French terms.
+    """
+
+    def __init__(
+        self,
+        analyzers: Analyzers | None = None,
+        corpus_languages: Iterable[Language] = (Language.FRENCH,),
+        *,
+        glossary: Mapping[str, tuple[str, ...]] | None = None,
+        synonyms: Iterable[tuple[str, ...]] | None = None,
+    ) -> None:
+        """``glossary`` and ``synonyms`` replace the shipped word lists (to measure them)."""
+        self._analyzers = analyzers or Analyzers()
+        self._languages = frozenset(corpus_languages) or frozenset({Language.FRENCH})
+        self._french = self._analyzers.of(Language.FRENCH)
         self._english = ThreadLocalStemmer("english")
-        self._glossary = self._build_glossary()
-        self._synonyms = self._build_synonyms()
+        glossary = phrase_table(GLOSSARY_FILE) if glossary is None else glossary
+        self._glossary = self._build_glossary(glossary) if Language.FRENCH in self._languages else {}
+        self._synonyms = self._build_synonyms(phrase_groups(SYNONYMS_FILE) if synonyms is None else synonyms)
 
-    def _build_glossary(self) -> dict[str, tuple[str, ...]]:
+    def _build_glossary(self, glossary: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
         table: dict[str, tuple[str, ...]] = {}
-        for english, french in GLOSSARY.items():
-            terms = tuple(dict.fromkeys(t for phrase in french for t in self._analyzer.terms(phrase)))
+        for english, french in glossary.items():
+            terms = tuple(dict.fromkeys(t for phrase in french for t in self._french.terms(phrase)))
             table[english] = terms
             table.setdefault(self._english.stem(english), terms)
         return table
 
-    def _build_synonyms(self) -> dict[str, tuple[str, ...]]:
+    def _build_synonyms(self, groups: Iterable[tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
         table: dict[str, tuple[str, ...]] = {}
-        for group in SYNONYM_GROUPS:
-            terms = tuple(dict.fromkeys(t for word in group for t in self._analyzer.terms(word)))
+        for group in groups:
+            terms = tuple(dict.fromkeys(t for word in group for t in self._french.terms(word)))
             for term in terms:
                 table[term] = tuple(dict.fromkeys(table.get(term, ()) + terms))
         return table
@@ -143,34 +151,42 @@ class QuestionParser:
         lowered = surface.lower()
         return self._glossary.get(lowered) or self._glossary.get(self._english.stem(lowered), ())
 
+    def _alternatives(self, surface: str, term: str, lang: Language) -> tuple[str, ...]:
+        alternatives = [term]
+        for other in sorted(self._languages - {lang}):
+            alternatives.append(self._analyzers.of(other).term(surface))
+        if lang == Language.ENGLISH:
+            alternatives += self.translations(surface)
+        for alternative in list(alternatives):
+            alternatives += self._synonyms.get(alternative, ())
+        return tuple(dict.fromkeys(alternatives))
+
     def parse(self, text: str) -> ParsedQuestion:
         text = normalize(text).strip()
         lang = detect_language(text)
+        own = self._analyzers.of(lang)
         concepts: dict[tuple[str, ...], Concept] = {}
-        for token in self._analyzer.tokens(text):
-            alternatives = [token.term]
-            if lang == "en":
-                alternatives += self.translations(token.surface)
-            for term in list(alternatives):
-                alternatives += self._synonyms.get(term, ())
-            key = tuple(dict.fromkeys(alternatives))
+        for token in own.tokens(text):
+            key = self._alternatives(token.surface, token.term, lang)
             concepts.setdefault(key, Concept(token.surface, key))
         folded = fold_accents(text.lower())
         answer_type = next((kind for kind, pattern in _ANSWER_TYPES if pattern.search(folded)), None)
         if answer_type is None and _WHERE.search(text.lower()):
             answer_type = "entity"  # a place: a name
-        focus = self._concept_named(_FOCUS.search(folded), concepts.values())
-        attribute = self._concept_named(_ATTRIBUTE.search(folded), concepts.values())
+        focus = self._concept_named(_FOCUS.search(folded), concepts.values(), own)
+        attribute = self._concept_named(_ATTRIBUTE.search(folded), concepts.values(), own)
         names = self._names(text)
         return ParsedQuestion(
-            text, lang, tuple(concepts.values()), names, answer_type, focus, self._opening_word(text, names),
+            text, lang.value, tuple(concepts.values()), names, answer_type, focus, self._opening_word(text, names),
             frozenset(NUMBER.findall(text)), attribute,
         )
 
-    def _concept_named(self, match: re.Match[str] | None, concepts: Iterable[Concept]) -> Concept | None:
+    def _concept_named(
+        self, match: re.Match[str] | None, concepts: Iterable[Concept], analyzer: Analyzer
+    ) -> Concept | None:
         if match is None or match.group(1) in _ADVERBIAL_FOCUS:
             return None
-        term = self._analyzer.term(match.group(1))
+        term = analyzer.term(match.group(1))
         return next((c for c in concepts if term in c.alternatives), None)
 
     def _opening_word(self, text: str, names: tuple[str, ...]) -> str | None:
@@ -182,7 +198,7 @@ class QuestionParser:
         if (
             not word[:1].isupper()
             or word in names
-            or self._analyzer.is_stopword(word)
+            or self._french.is_stopword(word)
             or lowered.split("-")[0] in COMMON_OPENERS  # "Explique-moi", "Dis-moi"
             or self.translations(word)
         ):
@@ -199,7 +215,7 @@ class QuestionParser:
             inner_capital = any(c.isupper() for c in word[1:])
             if not has_alpha or len(word) < 2 or ordinal(word) is not None:
                 continue  # "XIXe", "10ème": an ordinal, not a name
-            if self._analyzer.is_stopword(word) and not word.isupper():
+            if self._french.is_stopword(word) and not word.isupper():
                 continue
             if (has_digit and has_alpha) or inner_capital or (capitalised and index > 0):
                 names.append(word)

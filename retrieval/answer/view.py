@@ -17,8 +17,11 @@ class CorpusView(Protocol):
     articles: Mapping[str, Article]
     passages: Sequence[Passage]
 
-    def terms(self, text: str) -> list[str]:
-        """Index terms of ``text`` (the corpus analyzer)."""
+    def terms(self, text: str, language: str | None = None) -> list[str]:
+        """Index terms of ``text`` in ``language`` (every corpus language when None)."""
+
+    def article_language(self, article_path: str) -> str:
+        """The language an article's passages are analysed in."""
 
     def sentence_terms(self, article_path: str, span: Span) -> frozenset[str]:
         """Index terms of one sentence (cached)."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from ..records import Article
+from ..text.language import Language, detect_language
 from ..text.normalize import fold_for_matching
 from .cleaning import is_boilerplate
 from .files import ArticleError, Metadata, content_digest, decode, split_front_matter
@@ -39,9 +40,11 @@ def parse_article(path: str, raw: bytes, manifest: Metadata | None = None, *, di
     body_text = "\n".join(body)
     if len(re.findall(r"\w+", body_text)) < 5:
         raise ArticleError("no article text left after removing page boilerplate")
+    language = Language.parse(meta.lang) or detect_language(body_text)
     published = normalize_date(meta.published) if meta.published else None
     if published is None:
-        published = header_date or find_date("\n".join(lines[: title_index + 3]))
+        header = "\n".join(lines[: title_index + 3])
+        published = header_date or find_date(header, month_first=language == Language.ENGLISH)
     return Article(
         path=path,
         title=title or path.rsplit("/", 1)[-1],
@@ -50,7 +53,13 @@ def parse_article(path: str, raw: bytes, manifest: Metadata | None = None, *, di
         source=meta.source,
         url=meta.url,
         published=published,
+        lang=language.value,
     )
+
+
+def article_language(article: Article) -> Language:
+    """The language an article is analysed in: as parsed, or read from its text."""
+    return Language.parse(article.lang) or detect_language(article.text)
 
 
 _DATE_PREFIX = re.compile(r"^date\s+(\d{4}-\d{2}(?:-\d{2})?)\s+", re.I)
@@ -113,13 +122,19 @@ _DATE_PATTERNS: tuple[re.Pattern[str], ...] = (
 )
 
 
-def find_date(text: str) -> str | None:
-    """The first explicit calendar date in ``text`` as ISO, or None. Bare years don't count."""
+def find_date(text: str, month_first: bool = False) -> str | None:
+    """The first explicit calendar date in ``text`` as ISO, or None. Bare years don't count.
+
+    ``month_first``: "01/28/2025" is January 28th, as English (American) text writes it;
+    otherwise it is day first ("28/01/2025"), as French text does."""
     folded = fold_for_matching(text)
     for pattern in _DATE_PATTERNS:
         match = pattern.search(folded)
         if match:
-            iso = _iso(match.groupdict())
+            parts = match.groupdict()
+            if month_first and pattern is _DATE_PATTERNS[-1]:
+                parts = {**parts, "d": parts["m"], "m": parts["d"]}
+            iso = _iso(parts)
             if iso:
                 return iso
     return None

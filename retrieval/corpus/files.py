@@ -39,6 +39,9 @@ META_KEYS: dict[str, str] = {
     "published": "published",
     "date": "published",
     "published_at": "published",
+    "lang": "lang",
+    "language": "lang",
+    "langue": "lang",
 }
 """Front-matter / manifest keys we understand, mapped to Article fields."""
 
@@ -62,6 +65,8 @@ class Metadata:
     source: str | None = None
     url: str | None = None
     published: str | None = None
+    lang: str | None = None
+    """As written ("en", "English", "fr-FR"); :meth:`Language.parse` reads it."""
 
     def merged_over(self, other: Metadata) -> Metadata:
         """This metadata, with gaps filled from ``other``."""
@@ -70,6 +75,7 @@ class Metadata:
             source=self.source or other.source,
             url=self.url or other.url,
             published=self.published or other.published,
+            lang=self.lang or other.lang,
         )
 
 

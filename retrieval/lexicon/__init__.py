@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import cache
 from importlib.resources import files
 
-__all__ = ["word_set"]
+__all__ = ["phrase_groups", "phrase_table", "word_set"]
 
 
 @cache
@@ -21,3 +21,24 @@ def word_set(name: str) -> frozenset[str]:
     """
     text = files(__name__).joinpath(name).read_text(encoding="utf-8")
     return frozenset(word for line in text.splitlines() for word in line.partition("#")[0].split())
+
+
+def _lines(name: str) -> list[str]:
+    text = files(__name__).joinpath(name).read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+
+
+@cache
+def phrase_table(name: str) -> dict[str, tuple[str, ...]]:
+    """``key: phrase | phrase …`` lines of the data file ``name``, as a dict."""
+    table: dict[str, tuple[str, ...]] = {}
+    for line in _lines(name):
+        key, _, phrases = line.partition(":")
+        table[key.strip()] = tuple(p.strip() for p in phrases.split("|") if p.strip())
+    return table
+
+
+@cache
+def phrase_groups(name: str) -> tuple[tuple[str, ...], ...]:
+    """``phrase | phrase …`` lines of the data file ``name``: one group a line."""
+    return tuple(tuple(p.strip() for p in line.split("|") if p.strip()) for line in _lines(name))

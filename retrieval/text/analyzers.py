@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import Stemmer
 
 from ..lexicon import stopwords
+from .language import Language
 from .normalize import fold_accents, normalize
 
 ELISIONS: frozenset[str] = frozenset(
@@ -141,6 +142,8 @@ class Analyzer:
     its analysis work."""
 
     def __init__(self, language: str = "french") -> None:
+        self.language = language
+        self._french = language == "french"
         self._stemmer = ThreadLocalStemmer(language)
         self._stop = stopwords.FRENCH | stopwords.ENGLISH
         self._cache: dict[str, str | None] = {}
@@ -168,7 +171,7 @@ class Analyzer:
         # and Snowball stems accented and unaccented spellings differently. Folding turns the
         # feminine participle "-ée(s)" into "-ee(s)", which Snowball no longer recognises;
         # "-e(s)" is stemmed like the accented form ("téléchargée" → "telecharg").
-        if folded.endswith("ee") or folded.endswith("ees"):
+        if self._french and (folded.endswith("ee") or folded.endswith("ees")):
             folded = folded[:-2] + folded[-1] if folded.endswith("ees") else folded[:-1]
         return self._stemmer.stem(folded)
 
@@ -210,3 +213,17 @@ class Analyzer:
             self._cache[surface] = term
         return term
 
+
+
+class Analyzers:
+    """One analyzer per language, shared by everything that analyses text: passages are
+    analysed in their article's language, questions in their own."""
+
+    def __init__(self) -> None:
+        self._by_language = {language: Analyzer(language.snowball) for language in Language}
+
+    def of(self, language: str) -> Analyzer:
+        return self._by_language[Language(language)]
+
+    def terms(self, text: str, language: str) -> list[str]:
+        return self.of(language).terms(text)

@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 
 from retrieval.answer import ParsedQuestion, QuestionParser, detect_language
-from retrieval.text.analyzers import Analyzer
+from retrieval.text.analyzers import Analyzers
 
 
 @pytest.fixture(scope="module")
 def parser() -> QuestionParser:
-    return QuestionParser(Analyzer())
+    return QuestionParser(Analyzers())
 
 
 def concept(question: ParsedQuestion, surface: str):
