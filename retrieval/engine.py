@@ -137,7 +137,7 @@ class Engine:
     def _passage_neighbours(self) -> dict[int, tuple[int | None, int | None]]:
         """Previous/next passage of the same article and section, for antecedent sentences."""
         neighbours: dict[int, tuple[int | None, int | None]] = {}
-        for index, passage in enumerate(self.passages):
+        for index in range(len(self.passages)):
             before = index - 1 if index > 0 and self._same_section(index - 1, index) else None
             after = (
                 index + 1

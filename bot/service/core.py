@@ -23,9 +23,9 @@ from bot.messages import Problem
 from retrieval.answer import Answer
 from retrieval.corpus import CorpusError
 from retrieval.engine import Engine, EngineState, passage_terms
-from retrieval.text.analyzers import Analyzers
 from retrieval.records import Article, LoadFailure, Passage
 from retrieval.snapshot import read_snapshot, write_snapshot
+from retrieval.text.analyzers import Analyzers
 
 from ..config import Settings
 from ..store import (

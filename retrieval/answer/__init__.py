@@ -1,11 +1,11 @@
 """Answering: from a question and ranked passages to verbatim, cited quotes, or "I don't know"."""
 
+from ..text.language import detect_language
 from .candidates import Hit
 from .compose import MAX_CITATIONS, compose
-from .features import CANDIDATE_FEATURES, QUESTION_FEATURES, QuestionContext
+from .features import CANDIDATE_FEATURES, QUESTION_FEATURES, QUOTE_LIMIT, QuestionContext
 from .model import AnswerModels, LinearModel, shipped_models
-from .question import ParsedQuestion, QuestionParser, detect_language
-from .quotes import QUOTE_LIMIT
+from .question import ParsedQuestion, QuestionParser
 from .records import AbstainReason, Answer, Candidate, Citation
 from .view import CorpusView
 

@@ -49,16 +49,17 @@ def compose(
 ) -> Answer:
     """Build the answer for the question of ``context`` from ranked ``hits``."""
     question = context.parsed
-    base = {"question": question.text, "lang": lang}
     if not context.concepts:
-        return Answer(**base, answered=False, reason=AbstainReason.EMPTY)
+        return Answer(question.text, lang, answered=False, reason=AbstainReason.EMPTY)
     models = models or shipped_models()
     decision = decide(models, context, gather_candidates(view, context, hits), retrieved=bool(hits))
     confidence = 1.0 / (1.0 + math.exp(-decision.confidence))
     if not decision.answer:
-        return Answer(**base, answered=False, reason=decision.reason, detail=decision.detail, confidence=confidence)
+        return Answer(
+            question.text, lang, False, reason=decision.reason, detail=decision.detail, confidence=confidence
+        )
     citations = select_citations(view, question, decision.ranked, models.cite_margin)
-    return Answer(**base, answered=True, citations=citations, confidence=confidence)
+    return Answer(question.text, lang, True, citations, confidence=confidence)
 
 
 def select_citations(

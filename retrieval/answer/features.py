@@ -16,10 +16,10 @@ from ..text.normalize import fold_accents
 from .candidates import PassageWindows
 from .question import NUMBER, Concept, ParsedQuestion
 from .records import Candidate
+from .view import CorpusView
 
 QUOTE_LIMIT = 300
 """The longest quote, in characters: about three lines of a chat message."""
-from .view import CorpusView
 
 CANDIDATE_FEATURES: tuple[str, ...] = (
     "coverage",  # idf-weighted share of the question found in the window or its sub-heading

@@ -14,8 +14,13 @@ from ..records import Article, Passage, Span
 
 
 class CorpusView(Protocol):
-    articles: Mapping[str, Article]
-    passages: Sequence[Passage]
+    @property
+    def articles(self) -> Mapping[str, Article]:
+        """Every article, by path."""
+
+    @property
+    def passages(self) -> Sequence[Passage]:
+        """Every passage, in index order."""
 
     def terms(self, text: str, language: str | None = None) -> list[str]:
         """Index terms of ``text`` in ``language`` (every corpus language when None)."""

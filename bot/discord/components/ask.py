@@ -13,8 +13,8 @@ from bot.discord.client import NewsBot
 from bot.discord.helpers import NO_MENTIONS, interaction_lang
 from bot.messages import messages_for
 from bot.render import render_answer
-from retrieval.engine import MAX_QUESTION_CHARS
 from retrieval.answer import detect_language
+from retrieval.engine import MAX_QUESTION_CHARS
 
 log = logging.getLogger(__name__)
 
