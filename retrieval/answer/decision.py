@@ -23,8 +23,8 @@ class Decision:
 def rank(models: AnswerModels, candidates: list[Candidate]) -> list[Candidate]:
     """The best-scored candidate of each article, best first (ties by path, for stable output)."""
     best: dict[str, Candidate] = {}
-    for candidate in candidates:
-        candidate.score = models.ranker.score(candidate.features)
+    for candidate, score in zip(candidates, models.ranker.scores([c.features for c in candidates]), strict=True):
+        candidate.score = score
         current = best.get(candidate.article_path)
         if current is None or candidate.score > current.score:
             best[candidate.article_path] = candidate

@@ -113,6 +113,7 @@ class QuestionContext:
     log_passages: float
     _mask_weight: dict[int, float]
     _mask_missing: dict[int, float]
+    _pair_share: dict[int, float]
 
     @classmethod
     def build(cls, view: CorpusView, parsed: ParsedQuestion) -> QuestionContext:
@@ -143,7 +144,7 @@ class QuestionContext:
         absent = sum(w for c, w in zip(concepts, weights, strict=True) if not any(map(view.has_term, c.alternatives)))
         return cls(
             parsed, concepts, weights, total, term_bits, name_bits, pair_bits, pair_weights, unknown, unknown_opening,
-            absent / total if total else 0.0, math.log(max(len(view.passages), 2)), {}, {},
+            absent / total if total else 0.0, math.log(max(len(view.passages), 2)), {}, {}, {},
         )
 
     @property
@@ -168,8 +169,13 @@ class QuestionContext:
         return bits
 
     def pair_share(self, mask: int) -> float:
-        total = sum(self.pair_weights)
-        return sum(w for i, w in enumerate(self.pair_weights) if mask >> i & 1) / total if total else 0.0
+        """Weighted share of the question's adjacent concept pairs in ``mask``."""
+        cached = self._pair_share.get(mask)
+        if cached is None:
+            total = sum(self.pair_weights)
+            share = sum(w for i, w in enumerate(self.pair_weights) if mask >> i & 1) / total if total else 0.0
+            cached = self._pair_share[mask] = share
+        return cached
 
     def missing(self, mask: int) -> float:
         """Weight share of the heaviest question word outside ``mask``."""
