@@ -35,6 +35,10 @@ SEARCH_DEPTH = 10
 
 _SURFACE_RE = re.compile(r"[^\W_]+(?:[-.][^\W_]+)*")
 
+SENTENCE_CACHE = 32_768
+"""Sentences whose analysis is remembered: the sentences around popular passages come back
+question after question, and analysing one costs more than every feature computed on it."""
+
 NEAR_SPELLING_MIN_CHARS = 4
 """Shorter words have too many neighbours one edit away to correct them safely."""
 
@@ -97,7 +101,7 @@ class Engine:
         self.index = state.index
         self._surface = state.surface
         self._neighbours = self._passage_neighbours()
-        self._sentence_analysis = lru_cache(maxsize=8192)(self._sentence_analysis_uncached)
+        self._sentence_analysis = lru_cache(maxsize=SENTENCE_CACHE)(self._sentence_analysis_uncached)
         self._heading_cache = lru_cache(maxsize=1024)(self._text_terms)
         self._near_spellings: dict[tuple[str, int], list[str]] | None = None
         self.models = models

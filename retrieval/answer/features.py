@@ -260,6 +260,12 @@ def passage_candidates(
     pair_masks = [context.pairs(view.sentence_pairs(path, span)) for span in group.sentences] if context.pair_bits else [0] * len(masks)
     pairs_context = context.pair_share(_union(pair_masks))
     sequences = [view.sentence_sequence(path, span) for span in group.sentences]
+    # Whether each sentence holds the kind of answer asked for: a window does when one of
+    # its sentences does (the patterns never span a sentence boundary).
+    typed = [
+        parsed.answer_type is not None and answer_type_present(parsed, text[span.start : span.end])
+        for span in group.sentences
+    ]
     lengths = [len(sequence) for sequence in sequences]
     positions = [[i for i, term in enumerate(sequence) if term in context.term_bits] for sequence in sequences]
     heading = context.mask(view.heading_terms(hit.passage_index))
@@ -294,10 +300,10 @@ def passage_candidates(
             # "combien d'employés a DeepSeek" wants DeepSeek's employees in the same quote.
             continue
         spans = group.sentences[first:last]
-        window_text = text[spans[0].start : spans[-1].end]
+        length = spans[-1].end - spans[0].start
         covered = mask | heading
         coverage = context.coverage(covered)
-        type_ok = parsed.answer_type is not None and answer_type_present(parsed, window_text)
+        type_ok = any(typed[first:last])
         anaphor = last - first == 2 and bool(_ANAPHOR.match(text[spans[1].start : spans[1].end]))
         features = [
             coverage,
@@ -319,12 +325,12 @@ def passage_candidates(
             float(attribute is not None and terms.isdisjoint(attribute_terms)),
             float(last - first == 2),
             float(anaphor),
-            math.log(max(len(window_text), 1)) / math.log(300),
+            math.log(max(length, 1)) / math.log(300),
             len(terms - question_terms) / len(terms) if terms else 0.0,
             title_coverage,
             context.pair_share(_union(pair_masks[first:last])),
             pairs_context,
-            float(len(window_text) > QUOTE_LIMIT),
+            float(length > QUOTE_LIMIT),
             _density(positions[first:last], lengths[first:last]),
             float(last - first == 2 and masks[first] != 0 and masks[first + 1] == 0),
             float(last - first == 2 and masks[first] == 0 and masks[first + 1] != 0),
