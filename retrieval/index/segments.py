@@ -526,13 +526,18 @@ def _first_occurrence_order(st: _State) -> np.ndarray:
     n_terms = len(st.df)
     best = np.full(n_terms, np.iinfo(np.int64).max, dtype=np.int64)
     base = 0
+    never = np.iinfo(np.int64).max
     for seg, alive in zip(st.segments, st.alive, strict=True):
         position = np.cumsum(alive) - 1 + base
-        keep = alive[seg.docs]
-        # Positions fit in 32 bits (a passage of 2**32 tokens is not news).
-        key = (position[seg.docs[keep]] << 32) | seg.first[keep].astype(np.int64)
-        np.minimum.at(best, seg.term_of_postings()[keep], key)
         base += int(alive.sum())
+        if not len(seg.terms):
+            continue
+        # Positions fit in 32 bits (a passage of 2**32 tokens is not news). Removed
+        # passages get the largest key instead of being filtered out, so each term's
+        # postings stay one contiguous, non-empty CSR range: one reduceat takes the minima.
+        key = (position[seg.docs] << 32) | seg.first.astype(np.int64)
+        key[~alive[seg.docs]] = never
+        best[seg.terms] = np.minimum(best[seg.terms], np.minimum.reduceat(key, seg.offsets[:-1]))
     live = np.flatnonzero(st.df > 0)
     return live[np.argsort(best[live], kind="stable")]
 
