@@ -21,12 +21,16 @@ for the postings of its own terms, and an update only pays for the passages it t
   returns handles and breaks ties by handle, which is rank-bm25's tie order on that corpus.
   Changing a passage is removing it and adding the new text (a new handle, at the end).
 * Removing passages sets *tombstones* (a per-segment ``alive`` mask, copied on write) and
-  decrements the global document frequencies; removed passages are never scored.
+  decrements the global document frequencies; removed passages are never scored. Finding
+  the terms of a removed passage takes one vectorised pass over its segment's postings
+  (postings are by term; a per-passage forward index would make removal proportional to
+  the passages removed, at 4 bytes a posting, and is not kept).
 * Global statistics (live ``N``, total live tokens, per-term live df) are kept up to date
   by each update, at a cost proportional to the passages it touches. rank-bm25's negative-
   idf floor ``epsilon * average_idf`` needs the idf of *every* term, summed in rank-bm25's
   order (first occurrence in the corpus); it is only computed, lazily and once per update
-  generation, when a query has a term with a negative idf (df > N / 2).
+  generation, when a query has a term with a negative idf (df > N / 2). That is O(vocabulary)
+  (rank-bm25's own Python loop); keeping the order across updates is a known next step.
 * :meth:`SegmentedBM25.merge_step` merges one pair of adjacent segments (or rewrites one
   with many tombstones) and returns; a worker thread calls it until it returns ``False``.
   Segments stay sized like a binary counter (each at least twice the live size of the next
