@@ -1,6 +1,7 @@
 """Benchmark BM25Index (retrieval/index/) against naive rank-bm25.
 
-    python benchmarks/bench_retrieval.py [--sizes 10000,100000] [--with-1m] [--queries 1000] [--bm25s]
+    python benchmarks/bench_retrieval.py [--sizes 10000,100000] [--with-1m] [--queries 1000]
+        [--anchors bm25s-numba,tantivy] [--incremental]
 
 For the shipped seeds (with the eval sets' questions) and each synthetic corpus size it
 prints: the build time of the index from tokenised passages, the memory the build needed
@@ -11,6 +12,13 @@ rank-bm25's (same passages, same float64 scores, ties by passage index) on every
 naive rank-bm25 ran on. Naive rank-bm25 takes ~1.5 ms per thousand passages per query, so
 it runs on a prefix of the queries at large sizes (the table says how many).
 
+Anchors (``--anchors``: bm25s, tantivy; ``pip install -e '.[bench]'``) are fed the same
+token lists and timed interleaved with newsbot, query by query, and each gets a *paired
+ratio*: the median over queries of its time / newsbot's, which a noisy shared machine
+shifts far less than the percentiles. ``--incremental`` adds the segmented index
+(:class:`retrieval.index.segments.SegmentedBM25`): its query latency in the same
+interleaving and "add 10 articles" (80 passages) to the corpus, with the snapshot update.
+
 Synthetic corpora and questions come from ``benchmarks/synth.py`` (seeded, reproducible).
 Single thread; latencies are wall-clock per query after a short warm-up. Progress goes to
 stderr.
@@ -19,6 +27,7 @@ stderr.
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import itertools
 import json
@@ -140,9 +149,9 @@ def synthetic_corpus(n: int, n_queries: int, seed: int) -> tuple[list[list[str]]
 def seeds_corpus(n_queries: int) -> tuple[list[list[str]], list[list[str]]]:
     """The shipped articles as the bot indexes them, and the eval sets' questions as it
     sends them to BM25 (cycled up to ``n_queries``)."""
+    from retrieval.answer import QuestionParser
     from retrieval.corpus import load_corpus
     from retrieval.corpus.passages import split_passages
-    from retrieval.answer import QuestionParser
     from retrieval.engine import passage_terms
     from retrieval.text.analyzers import Analyzers
 
@@ -163,7 +172,11 @@ def seeds_corpus(n_queries: int) -> tuple[list[list[str]], list[list[str]]]:
 
 
 def bench_size(
-    label: str, corpus: tuple[list[list[str]], list[list[str]]], n_naive: int | None, with_bm25s: bool
+    label: str,
+    corpus: tuple[list[list[str]], list[list[str]]],
+    n_naive: int | None,
+    wanted: Sequence[str],
+    incremental: bool,
 ) -> dict[str, object]:
     passages, queries = corpus
     warmup, queries = queries[:WARMUP], queries[WARMUP:]
@@ -183,9 +196,25 @@ def bench_size(
     log(f"n={n}: building it again under tracemalloc for its memory")
     build_peak, build_retained = traced_build(passages)
 
-    for q in warmup:
-        index.top_k(q, K)
-    ours = time_queries(lambda q: index.top_k(q, K), queries, "BM25Index.top_k")
+    engines: list[Engine] = [("newsbot", build, lambda q: index.top_k(q, K))]
+    if incremental:
+        from retrieval.index.segments import SegmentedBM25
+
+        t0 = time.perf_counter()
+        segmented = SegmentedBM25(passages)
+        engines.append(("newsbot segmented", time.perf_counter() - t0, lambda q: segmented.top_k(q, K)))
+    engines += anchors(passages, wanted)
+    log(f"n={n}: timing {', '.join(e[0] for e in engines)} on {len(queries)} queries, interleaved")
+    timed = interleaved(engines, warmup + queries)
+    ours = timed["newsbot"]
+    others = [
+        (name, engine_build, percentiles(timed[name]), paired_ratio(timed[name], ours))
+        for name, engine_build, _ in engines[1:]
+    ]
+    if incremental:
+        seg_top_ok = sum(segmented.top_k(q, K) == index.top_k(q, K) for q in queries)
+        others.append(("newsbot segmented top-10 == BM25Index", 0.0, (0.0, 0.0, 0.0), float(seg_top_ok)))
+        del segmented
     log(f"n={n}: checking top_k against a full sort of get_scores on all {len(queries)} queries")
     self_ok = 0
     for q in queries:
@@ -203,7 +232,7 @@ def bench_size(
     log(f"n={n}: rank-bm25 built in {naive_build:.1f}s; timing it on {m} queries")
     for q in warmup[:3]:
         naive_top(okapi, q)
-    naive = time_queries(lambda q: naive_top(okapi, q), queries[:m], "naive rank-bm25")
+    naive = time_queries(functools.partial(naive_top, okapi), queries[:m], "naive rank-bm25")
     log(f"n={n}: parity check on the {m} naive queries")
     parity = 0
     bitwise = 0
@@ -214,9 +243,13 @@ def bench_size(
     del okapi
     gc.collect()
 
-    anchor = None
-    if with_bm25s:
-        anchor = bench_bm25s(passages, queries)
+    extra: list[tuple[str, str]] = []
+    if incremental and n >= 1000:  # "add 80 passages" means nothing on the 57 seed passages
+        import tempfile
+
+        log(f"n={n}: incremental updates (SegmentedBM25)")
+        with tempfile.TemporaryDirectory() as tmp:
+            extra = bench_incremental(passages, queries, Path(tmp))
 
     return {
         "label": label,
@@ -239,61 +272,158 @@ def bench_size(
         "naive_queries": m,
         "parity": parity,
         "bitwise": bitwise,
-        "bm25s": anchor,
+        "others": others,
+        "extra": extra,
     }
 
 
-def bench_bm25s(passages: list[list[str]], queries: list[list[str]]) -> str:
-    """Latency anchor only (bm25s's default "lucene" idf and float32 scores differ from
-    rank-bm25's): top-10 ``retrieve`` one query at a time, as the bot asks them, with its
-    numpy backend and, when numba is installed, its numba backend."""
-    try:
-        import bm25s  # type: ignore[import-not-found]
-    except ImportError:
-        return "bm25s not installed (pip install -e '.[bench]')"
-    backends = ["numpy"]
-    try:
-        import numba  # type: ignore[import-not-found]  # noqa: F401
+Engine = tuple[str, float, Callable[[list[str]], object]]
+"""An anchor: its name, its build time (s), and a top-10 query function."""
 
-        backends.append("numba")
-    except ImportError:
-        pass
+
+def anchor_bm25s(passages: list[list[str]], backend: str) -> Engine:
+    """bm25s (its default "lucene" idf, float32 scores: a speed anchor, not exact), one
+    query a call as the bot asks them; numba compiles on the warm-up calls."""
+    import bm25s  # type: ignore[import-not-found]  # optional bench extra, untyped
+
+    if backend == "numba":
+        import numba  # type: ignore[import-not-found]  # optional bench extra, untyped
+
+        numba.set_num_threads(1)  # single thread, like the others (and a shared machine)
     vocab: dict[str, int] = {}
     ids = [[vocab.setdefault(t, len(vocab)) for t in p] for p in passages]
     vocab.setdefault("", len(vocab))  # bm25s's placeholder for queries without a known term
-    results = []
-    for backend in backends:
-        log(f"n={len(passages)}: bm25s {backend} backend: indexing, then timing top-{K} retrieval")
+    retriever = bm25s.BM25(backend=backend)
+    t0 = time.perf_counter()
+    retriever.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocab), show_progress=False)
+    build = time.perf_counter() - t0
+    tokenized = bm25s.tokenization.Tokenized
+
+    def run(q: list[str]) -> object:
+        query = tokenized(ids=[[vocab[t] for t in q if t in vocab] or [vocab[""]]], vocab=vocab)
+        return retriever.retrieve(query, k=K, show_progress=False, backend_selection=backend)
+
+    return f"bm25s {backend}", build, run
+
+
+def anchor_tantivy(passages: list[list[str]]) -> Engine:
+    """tantivy (Rust, Lucene's BM25 with its own idf and field norms: a speed anchor, not
+    exact), fed the same tokens through its whitespace tokenizer, one writer thread, merged
+    to one segment; the query is a disjunction of term queries (no query parser)."""
+    import tantivy  # type: ignore[import-not-found]  # optional bench extra, untyped
+
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("body", stored=False, tokenizer_name="whitespace", index_option="freq")
+    schema = builder.build()
+    t0 = time.perf_counter()
+    index = tantivy.Index(schema)
+    writer = index.writer(heap_size=500_000_000, num_threads=1)
+    for p in passages:
+        doc = tantivy.Document()
+        doc.add_text("body", " ".join(p))
+        writer.add_document(doc)
+    writer.commit()
+    writer.wait_merging_threads()
+    index.reload()
+    searcher = index.searcher()
+    build = time.perf_counter() - t0
+    should, term_query = tantivy.Occur.Should, tantivy.Query.term_query
+
+    def run(q: list[str]) -> object:
+        return searcher.search(tantivy.Query.boolean_query([(should, term_query(schema, "body", t)) for t in q]), K)
+
+    return "tantivy", build, run
+
+
+def anchors(passages: list[list[str]], wanted: Sequence[str]) -> list[Engine]:
+    """The anchors asked for that are installed (an optional anchor must not sink the run)."""
+    makers: dict[str, Callable[[], Engine]] = {
+        "bm25s-numpy": lambda: anchor_bm25s(passages, "numpy"),
+        "bm25s-numba": lambda: anchor_bm25s(passages, "numba"),
+        "tantivy": lambda: anchor_tantivy(passages),
+    }
+    engines = []
+    for name in wanted:
+        log(f"n={len(passages)}: building anchor {name}")
         try:
-            retriever = bm25s.BM25(backend=backend)
+            engines.append(makers[name]())
+        except Exception as error:  # ImportError included: pip install -e '.[bench]'
+            log(f"n={len(passages)}: anchor {name} unavailable: {error!r}")
+    return engines
+
+
+def interleaved(engines: list[Engine], queries: list[list[str]]) -> dict[str, list[float]]:
+    """Per-query latencies of every engine, the engines run one after the other on each
+    query (in an order rotated per query), so machine noise hits all of them alike."""
+    times: dict[str, list[float]] = {name: [] for name, _, _ in engines}
+    for q in queries[:WARMUP]:
+        for _, _, run in engines:
+            run(q)
+    gc.collect()
+    for i, q in enumerate(queries):
+        for j in range(len(engines)):
+            name, _, run = engines[(i + j) % len(engines)]
             t0 = time.perf_counter()
-            retriever.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocab), show_progress=False)
-            build = time.perf_counter() - t0
-            tokenized = [
-                bm25s.tokenization.Tokenized(ids=[[vocab[t] for t in q if t in vocab] or [vocab[""]]], vocab=vocab)
-                for q in queries
-            ]
-            for q in tokenized[:WARMUP]:  # numba compiles on the first calls
-                retriever.retrieve(q, k=K, show_progress=False, backend_selection=backend)
-            times = []
-            for q in tokenized[: default_naive_queries(len(passages), len(tokenized))]:  # slow at 1M
-                t0 = time.perf_counter()
-                retriever.retrieve(q, k=K, show_progress=False, backend_selection=backend)
-                times.append(time.perf_counter() - t0)
-            p50, p95, p99 = percentiles(times)
-            # All queries in one call, as bm25s's own benchmarks run them: per-call
-            # overhead is shared, so this is its best case (a mean, not a latency).
-            batch = bm25s.tokenization.Tokenized(ids=[q.ids[0] for q in tokenized], vocab=vocab)
-            t0 = time.perf_counter()
-            retriever.retrieve(batch, k=K, show_progress=False, backend_selection=backend)
-            batched_ms = (time.perf_counter() - t0) * 1e3 / len(tokenized)
-            results.append(
-                f"bm25s {backend}: build {build:.2f}s, one query a call p50 {p50:.3f} / p95 {p95:.3f} / "
-                f"p99 {p99:.3f} ms, batched {batched_ms:.3f} ms a query"
-            )
-        except Exception as error:  # an optional anchor must not sink the benchmark
-            results.append(f"bm25s {backend} failed: {error!r}")
-    return "; ".join(results)
+            run(q)
+            times[name].append(time.perf_counter() - t0)
+    return times
+
+
+def paired_ratio(engine: Sequence[float], ours: Sequence[float]) -> float:
+    """Median over queries of engine time / newsbot time (> 1: newsbot is faster)."""
+    return float(np.median(np.asarray(engine) / np.asarray(ours)))
+
+
+def bench_incremental(passages: list[list[str]], queries: list[list[str]], tmp: Path) -> list[tuple[str, str]]:
+    """SegmentedBM25 on the same corpus: build, "add 10 articles" (80 passages, taken from
+    the end of the corpus, with a sample of the queries checked bit for bit against a fresh
+    BM25Index on the same corpus), a removal, a merge, and the segment snapshot's save."""
+    from retrieval.index.segment_persist import save_segments
+    from retrieval.index.segments import SegmentedBM25
+
+    new = passages[-80:]  # ~8 passages an article
+    base = passages[:-80]
+    t0 = time.perf_counter()
+    seg = SegmentedBM25(base)
+    build = time.perf_counter() - t0
+    first_save = save_segments(tmp, seg, "0")
+    t0 = time.perf_counter()
+    seg.add(new)
+    add_s = time.perf_counter() - t0
+    head = max(seg.vocabulary(), key=seg.doc_freq)  # df > N / 2 in these corpora: floored idf
+    t0 = time.perf_counter()
+    seg.top_k([head, *queries[0]], K)
+    first_query_s = time.perf_counter() - t0  # recomputes rank-bm25's average idf
+    t0 = time.perf_counter()
+    written = save_segments(tmp, seg, "1")
+    save_s = time.perf_counter() - t0
+    from retrieval.index.segments import _merge
+
+    t0 = time.perf_counter()
+    _merge(-1, seg.segments())  # what the policy defers: the base rewritten with the delta
+    forced_merge_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    seg.remove(range(0, 800, 10))
+    remove_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    merges = 0
+    while seg.merge_step():
+        merges += 1
+    merge_s = time.perf_counter() - t0
+    reference = BM25Index([p for h, p in enumerate(base + new) if h >= 800 or h % 10])
+    exact = sum(
+        np.array_equal(seg.get_scores(q).view(np.uint64), reference.get_scores(q).view(np.uint64))
+        for q in queries[:50]
+    )
+    return [
+        ("segmented build (tokens → one segment)", f"{build:.2f} s; snapshot {first_save / 1e6:.0f} MB"),
+        ("add 10 articles (80 passages)", f"{add_s * 1e3:.1f} ms; segment snapshot update {save_s * 1e3:.1f} ms, "
+         f"{written / 1e3:.0f} kB written"),
+        ("first query after it (floored-idf term)", f"{first_query_s * 1e3:.1f} ms (average idf recomputed)"),
+        ("remove 80 passages / merge after", f"{remove_s * 1e3:.1f} ms / {merge_s * 1e3:.0f} ms ({merges} merges)"),
+        ("forced merge of the base with the delta", f"{forced_merge_s * 1e3:.0f} ms (one merge step, worst case)"),
+        ("segmented get_scores == fresh index (50 q)", f"{exact}/50"),
+    ]
 
 
 def ms(value: float) -> str:
@@ -333,8 +463,18 @@ def print_table(r: dict[str, object]) -> None:
         (f"top_k == full sort of get_scores ({nq} queries)", f"{r['self_ok']}/{nq}"),
     ]
     rows.append(("process max RSS so far", f"{r['max_rss_mb']:.0f} MB"))
-    if r["bm25s"]:
-        rows.append(("anchor", str(r["bm25s"])))
+    for name, build, (p50, p95, p99), ratio in r["others"]:
+        if name.endswith("== BM25Index"):
+            rows.append((name, f"{ratio:.0f}/{nq}"))
+            continue
+        rows.append(
+            (
+                f"{name} p50 / p95 / p99, build",
+                f"{p50:.3f} / {p95:.3f} / {p99:.3f} ms, {build:.2f} s; paired time ratio vs newsbot "
+                f"(median over queries of its time / newsbot's): {ratio:.2f}",
+            )
+        )
+    rows += r["extra"]
     width = max(len(a) for a, _ in rows)
     print(f"\n## {r['label']}")
     for a, b in rows:
@@ -358,9 +498,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="queries timed for naive rank-bm25 (default: all up to 20k passages, 300 up to 200k, 30 above)",
     )
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--bm25s", action="store_true", help="add bm25s as a latency anchor if installed")
+    parser.add_argument(
+        "--anchors",
+        default="",
+        help="comma-separated anchors timed interleaved with newsbot: bm25s-numpy,bm25s-numba,tantivy",
+    )
+    parser.add_argument("--bm25s", action="store_true", help="shorthand for --anchors bm25s-numba")
+    parser.add_argument(
+        "--incremental", action="store_true", help="also time SegmentedBM25 (queries, add 10 articles, save)"
+    )
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s]
+    wanted = [a for a in args.anchors.split(",") if a] + (["bm25s-numba"] if args.bm25s else [])
     if args.with_1m and 1_000_000 not in sizes:
         sizes.append(1_000_000)
     print(
@@ -373,7 +522,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     corpora += [(f"{n:,} passages", lambda n=n: synthetic_corpus(n, args.queries, args.seed)) for n in sizes]
     failures = 0
     for label, make in corpora:
-        result = bench_size(label, make(), args.naive_queries, args.bm25s)
+        result = bench_size(label, make(), args.naive_queries, wanted, args.incremental)
         print_table(result)
         failures += result["parity"] != result["naive_queries"] or result["self_ok"] != result["queries"]
     return 1 if failures else 0

@@ -19,6 +19,10 @@ postings (:mod:`retrieval.index.bm25` builds the tiers and scores the candidates
 * *Phase 2* (:func:`_narrow`). While many survive, the unread tiers are looked up for the
   survivors only, one at a time, and the bounds tightened.
 
+The hot paths call ndarray methods (``a.searchsorted``, ``a.partition``, ``m.nonzero()``)
+rather than numpy's module functions: those are Python wrappers, and a pruned query makes
+dozens of such calls on small arrays, where the wrapper is a visible share of the time.
+
 Bounds compare float sums taken in different orders, so they carry a relative safety margin
 (``_MARGIN``). Weights must be non-negative: the caller scores queries with a negative
 weight without pruning.
@@ -114,14 +118,14 @@ def lookup(
         else:
             shifts = segments.seg_shift[seg_from:seg_to]
             needles = (shifts[:, None] + cand[None, :]).ravel()
-        idx = np.searchsorted(keys, needles)
+        idx = keys.searchsorted(needles)
         np.minimum(idx, size - 1, out=idx)
-        hit = np.flatnonzero(keys[idx] == needles)
+        hit = (keys[idx] == needles).nonzero()[0]
         values[hit % m if n_segs > 1 else hit] = weights[idx[hit]]
         return values
     d = keys % np.int32(segments.n) if segments.seg_shift[seg_to - 1] else keys
     if cost_reverse <= cost_dense:
-        idx = np.searchsorted(cand, d)
+        idx = cand.searchsorted(d)
         np.minimum(idx, m - 1, out=idx)
         hit = cand[idx] == d
         values[idx[hit]] = weights[hit]
@@ -252,7 +256,8 @@ def _read_tiers(
         if len(top) < k:
             continue
         values = acc[top]
-        theta = max(theta, np.partition(values, len(values) - k)[len(values) - k] * (1 - _MARGIN))
+        values.partition(len(values) - k)  # values is acc[top], a copy
+        theta = max(theta, values[len(values) - k] * (1 - _MARGIN))
         steps += 1
         probed = steps == next_probe
         if probed:
@@ -289,7 +294,7 @@ def _best_partials(d: np.ndarray, values: np.ndarray, top: np.ndarray, acc: np.n
     """The ``keep_top`` best partial passages after reading the segment ``d`` (with partial
     scores ``values``), from those before it (``top``) and the passages of ``d``."""
     if len(top):
-        where = np.searchsorted(d, top)
+        where = d.searchsorted(top)
         np.minimum(where, len(d) - 1, out=where)
         others = top[d[where] != top]
         pool = np.concatenate((d, others))
@@ -305,12 +310,14 @@ def _best_partials(d: np.ndarray, values: np.ndarray, top: np.ndarray, acc: np.n
 def _probe(segments: Segments, terms: _Terms, passages: np.ndarray, k: int, scratch: Scratch) -> float:
     """The k-th best full score of these passages (a lower bound on the k-th best score,
     often far above the partial one, as unread terms count too)."""
-    passages = np.sort(passages)
+    passages = passages.copy()
+    passages.sort()
     full = np.zeros(len(passages))
     for segs, mult in zip(terms.segs, terms.mult, strict=True):
         v = lookup(segments, segs.start, segs.stop, passages, True, scratch, dense=False)
         full += v * mult if mult != 1.0 else v
-    return float(np.partition(full, len(full) - k)[len(full) - k]) * (1 - _MARGIN)
+    full.partition(len(full) - k)
+    return float(full[len(full) - k]) * (1 - _MARGIN)
 
 
 def _bound(partial: np.ndarray, bits: np.ndarray, unread: list[float]) -> np.ndarray:
@@ -336,7 +343,7 @@ def _survivors(
     read = np.concatenate(parts) if len(parts) > 1 else parts[0]
     bits = scratch.found[read]
     partial = acc[read]
-    keep = np.flatnonzero(_bound(partial, bits, terms.unread) >= theta)
+    keep = (_bound(partial, bits, terms.unread) >= theta).nonzero()[0]
     cand, partial, bits = read[keep], partial[keep], bits[keep]
     if len(parts) > 1 and len(cand):
         # acc is spent (reset by the caller): the last write wins, keep the entry that won.

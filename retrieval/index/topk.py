@@ -25,18 +25,21 @@ def top_indices(values: np.ndarray, k: int) -> np.ndarray:
     """
     m = len(values)
     if m <= 1024 or m <= 8 * k:
-        return np.argpartition(values, m - k)[m - k :]
+        return values.argpartition(m - k)[m - k :]
     stride = max(2, int((m / k) ** 0.5))
     sample = values[::stride]
     if len(sample) <= k:
-        return np.argpartition(values, m - k)[m - k :]
-    cut = np.partition(sample, len(sample) - k)[len(sample) - k]
-    above = np.flatnonzero(values > cut)
+        return values.argpartition(m - k)[m - k :]
+    sample = sample.copy()  # a strided view of values: partition it apart
+    sample.partition(len(sample) - k)
+    cut = sample[len(sample) - k]
+    above: np.ndarray = (values > cut).nonzero()[0]  # numpy types nonzero()'s items as Any
     if len(above) > k:
-        return above[np.argpartition(values[above], len(above) - k)[len(above) - k :]]
+        best: np.ndarray = above[values[above].argpartition(len(above) - k)[len(above) - k :]]
+        return best
     if len(above) == k:
         return above
-    return np.concatenate((above, np.flatnonzero(values == cut)[: k - len(above)]))
+    return np.concatenate((above, (values == cut).nonzero()[0][: k - len(above)]))
 
 
 def distinct_top(
@@ -54,7 +57,7 @@ def distinct_top(
     keep = k * copies
     if len(docs) > keep:
         cut = scores[top_indices(scores, keep)].min()
-        above = np.flatnonzero(scores > cut)
+        above = (scores > cut).nonzero()[0]
         tied = docs[scores == cut]
         if len(tied) > keep:
             tied = np.partition(tied, keep - 1)[:keep]
@@ -75,11 +78,11 @@ def select_top(cand: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[int, 
     m = len(cand)
     if m > k:
         kth = scores[top_indices(scores, k)].min()
-        above = np.flatnonzero(scores > kth)
-        ties = np.flatnonzero(scores == kth)
+        above = (scores > kth).nonzero()[0]
+        ties = (scores == kth).nonzero()[0]
         need = k - len(above)
         if len(ties) > need:  # ties go to the lower passage indices (distinct here)
-            ties = ties[np.argpartition(cand[ties], need - 1)[:need]] if need > 0 else ties[:0]
+            ties = ties[cand[ties].argpartition(need - 1)[:need]] if need > 0 else ties[:0]
         pick = np.concatenate((above, ties))
         cand, scores = cand[pick], scores[pick]
     order = np.lexsort((cand, -scores))

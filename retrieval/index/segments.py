@@ -1,0 +1,559 @@
+"""An incremental BM25 index: rank-bm25's exact scores over segments that change a few
+passages at a time.
+
+Design: *global statistics at query time*, not precomputed weights. Every BM25Okapi weight
+``idf(df, N) * tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))`` depends on the passage
+count ``N`` and the mean length ``avgdl`` of the whole corpus, so adding or removing a
+single passage changes every weight of every passage. A precomputed weight (what
+:class:`~retrieval.index.bm25.BM25Index` stores) is therefore stale after any change, and
+bitwise equality with rank-bm25 forbids reusing it: a design that merges segments and
+precomputes weights would rewrite all postings on every update. Instead each segment keeps
+what does not change, its postings' term frequencies and its passages' lengths, and the
+query computes each posting's weight from the current ``N``, ``avgdl`` and document
+frequencies with rank-bm25's float64 operations in rank-bm25's order. The query only pays
+for the postings of its own terms, and an update only pays for the passages it touches.
+
+* A *segment* (:class:`Segment`) is immutable: CSR postings (sorted global term ids,
+  offsets, local passage, tf), its passages' *handles* (ascending) and lengths. Adding a
+  batch of passages makes one new segment.
+* A *handle* is a passage's stable id, given at :meth:`SegmentedBM25.add` in increasing
+  order. The corpus rank-bm25 would see is the live passages in handle order: ``top_k``
+  returns handles and breaks ties by handle, which is rank-bm25's tie order on that corpus.
+  Changing a passage is removing it and adding the new text (a new handle, at the end).
+* Removing passages sets *tombstones* (a per-segment ``alive`` mask, copied on write) and
+  decrements the global document frequencies; removed passages are never scored. Finding
+  the terms of a removed passage takes one vectorised pass over its segment's postings
+  (postings are by term; a per-passage forward index would make removal proportional to
+  the passages removed, at 4 bytes a posting, and is not kept).
+* Global statistics (live ``N``, total live tokens, per-term live df) are kept up to date
+  by each update, at a cost proportional to the passages it touches. rank-bm25's negative-
+  idf floor ``epsilon * average_idf`` needs the idf of *every* term, summed in rank-bm25's
+  order (first occurrence in the corpus); it is only computed, lazily and once per update
+  generation, when a query has a term with a negative idf (df > N / 2). That is O(vocabulary)
+  (rank-bm25's own Python loop); keeping the order across updates is a known next step.
+* :meth:`SegmentedBM25.merge_step` merges one pair of adjacent segments (or rewrites one
+  with many tombstones) and returns; a worker thread calls it until it returns ``False``.
+  Segments stay sized like a binary counter (each at least twice the live size of the next
+  newer one), so there are O(log N) of them and each passage is merged O(log N) times.
+  Merging adjacent segments keeps every segment's handles ascending and contiguous in
+  handle order, which the merge and the tie order rely on.
+
+Readers never lock: all mutable state lives in one immutable :class:`_State` swapped
+atomically by writers (who serialise on a lock), so a query sees one consistent version.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from rank_bm25 import BM25Okapi
+
+from .bm25 import BM25Params
+from .topk import distinct_top, select_top
+
+__all__ = ["Segment", "SegmentedBM25"]
+
+_MERGE_RATIO = 2
+"""Each segment is kept at least this many times the live size of the next newer one."""
+
+_DEFAULT_PARAMS = BM25Params()
+"""rank-bm25's defaults (a frozen value, shared)."""
+
+_EXPUNGE_SHARE = 0.5
+"""A segment with at least this share of tombstones is rewritten without them."""
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Segment:
+    """Immutable postings of a batch of passages.
+
+    ``terms`` (ascending global term ids) and ``offsets`` delimit each term's postings in
+    ``docs`` (local passage index, ascending within a term), ``tf`` (count) and ``first``
+    (token position of the term's first occurrence in the passage: rank-bm25's dictionary
+    order, needed for its average idf). ``handles`` are ascending; ``lengths`` are the
+    passages' token counts.
+    """
+
+    uid: int
+    handles: np.ndarray
+    lengths: np.ndarray
+    terms: np.ndarray
+    offsets: np.ndarray
+    docs: np.ndarray
+    tf: np.ndarray
+    first: np.ndarray
+
+    @property
+    def size(self) -> int:
+        return len(self.handles)
+
+    def rows(self, term: int) -> tuple[int, int] | None:
+        """The posting range of global term id ``term`` in this segment, if any."""
+        i = int(np.searchsorted(self.terms, term))
+        if i < len(self.terms) and int(self.terms[i]) == term:
+            return int(self.offsets[i]), int(self.offsets[i + 1])
+        return None
+
+    def term_of_postings(self) -> np.ndarray:
+        return np.repeat(self.terms, np.diff(self.offsets))
+
+
+@dataclass(frozen=True, slots=True)
+class _State:
+    """One consistent version of the index (never mutated once published)."""
+
+    segments: tuple[Segment, ...]
+    alive: tuple[np.ndarray, ...]
+    """Per segment, which of its passages are live."""
+    live: tuple[int, ...]
+    df: np.ndarray
+    """Live document frequency per global term id (terms added later are absent: 0)."""
+    n: int
+    tokens: int
+    generation: int
+
+
+def _build_segment(uid: int, first_handle: int, passages: Sequence[Sequence[str]], vocab: dict[str, int]) -> Segment:
+    """A segment of ``passages`` (handles from ``first_handle``), adding new terms to
+    ``vocab`` in first-occurrence order, as rank-bm25 meets them."""
+    m = len(passages)
+    lengths = np.fromiter(map(len, passages), dtype=np.int64, count=m)
+    total = int(lengths.sum())
+    lookup = vocab.setdefault
+    ids = np.fromiter(
+        (lookup(t, len(vocab)) for t in itertools.chain.from_iterable(passages)), dtype=np.int64, count=total
+    )
+    doc_of = np.repeat(np.arange(m, dtype=np.int64), lengths)
+    pos = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    # One stable sort by (term, passage): tokens of a posting stay in text order, so the
+    # first of each run is the term's first occurrence in the passage.
+    key = ids * max(m, 1) + doc_of
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    start = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1]))) if total else np.zeros(0, np.int64)
+    tf = np.diff(np.append(start, total)).astype(np.int32)
+    ukey = key[start]
+    term_of = ukey // max(m, 1)
+    terms, counts = np.unique(term_of, return_counts=True)
+    offsets = np.zeros(len(terms) + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    return Segment(
+        uid=uid,
+        handles=np.arange(first_handle, first_handle + m, dtype=np.int64),
+        lengths=lengths,
+        terms=terms,
+        offsets=offsets,
+        docs=(ukey - term_of * max(m, 1)).astype(np.int32),
+        tf=tf,
+        first=pos[order][start].astype(np.int32),
+    )
+
+
+def _merge(uid: int, parts: Sequence[tuple[Segment, np.ndarray]]) -> Segment:
+    """One segment holding the live passages of adjacent segments ``parts`` (older first)."""
+    handles, lengths, term_of, docs, tf, first = [], [], [], [], [], []
+    base = 0
+    for seg, alive in parts:
+        new_local = np.cumsum(alive) - 1 + base  # local index in the merged segment
+        keep = alive[seg.docs]
+        handles.append(seg.handles[alive])
+        lengths.append(seg.lengths[alive])
+        term_of.append(seg.term_of_postings()[keep])
+        docs.append(new_local[seg.docs[keep]])
+        tf.append(seg.tf[keep])
+        first.append(seg.first[keep])
+        base += int(alive.sum())
+    all_terms = np.concatenate(term_of)
+    # Stable: within a term, older segments' (smaller) local passages come first.
+    order = np.argsort(all_terms, kind="stable")
+    all_terms = all_terms[order]
+    terms, counts = np.unique(all_terms, return_counts=True)
+    offsets = np.zeros(len(terms) + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    return Segment(
+        uid=uid,
+        handles=np.concatenate(handles),
+        lengths=np.concatenate(lengths),
+        terms=terms,
+        offsets=offsets,
+        docs=np.concatenate(docs)[order].astype(np.int32),
+        tf=np.concatenate(tf)[order],
+        first=np.concatenate(first)[order],
+    )
+
+
+class SegmentedBM25:
+    """Exact ``rank_bm25.BM25Okapi`` scores over a corpus that changes incrementally.
+
+    Same query API as :class:`~retrieval.index.bm25.BM25Index` (``top_k``, ``get_scores``,
+    ``doc_freq``, ``idf``, ``in``, ``len``), except that passages are named by *handles*
+    (see the module docstring): ``top_k`` returns ``(handle, score)`` and ``get_scores``
+    scores the live passages in handle order (:meth:`handles`), i.e. exactly the array
+    ``BM25Okapi([live passages in handle order]).get_scores(query)``.
+    """
+
+    def __init__(self, corpus_tokens: Sequence[Sequence[str]] = (), params: BM25Params = _DEFAULT_PARAMS) -> None:
+        self.params = params
+        self._vocab: dict[str, int] = {}
+        self._write = threading.Lock()
+        self._next_handle = 0
+        self._next_uid = 0
+        self._state = _State((), (), (), np.zeros(0, dtype=np.int64), 0, 0, 0)
+        self._floor_cache: tuple[int, float] | None = None
+        self._local = threading.local()
+        if len(corpus_tokens):
+            self.add(corpus_tokens)
+
+    # ----------------------------------------------------------------------- updates
+
+    def add(self, passages: Sequence[Sequence[str]]) -> range:
+        """Add ``passages`` as one new segment; their handles (consecutive, ascending)."""
+        with self._write:
+            first = self._next_handle
+            if not len(passages):
+                return range(first, first)
+            seg = _build_segment(self._new_uid(), first, passages, self._vocab)
+            self._next_handle += seg.size
+            st = self._state
+            df = np.zeros(len(self._vocab), dtype=np.int64)
+            df[: len(st.df)] = st.df
+            df[seg.terms] += np.diff(seg.offsets)
+            self._publish(
+                st.segments + (seg,),
+                st.alive + (np.ones(seg.size, dtype=bool),),
+                st.live + (seg.size,),
+                df,
+                st.n + seg.size,
+                st.tokens + int(seg.lengths.sum()),
+            )
+            return range(first, first + seg.size)
+
+    def remove(self, handles: Iterable[int]) -> int:
+        """Tombstone the passages ``handles`` (unknown or already removed ones are
+        ignored); how many were removed."""
+        wanted = np.unique(np.fromiter(handles, dtype=np.int64))
+        with self._write:
+            st = self._state
+            alive, live = list(st.alive), list(st.live)
+            df, n, tokens, removed = st.df.copy(), st.n, st.tokens, 0
+            for i, seg in enumerate(st.segments):
+                local = self._locals(seg, wanted)
+                local = local[alive[i][local]]
+                if not len(local):
+                    continue
+                alive[i] = alive[i].copy()
+                alive[i][local] = False
+                live[i] -= len(local)
+                n, tokens, removed = n - len(local), tokens - int(seg.lengths[local].sum()), removed + len(local)
+                df -= _term_counts(seg, local, len(df))
+            if removed:
+                self._publish(st.segments, tuple(alive), tuple(live), df, n, tokens)
+            return removed
+
+    @staticmethod
+    def _locals(seg: Segment, wanted: np.ndarray) -> np.ndarray:
+        """Local indices in ``seg`` of the handles ``wanted`` (sorted) it holds."""
+        if not seg.size or not len(wanted):
+            return np.zeros(0, dtype=np.int64)
+        lo, hi = np.searchsorted(wanted, [seg.handles[0], seg.handles[-1] + 1])
+        cand = wanted[lo:hi]
+        idx = np.minimum(np.searchsorted(seg.handles, cand), seg.size - 1)
+        found: np.ndarray = idx[seg.handles[idx] == cand]  # numpy types fancy indexing as Any
+        return found
+
+    def merge_step(self) -> bool:
+        """Do one merge (or expunge) if the segments need it; whether one was done.
+
+        Adds and removes wait for it (a merge racing a remove could resurrect a passage);
+        queries never do: they keep reading the state published before it. A merge result
+        with no live passage is dropped.
+        """
+        with self._write:
+            st = self._state
+            pick = _pick_merge(st.live, [s.size for s in st.segments])
+            if pick is None:
+                return False
+            lo, hi = pick
+            merged = _merge(self._new_uid(), list(zip(st.segments[lo:hi], st.alive[lo:hi], strict=True)))
+            keep = (merged,) if merged.size else ()
+            self._publish(
+                st.segments[:lo] + keep + st.segments[hi:],
+                st.alive[:lo] + tuple(np.ones(s.size, dtype=bool) for s in keep) + st.alive[hi:],
+                st.live[:lo] + tuple(s.size for s in keep) + st.live[hi:],
+                st.df,
+                st.n,
+                st.tokens,
+                statistics_changed=False,
+            )
+            return True
+
+    def _new_uid(self) -> int:
+        self._next_uid += 1
+        return self._next_uid
+
+    def _publish(
+        self,
+        segments: tuple[Segment, ...],
+        alive: tuple[np.ndarray, ...],
+        live: tuple[int, ...],
+        df: np.ndarray,
+        n: int,
+        tokens: int,
+        statistics_changed: bool = True,
+    ) -> None:
+        generation = self._state.generation + (1 if statistics_changed else 0)
+        self._state = _State(segments, alive, live, df, n, tokens, generation)
+
+    # ----------------------------------------------------------------------- vocabulary
+
+    def __len__(self) -> int:
+        return self._state.n
+
+    def __contains__(self, term: object) -> bool:
+        return isinstance(term, str) and self.doc_freq(term) > 0
+
+    def doc_freq(self, term: str) -> int:
+        """Live passages containing ``term`` (0 if unknown or all removed)."""
+        return _df(self._state, self._vocab.get(term))
+
+    def idf(self, term: str) -> float:
+        """The idf BM25Okapi scores ``term`` with on the current corpus (0.0 if absent)."""
+        st = self._state
+        df = _df(st, self._vocab.get(term))
+        return self._idf(st, df) if df else 0.0
+
+    def handles(self) -> np.ndarray:
+        """The live passages' handles, ascending: the corpus order ``get_scores`` uses."""
+        st = self._state
+        parts = [seg.handles[alive] for seg, alive in zip(st.segments, st.alive, strict=True)]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+    @property
+    def next_handle(self) -> int:
+        """The handle the next added passage gets."""
+        return self._next_handle
+
+    @property
+    def segment_count(self) -> int:
+        return len(self._state.segments)
+
+    @property
+    def avgdl(self) -> float:
+        st = self._state
+        return st.tokens / st.n if st.n else 0.0
+
+    def _idf(self, st: _State, df: int) -> float:
+        """rank-bm25's idf for a term in ``df`` live passages, floored as it floors it."""
+        idf = math.log(st.n - df + 0.5) - math.log(df + 0.5)
+        return idf if idf >= 0 else self.params.epsilon * self._average_idf(st)
+
+    def _average_idf(self, st: _State) -> float:
+        """rank-bm25's ``average_idf`` on the live corpus, computed by rank-bm25's own code
+        over the live terms in first-occurrence order; cached per generation."""
+        cache = self._floor_cache
+        if cache is not None and cache[0] == st.generation:
+            return cache[1]
+        order = _first_occurrence_order(st)
+        okapi = BM25Okapi.__new__(BM25Okapi)  # a shell: its per-passage dicts are never built
+        okapi.k1, okapi.b, okapi.epsilon = self.params.k1, self.params.b, self.params.epsilon
+        okapi.corpus_size = st.n
+        okapi.idf = {}
+        okapi._calc_idf(dict(zip(order.tolist(), st.df[order].tolist(), strict=True)))
+        value = float(okapi.average_idf)
+        self._floor_cache = (st.generation, value)
+        return value
+
+    # ---------------------------------------------------------------------------- scoring
+
+    def _query_terms(self, st: _State, query_tokens: Sequence[str]) -> list[tuple[int, float]]:
+        """The query's live terms in query order (repeats kept), with their idf."""
+        idfs: dict[int, float] = {}
+        out = []
+        get = self._vocab.get
+        for token in query_tokens:
+            t = get(token)
+            df = _df(st, t)
+            if t is None or not df:
+                continue  # rank-bm25 adds 0 for a term no live passage holds
+            if t not in idfs:
+                idfs[t] = self._idf(st, df)
+            out.append((t, idfs[t]))
+        return out
+
+    def _segment_contributions(
+        self, st: _State, i: int, terms: list[tuple[int, float]]
+    ) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+        """Per distinct query term, the live local passages of segment ``i`` holding it and
+        the term's weight there, by rank-bm25's float64 operations in its order."""
+        seg, alive = st.segments[i], st.alive[i]
+        k1, b = self.params.k1, self.params.b
+        avgdl = st.tokens / st.n
+        out: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        for t, idf in terms:
+            if t in out:
+                continue
+            rows = seg.rows(t)
+            if rows is None:
+                continue
+            docs, tf = seg.docs[rows[0] : rows[1]], seg.tf[rows[0] : rows[1]]
+            if st.live[i] != seg.size:
+                keep = alive[docs]
+                docs, tf = docs[keep], tf[keep]
+            if not len(docs):
+                continue
+            q_freq = tf.astype(np.float64)
+            norm = k1 * (1 - b + b * seg.lengths[docs] / avgdl)
+            out[t] = docs, idf * (q_freq * (k1 + 1) / (q_freq + norm))
+        return out
+
+    def get_scores(self, query_tokens: Sequence[str]) -> np.ndarray:
+        """Scores of the live passages in handle order, bitwise equal to
+        ``BM25Okapi(live corpus).get_scores(query)``."""
+        st = self._state
+        scores = np.zeros(st.n)
+        if not st.n:
+            return scores
+        terms = self._query_terms(st, query_tokens)
+        base = 0
+        for i in range(len(st.segments)):
+            if terms:
+                position = np.cumsum(st.alive[i]) - 1 + base  # local passage -> corpus position
+                contributions = self._segment_contributions(st, i, terms)
+                for t, _ in terms:
+                    if t in contributions:
+                        docs, weights = contributions[t]
+                        scores[position[docs]] += weights
+            base += st.live[i]
+        return scores
+
+    def top_k(self, query_tokens: Sequence[str], k: int) -> list[tuple[int, float]]:
+        """The ``k`` best live passages containing a query term, as ``(handle, score)`` by
+        score descending then handle ascending; scores bitwise those of ``get_scores``."""
+        st = self._state
+        if k <= 0 or not st.n:
+            return []
+        terms = self._query_terms(st, query_tokens)
+        if not terms:
+            return []
+        cands, scores = [], []
+        for i, seg in enumerate(st.segments):
+            contributions = self._segment_contributions(st, i, terms)
+            if not contributions:
+                continue
+            acc = self._scratch(seg.size)  # all zero; local passages index it
+            docs = np.concatenate([d for d, _ in contributions.values()])
+            try:
+                for t, _ in terms:
+                    if t in contributions:
+                        term_docs, weights = contributions[t]
+                        acc[term_docs] += weights
+                local_scores = acc[docs]
+            finally:
+                acc[docs] = 0.0
+            local, local_scores = distinct_top(docs, local_scores, k, len(contributions))
+            cands.append(seg.handles[local])
+            scores.append(local_scores)
+        if not cands:
+            return []
+        return select_top(np.concatenate(cands), np.concatenate(scores), k)
+
+    def _scratch(self, size: int) -> np.ndarray:
+        """This thread's zeroed accumulator, at least ``size`` long (a fresh array of the
+        largest segment's size per query would cost a memset of the corpus)."""
+        acc: np.ndarray | None = getattr(self._local, "acc", None)
+        if acc is None or len(acc) < size:
+            acc = self._local.acc = np.zeros(max(size, 1024))
+        return acc
+
+    # ------------------------------------------------------------------- persistence API
+
+    def segments(self) -> list[tuple[Segment, np.ndarray]]:
+        """The current segments with their ``alive`` masks (for :mod:`.segment_persist`)."""
+        st = self._state
+        return list(zip(st.segments, st.alive, strict=True))
+
+    def vocabulary(self) -> list[str]:
+        """Global terms by id."""
+        return list(self._vocab)
+
+    @classmethod
+    def from_segments(
+        cls,
+        params: BM25Params,
+        terms: Sequence[str],
+        parts: Sequence[tuple[Segment, np.ndarray]],
+        next_handle: int,
+    ) -> SegmentedBM25:
+        """An index of saved segments (global term ids into ``terms``) and alive masks."""
+        index = cls(params=params)
+        index._vocab = dict(zip(terms, range(len(terms)), strict=True))
+        df = np.zeros(len(terms), dtype=np.int64)
+        n = tokens = 0
+        for seg, alive in parts:
+            df += _term_counts(seg, np.flatnonzero(alive), len(terms))
+            n += int(alive.sum())
+            tokens += int(seg.lengths[alive].sum())
+        index._next_uid = max((seg.uid for seg, _ in parts), default=0)
+        index._next_handle = next_handle
+        index._state = _State(
+            tuple(s for s, _ in parts),
+            tuple(a for _, a in parts),
+            tuple(int(a.sum()) for _, a in parts),
+            df,
+            n,
+            tokens,
+            1,
+        )
+        return index
+
+
+def _df(st: _State, t: int | None) -> int:
+    return 0 if t is None or t >= len(st.df) else int(st.df[t])
+
+
+def _term_counts(seg: Segment, local: np.ndarray, n_terms: int) -> np.ndarray:
+    """Per global term id, how many of the passages ``local`` of ``seg`` hold it."""
+    mask = np.zeros(seg.size, dtype=bool)
+    mask[local] = True
+    hit = mask[seg.docs]
+    return np.bincount(seg.term_of_postings()[hit], minlength=n_terms)[:n_terms]
+
+
+def _first_occurrence_order(st: _State) -> np.ndarray:
+    """Live term ids in the order rank-bm25 first meets them: by the first live passage
+    (in handle order) holding them, then by position in that passage."""
+    n_terms = len(st.df)
+    best = np.full(n_terms, np.iinfo(np.int64).max, dtype=np.int64)
+    base = 0
+    never = np.iinfo(np.int64).max
+    for seg, alive in zip(st.segments, st.alive, strict=True):
+        position = np.cumsum(alive) - 1 + base
+        base += int(alive.sum())
+        if not len(seg.terms):
+            continue
+        # Positions fit in 32 bits (a passage of 2**32 tokens is not news). Removed
+        # passages get the largest key instead of being filtered out, so each term's
+        # postings stay one contiguous, non-empty CSR range: one reduceat takes the minima.
+        key = (position[seg.docs] << 32) | seg.first.astype(np.int64)
+        key[~alive[seg.docs]] = never
+        best[seg.terms] = np.minimum(best[seg.terms], np.minimum.reduceat(key, seg.offsets[:-1]))
+    live = np.flatnonzero(st.df > 0)
+    return live[np.argsort(best[live], kind="stable")]
+
+
+def _pick_merge(live: Sequence[int], sizes: Sequence[int]) -> tuple[int, int] | None:
+    """The segments ``[lo, hi)`` to merge next, or ``None``: a segment mostly tombstones
+    is rewritten alone; otherwise the newest adjacent pair breaking the size ratio."""
+    for i, (alive_count, size) in enumerate(zip(live, sizes, strict=True)):
+        if size and (size - alive_count) >= _EXPUNGE_SHARE * size:
+            return (i, i + 1)
+    for i in range(len(live) - 1, 0, -1):
+        if live[i - 1] < _MERGE_RATIO * live[i]:
+            return (i - 1, i + 1)
+    return None
+
