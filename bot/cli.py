@@ -34,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Answer questions about the news with verbatim quotes from a corpus of articles.",
     )
     parser.add_argument(
-        "--corpus", type=Path, help="folder of .txt/.md articles (default: NEWSBOT_CORPUS_DIR or the shipped seeds/)"
+        "--corpus", type=Path, help="folder of .txt/.md/.html articles (default: NEWSBOT_CORPUS_DIR or the shipped seeds/)"
     )
     parser.add_argument(
         "--db", type=Path, help="SQLite database file (default: NEWSBOT_DB, else one per corpus folder in the data folder)"

@@ -191,7 +191,7 @@ FRENCH = Messages(
         "La base {path} a été écrite par un newsbot plus récent (schéma {version} ; celui-ci connaît jusqu'au schéma {known}). Mettez newsbot à jour ou choisissez un autre fichier avec NEWSBOT_DB."
     ),
     no_usable_articles=(
-        'le dossier {folder} ne contient aucun article utilisable (fichiers .txt ou .md) ; ajoutez-en ou changez NEWSBOT_CORPUS_DIR'
+        'le dossier {folder} ne contient aucun article utilisable (fichiers .txt, .md ou .html) ; ajoutez-en ou changez NEWSBOT_CORPUS_DIR'
     ),
     could_not_load=(
         'impossible de charger le corpus : {error}'
@@ -316,7 +316,7 @@ ENGLISH = Messages(
         'The database {path} was written by a newer newsbot (schema version {version}; this newsbot knows up to {known}). Upgrade newsbot, or set NEWSBOT_DB to another file.'
     ),
     no_usable_articles=(
-        'the corpus folder {folder} has no usable articles (.txt or .md files); add some or set NEWSBOT_CORPUS_DIR'
+        'the corpus folder {folder} has no usable articles (.txt, .md or .html files); add some or set NEWSBOT_CORPUS_DIR'
     ),
     could_not_load=(
         'could not load the corpus: {error}'
