@@ -93,6 +93,23 @@ class Messages:
     net_other: str
     discord_down: str
     gateway_closed: str
+    feed_added: str
+    feed_known: str
+    feed_announced_in: str
+    feeds_none: str
+    feed_line: str
+    feed_ok: str
+    feed_never: str
+    feed_failing: str
+    feed_removed: str
+    feed_not_found: str
+    poll_done: str
+    poll_feed_failed: str
+    import_done: str
+    import_duplicate: str
+    import_failed: str
+    announce_article: str
+    announce_more: str
 
 
 FRENCH = Messages(
@@ -220,6 +237,26 @@ FRENCH = Messages(
     net_other="Discord ne répond pas ({error}) : vérifiez la connexion réseau et DISCORD_API_BASE ({api}).",
     discord_down="Discord a répondu par une erreur serveur (HTTP {status}) : réessayez plus tard (discordstatus.com).",
     gateway_closed="la passerelle de Discord a fermé la connexion ({error}) : réessayez plus tard, ou vérifiez DISCORD_GATEWAY_URL.",
+    feed_added="Flux suivi : {url} (n° {id}). Il sera relevé toutes les {minutes} min.",
+    feed_known="Ce flux est déjà suivi : {url} (n° {id}).",
+    feed_announced_in=" Les nouveaux articles seront annoncés dans {channel}.",
+    feeds_none="Aucun flux suivi. Ajoutez-en un avec `/feeds add` ou `newsbot feeds add URL`.",
+    feed_line="{id}. {url} · {title} · {state}",
+    feed_ok="relevé le {polled}",
+    feed_never="pas encore relevé",
+    feed_failing="en échec ({failures} fois) : {error} ; prochain essai le {next}",
+    feed_removed="Flux retiré : {url}. Ses articles restent dans le corpus.",
+    feed_not_found="Aucun flux « {key} » : voyez `/feeds list` ou `newsbot feeds list`.",
+    poll_done=(
+        "Relève terminée : {feeds} flux, {added} nouveaux articles, {duplicates} déjà connus, "
+        "{failed} flux en échec, {expired} articles expirés."
+    ),
+    poll_feed_failed="Flux en échec : {url} : {error}",
+    import_done="Article importé : {title} (`{path}`).",
+    import_duplicate="Cet article est déjà dans le corpus : {url}.",
+    import_failed="Impossible d'importer {url} : {error}",
+    announce_article="📰 {title} · {source}\n<{url}>",
+    announce_more="… et {more} autres nouveaux articles de {feed}.",
 )
 
 ENGLISH = Messages(
@@ -342,6 +379,26 @@ ENGLISH = Messages(
     net_other="Discord does not answer ({error}): check the network connection and DISCORD_API_BASE ({api}).",
     discord_down="Discord answered with a server error (HTTP {status}): try again later (discordstatus.com).",
     gateway_closed="Discord's gateway closed the connection ({error}): try again later, or check DISCORD_GATEWAY_URL.",
+    feed_added="Following {url} (no. {id}). It will be checked every {minutes} min.",
+    feed_known="Already following {url} (no. {id}).",
+    feed_announced_in=" New articles will be announced in {channel}.",
+    feeds_none="No feeds followed. Add one with `/feeds add` or `newsbot feeds add URL`.",
+    feed_line="{id}. {url} · {title} · {state}",
+    feed_ok="checked {polled}",
+    feed_never="not checked yet",
+    feed_failing="failing ({failures} times): {error}; next try {next}",
+    feed_removed="Stopped following {url}. Its articles stay in the corpus.",
+    feed_not_found="No feed “{key}”: see `/feeds list` or `newsbot feeds list`.",
+    poll_done=(
+        "Poll done: {feeds} feeds, {added} new articles, {duplicates} already known, "
+        "{failed} feeds failing, {expired} articles expired."
+    ),
+    poll_feed_failed="Feed failing: {url}: {error}",
+    import_done="Imported: {title} (`{path}`).",
+    import_duplicate="This article is already in the corpus: {url}.",
+    import_failed="Could not import {url}: {error}",
+    announce_article="📰 {title} · {source}\n<{url}>",
+    announce_more="… and {more} more new articles from {feed}.",
 )
 
 MESSAGES: dict[Lang, Messages] = {Lang.FR: FRENCH, Lang.EN: ENGLISH}
