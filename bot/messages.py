@@ -123,7 +123,8 @@ FRENCH = Messages(
         "• Mentionnez-moi : `@{name} combien a coûté DeepSeek R1 ?` (ou écrivez-moi en message privé)\n"
         "• `/ask question` : poser une question\n"
         "• `/headlines` : les derniers articles · `/sources` : tous les articles\n"
-        "• Modérateurs : `/reload` recharge les articles, `/stats` montre l'usage et les questions sans réponse\n"
+        "• Modérateurs : `/reload` recharge les articles, `/stats` montre l'usage et les questions sans réponse, "
+        "`/feeds add|list|remove` suit des flux RSS/Atom, `/import` ajoute une page\n"
         "Je ne cite que les articles : si la réponse n'y est pas, je le dis."
     ),
     moderators_only="Désolé, cette commande est réservée aux modérateurs (permission Gérer le serveur{role}).",
@@ -268,7 +269,8 @@ ENGLISH = Messages(
         "• Mention me: `@{name} how much did DeepSeek R1 cost?` (or send me a direct message)\n"
         "• `/ask question`: ask a question\n"
         "• `/headlines`: the latest articles · `/sources`: every article\n"
-        "• Moderators: `/reload` reloads the articles, `/stats` shows usage and unanswered questions\n"
+        "• Moderators: `/reload` reloads the articles, `/stats` shows usage and unanswered questions, "
+        "`/feeds add|list|remove` follows RSS/Atom feeds, `/import` adds one page\n"
         "I only quote the articles: when they don't hold the answer, I say so."
     ),
     moderators_only="Sorry, this command is for moderators only (Manage Server permission{role}).",
