@@ -32,6 +32,7 @@ from retrieval.corpus.files import ArticleError
 
 log = logging.getLogger(__name__)
 
+
 def _is_moderator(interaction: discord.Interaction) -> bool:
     """The moderators' check of :mod:`.moderation`, typed (there it is an untyped decorator):
     refuse others with a polite, localised CheckFailure, shown ephemerally."""
@@ -159,7 +160,7 @@ class Feeds(commands.Cog):
 
     @feeds.command(name="list", description="The followed feeds, their state and last error")
     @moderators_only
-    async def list(self, interaction: discord.Interaction) -> None:
+    async def list_feeds(self, interaction: discord.Interaction) -> None:
         lang = interaction_lang(interaction) or Lang.EN
         text = feeds_text(await self.bot.service.store.feeds(), lang)
         await interaction.response.send_message(fit(safe(text)), ephemeral=True, allowed_mentions=NO_MENTIONS)

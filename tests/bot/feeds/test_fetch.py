@@ -128,3 +128,17 @@ async def test_conditional_requests_get_not_modified(site: Site) -> None:
         second = await fetcher.get(site.url("/feed.xml"), etag=first.etag)
     assert second.not_modified and second.body is None
     assert site.not_modified["/feed.xml"] == 1
+
+
+async def test_a_redirect_to_a_private_address_is_refused(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The public name reaches the test site; its redirect to an intranet name is refused
+    by the same resolver check, before any connection to it."""
+    monkeypatch.setattr(FakeDNS, "table", {**FakeDNS.table, "public.example": ["127.0.0.1"]})
+    monkeypatch.setattr(fetch_module, "DefaultResolver", FakeDNS)
+    monkeypatch.setattr(fetch_module, "is_forbidden_address", lambda address: address.startswith("10."))
+    site.page("/feed.xml", "", location=f"http://intranet.example:{site.port}/secret")
+    site.page("/secret", "<p>secret</p>")
+    async with Fetcher(allow_private=False, timeout_s=5) as fetcher:
+        with pytest.raises(UnsafeURLError, match="intranet.example resolves to a private"):
+            await fetcher.get(f"http://public.example:{site.port}/feed.xml")
+    assert site.hits["/feed.xml"] == 1 and site.hits["/secret"] == 0

@@ -268,3 +268,36 @@ async def test_an_imported_page_and_file_join_the_corpus_once(
     from_file = await import_file(service, saved)
     assert [a.source for a in from_file.added] == ["La Gazette"]
     assert (await service.ask(ROBOT_QUESTION)).answered
+
+
+async def test_a_poll_and_a_reload_never_run_at_the_same_time(
+    service: NewsService, poller: Poller, site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While a poll's articles are being indexed, a reload that will not wait is refused
+    (one that waits runs after it); the poll then completes and both corpora are served."""
+    import asyncio
+    import threading
+
+    import bot.service.core as core_module
+    from bot.service import ReloadInProgress
+
+    entered, release = threading.Event(), threading.Event()
+    prepare = core_module.prepare_web_articles
+
+    def blocking_prepare(*args: object) -> object:
+        entered.set()
+        release.wait()
+        return prepare(*args)  # type: ignore[arg-type]  # the original's own arguments
+
+    monkeypatch.setattr(core_module, "prepare_web_articles", blocking_prepare)
+    await service.store.add_feed(tarte_feed(site), utc_timestamp())
+    polling = asyncio.create_task(poller.poll())
+    await asyncio.to_thread(entered.wait)
+    with pytest.raises(ReloadInProgress):
+        await service.reload(wait=False)
+    waiting = asyncio.create_task(service.reload())
+    release.set()
+    report = await polling
+    assert len(report.outcome.added) == 1
+    assert (await waiting).ok
+    assert (await service.ask(TARTE_QUESTION)).answered
