@@ -34,7 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Answer questions about the news with verbatim quotes from a corpus of articles.",
     )
     parser.add_argument(
-        "--corpus", type=Path, help="folder of .txt/.md articles (default: NEWSBOT_CORPUS_DIR or the shipped seeds/)"
+        "--corpus",
+        type=Path,
+        help="folder of .txt/.md/.html articles (default: NEWSBOT_CORPUS_DIR or the shipped seeds/)",
     )
     parser.add_argument(
         "--db", type=Path, help="SQLite database file (default: NEWSBOT_DB, else one per corpus folder in the data folder)"
@@ -57,6 +59,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="apply the reload even if it removes most stored articles (refused by default)",
     )
     commands.add_parser("stats", help="corpus size, last reload and question statistics")
+    feeds = commands.add_parser("feeds", help="follow RSS/Atom feeds: add, list, remove")
+    feed_commands = feeds.add_subparsers(dest="feeds_command", required=True, metavar="ACTION")
+    feed_commands.add_parser("add", help="follow a feed").add_argument("url", help="the feed's http(s) URL")
+    feed_commands.add_parser("list", help="the followed feeds, their state and last error")
+    feed_commands.add_parser("remove", help="stop following a feed (its articles stay)").add_argument(
+        "feed", help="the feed's number (see feeds list) or URL"
+    )
+    commands.add_parser("fetch", help="poll every followed feed once and add the new articles")
+    imports = commands.add_parser("import", help="add one web page (URL) or HTML file to the corpus")
+    imports.add_argument("source", help="an http(s) URL or a local .html/.txt/.md file")
     commands.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN)")
     return parser
 
@@ -121,6 +133,10 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
             print(reports.reload_text(report, lang))
         elif args.command == "stats":
             print(reports.stats_text(await service.stats(), lang))
+        elif args.command in ("feeds", "fetch", "import"):
+            from bot.feeds.commands import run_feed_command
+
+            return await run_feed_command(service, args, lang)
     return 0
 
 

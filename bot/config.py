@@ -72,6 +72,22 @@ class Settings:
     follow_outside_links: bool = False
     """NEWSBOT_FOLLOW_OUTSIDE_LINKS: read article files whose symbolic links lead outside the
     corpus folder (off: such files are reported and skipped)."""
+    feed_interval_seconds: float = 900.0
+    """NEWSBOT_FEED_INTERVAL: seconds between two polls of a feed (jittered so that feeds
+    added together do not stay in step)."""
+    allow_private_urls: bool = False
+    """NEWSBOT_ALLOW_PRIVATE_URLS: fetch feeds and pages on private, loopback and link-local
+    addresses (off: a feed URL could otherwise make the bot probe the host's own network)."""
+    retention_days: int | None = None
+    """NEWSBOT_RETENTION_DAYS: articles from feeds and imports older than this are dropped
+    from the index and the store; ``None`` keeps them all."""
+    fetch_timeout_seconds: float = 20.0
+    """NEWSBOT_FETCH_TIMEOUT: the longest one feed or page request may take."""
+    fetch_max_bytes: int = 5_000_000
+    """NEWSBOT_FETCH_MAX_BYTES: a feed or page larger than this is refused, not read."""
+    announce_max: int = 5
+    """NEWSBOT_ANNOUNCE_MAX: new articles posted to a feed's channel per poll (the rest are
+    summarised in one line), so a feed's backlog cannot flood a channel."""
     db_derived: bool = field(default=False, init=False)
     """Whether ``db_path`` was derived from the corpus folder (no NEWSBOT_DB, no --db)."""
 
@@ -128,6 +144,16 @@ class Settings:
             ),
             follow_outside_links=_bool("NEWSBOT_FOLLOW_OUTSIDE_LINKS", get("NEWSBOT_FOLLOW_OUTSIDE_LINKS"), False),
             max_removed_share=_share("NEWSBOT_MAX_REMOVED_SHARE", get("NEWSBOT_MAX_REMOVED_SHARE"), 0.5),
+            feed_interval_seconds=_positive_float("NEWSBOT_FEED_INTERVAL", get("NEWSBOT_FEED_INTERVAL"), 900.0),
+            allow_private_urls=_bool("NEWSBOT_ALLOW_PRIVATE_URLS", get("NEWSBOT_ALLOW_PRIVATE_URLS"), False),
+            retention_days=(
+                _positive_int("NEWSBOT_RETENTION_DAYS", get("NEWSBOT_RETENTION_DAYS"), 1)
+                if get("NEWSBOT_RETENTION_DAYS")
+                else None
+            ),
+            fetch_timeout_seconds=_positive_float("NEWSBOT_FETCH_TIMEOUT", get("NEWSBOT_FETCH_TIMEOUT"), 20.0),
+            fetch_max_bytes=_positive_int("NEWSBOT_FETCH_MAX_BYTES", get("NEWSBOT_FETCH_MAX_BYTES"), 5_000_000),
+            announce_max=_positive_int("NEWSBOT_ANNOUNCE_MAX", get("NEWSBOT_ANNOUNCE_MAX"), 5),
         )
 
 

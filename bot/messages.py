@@ -93,6 +93,23 @@ class Messages:
     net_other: str
     discord_down: str
     gateway_closed: str
+    feed_added: str
+    feed_known: str
+    feed_announced_in: str
+    feeds_none: str
+    feed_line: str
+    feed_ok: str
+    feed_never: str
+    feed_failing: str
+    feed_removed: str
+    feed_not_found: str
+    poll_done: str
+    poll_feed_failed: str
+    import_done: str
+    import_duplicate: str
+    import_failed: str
+    announce_article: str
+    announce_more: str
 
 
 FRENCH = Messages(
@@ -106,7 +123,8 @@ FRENCH = Messages(
         "• Mentionnez-moi : `@{name} combien a coûté DeepSeek R1 ?` (ou écrivez-moi en message privé)\n"
         "• `/ask question` : poser une question\n"
         "• `/headlines` : les derniers articles · `/sources` : tous les articles\n"
-        "• Modérateurs : `/reload` recharge les articles, `/stats` montre l'usage et les questions sans réponse\n"
+        "• Modérateurs : `/reload` recharge les articles, `/stats` montre l'usage et les questions sans réponse, "
+        "`/feeds add|list|remove` suit des flux RSS/Atom, `/import` ajoute une page\n"
         "Je ne cite que les articles : si la réponse n'y est pas, je le dis."
     ),
     moderators_only="Désolé, cette commande est réservée aux modérateurs (permission Gérer le serveur{role}).",
@@ -191,7 +209,7 @@ FRENCH = Messages(
         "La base {path} a été écrite par un newsbot plus récent (schéma {version} ; celui-ci connaît jusqu'au schéma {known}). Mettez newsbot à jour ou choisissez un autre fichier avec NEWSBOT_DB."
     ),
     no_usable_articles=(
-        'le dossier {folder} ne contient aucun article utilisable (fichiers .txt ou .md) ; ajoutez-en ou changez NEWSBOT_CORPUS_DIR'
+        'le dossier {folder} ne contient aucun article utilisable (fichiers .txt, .md ou .html) ; ajoutez-en ou changez NEWSBOT_CORPUS_DIR'
     ),
     could_not_load=(
         'impossible de charger le corpus : {error}'
@@ -220,6 +238,26 @@ FRENCH = Messages(
     net_other="Discord ne répond pas ({error}) : vérifiez la connexion réseau et DISCORD_API_BASE ({api}).",
     discord_down="Discord a répondu par une erreur serveur (HTTP {status}) : réessayez plus tard (discordstatus.com).",
     gateway_closed="la passerelle de Discord a fermé la connexion ({error}) : réessayez plus tard, ou vérifiez DISCORD_GATEWAY_URL.",
+    feed_added="Flux suivi : {url} (n° {id}). Il sera relevé toutes les {minutes} min.",
+    feed_known="Ce flux est déjà suivi : {url} (n° {id}).",
+    feed_announced_in=" Les nouveaux articles seront annoncés dans {channel}.",
+    feeds_none="Aucun flux suivi. Ajoutez-en un avec `/feeds add` ou `newsbot feeds add URL`.",
+    feed_line="{id}. {url} · {title} · {state}",
+    feed_ok="relevé le {polled}",
+    feed_never="pas encore relevé",
+    feed_failing="en échec ({failures} fois) : {error} ; prochain essai le {next}",
+    feed_removed="Flux retiré : {url}. Ses articles restent dans le corpus.",
+    feed_not_found="Aucun flux « {key} » : voyez `/feeds list` ou `newsbot feeds list`.",
+    poll_done=(
+        "Relève terminée : {feeds} flux, {added} nouveaux articles, {duplicates} déjà connus, "
+        "{failed} flux en échec, {expired} articles expirés."
+    ),
+    poll_feed_failed="Flux en échec : {url} : {error}",
+    import_done="Article importé : {title} (`{path}`).",
+    import_duplicate="Cet article est déjà dans le corpus : {url}.",
+    import_failed="Impossible d'importer {url} : {error}",
+    announce_article="📰 {title} · {source}\n<{url}>",
+    announce_more="… et {more} autres nouveaux articles de {feed}.",
 )
 
 ENGLISH = Messages(
@@ -231,7 +269,8 @@ ENGLISH = Messages(
         "• Mention me: `@{name} how much did DeepSeek R1 cost?` (or send me a direct message)\n"
         "• `/ask question`: ask a question\n"
         "• `/headlines`: the latest articles · `/sources`: every article\n"
-        "• Moderators: `/reload` reloads the articles, `/stats` shows usage and unanswered questions\n"
+        "• Moderators: `/reload` reloads the articles, `/stats` shows usage and unanswered questions, "
+        "`/feeds add|list|remove` follows RSS/Atom feeds, `/import` adds one page\n"
         "I only quote the articles: when they don't hold the answer, I say so."
     ),
     moderators_only="Sorry, this command is for moderators only (Manage Server permission{role}).",
@@ -316,7 +355,7 @@ ENGLISH = Messages(
         'The database {path} was written by a newer newsbot (schema version {version}; this newsbot knows up to {known}). Upgrade newsbot, or set NEWSBOT_DB to another file.'
     ),
     no_usable_articles=(
-        'the corpus folder {folder} has no usable articles (.txt or .md files); add some or set NEWSBOT_CORPUS_DIR'
+        'the corpus folder {folder} has no usable articles (.txt, .md or .html files); add some or set NEWSBOT_CORPUS_DIR'
     ),
     could_not_load=(
         'could not load the corpus: {error}'
@@ -342,6 +381,26 @@ ENGLISH = Messages(
     net_other="Discord does not answer ({error}): check the network connection and DISCORD_API_BASE ({api}).",
     discord_down="Discord answered with a server error (HTTP {status}): try again later (discordstatus.com).",
     gateway_closed="Discord's gateway closed the connection ({error}): try again later, or check DISCORD_GATEWAY_URL.",
+    feed_added="Following {url} (no. {id}). It will be checked every {minutes} min.",
+    feed_known="Already following {url} (no. {id}).",
+    feed_announced_in=" New articles will be announced in {channel}.",
+    feeds_none="No feeds followed. Add one with `/feeds add` or `newsbot feeds add URL`.",
+    feed_line="{id}. {url} · {title} · {state}",
+    feed_ok="checked {polled}",
+    feed_never="not checked yet",
+    feed_failing="failing ({failures} times): {error}; next try {next}",
+    feed_removed="Stopped following {url}. Its articles stay in the corpus.",
+    feed_not_found="No feed “{key}”: see `/feeds list` or `newsbot feeds list`.",
+    poll_done=(
+        "Poll done: {feeds} feeds, {added} new articles, {duplicates} already known, "
+        "{failed} feeds failing, {expired} articles expired."
+    ),
+    poll_feed_failed="Feed failing: {url}: {error}",
+    import_done="Imported: {title} (`{path}`).",
+    import_duplicate="This article is already in the corpus: {url}.",
+    import_failed="Could not import {url}: {error}",
+    announce_article="📰 {title} · {source}\n<{url}>",
+    announce_more="… and {more} more new articles from {feed}.",
 )
 
 MESSAGES: dict[Lang, Messages] = {Lang.FR: FRENCH, Lang.EN: ENGLISH}

@@ -13,7 +13,7 @@ import asyncio
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
@@ -22,12 +22,14 @@ from typing import Any, Self, TypeVar
 from bot.messages import Problem
 from retrieval.answer import Answer
 from retrieval.corpus import CorpusError
+from retrieval.corpus.pipeline import pipeline_id
 from retrieval.engine import Engine, EngineState, passage_terms
 from retrieval.records import Article, LoadFailure, Passage
 from retrieval.snapshot import read_snapshot, write_snapshot
 from retrieval.text.analyzers import Analyzers
 
 from ..config import Settings
+from ..feeds.items import WebArticle, prepare_web_articles
 from ..store import (
     ArticleRow,
     QuestionLog,
@@ -38,6 +40,8 @@ from ..store import (
     StoredFile,
     StoredPassage,
     StoreError,
+    WebRecord,
+    is_web_path,
     utc_timestamp,
 )
 from .folder import Scan, parse_files, require_folder, scan_folder
@@ -51,6 +55,7 @@ from .records import (
     ReloadReport,
     ServiceError,
     ServiceStats,
+    WebOutcome,
     storable,
 )
 
@@ -162,6 +167,9 @@ class NewsService:
         return await self._scan_against(*await self.store.article_files())
 
     async def _scan_against(self, generation: str, known: dict[str, StoredFile]) -> Scan:
+        # Articles from the web have no file: the folder scan must neither see them as
+        # deleted files nor count them when it decides whether the folder matches the store.
+        known = {path: file for path, file in known.items() if not is_web_path(path)}
         failures = await self.store.known_failures()
         return await self._in_build(
             scan_folder,
@@ -488,6 +496,76 @@ class NewsService:
             passages=len(engine),
         )
 
+    # ------------------------------------------------------------------ web articles
+
+    async def add_web_articles(self, found: Sequence[WebArticle], *, requested_by: str = "feeds") -> WebOutcome:
+        """Add articles from feeds or imported pages through the reload path (one store
+        transaction, a new engine built in the worker, then swapped), dropping web articles
+        past ``NEWSBOT_RETENTION_DAYS``. One at a time with reloads: a reload running waits
+        for this and this for it. An article already stored (same canonical link or the same
+        text) is counted as a duplicate, not added."""
+        async with self._reload_lock:
+            started_at, started = utc_timestamp(), time.perf_counter()
+            fresh, duplicates = await self._new_web_articles(found)
+            expired: list[str] = []
+            if self.settings.retention_days is not None:
+                cutoff = (datetime.now(UTC) - timedelta(days=self.settings.retention_days)).date().isoformat()
+                expired = await self.store.expired_web_paths(cutoff)
+            if not fresh and not expired:
+                return WebOutcome((), duplicates, 0, ())
+            with cyclic_gc_paused():
+                parsed, failures = await self._in_build(prepare_web_articles, fresh, self._analyzers)
+                stored = await self.store.load_corpus()
+                count = len(stored.entries)
+                engine = await self._in_build(self._merge_and_build, [stored.entries], parsed, None, frozenset(expired))
+                paths = {article.path for article, _ in parsed}
+                records = [
+                    WebRecord(item.article.path, item.canonical_url, item.fingerprint, item.feed_id)
+                    for item in fresh
+                    if item.article.path in paths
+                ]
+                run = ReloadRun(
+                    requested_by, started_at, time.perf_counter() - started, len(parsed), 0,
+                    count - len(expired), len(expired), list(failures), ok=True,
+                )
+                try:
+                    await self.store.apply_web_articles(
+                        parsed, records, expired, run, utc_timestamp(),
+                        pipeline=pipeline_id(), expected_generation=stored.generation,
+                    )
+                    added = tuple(article for article, _ in parsed)
+                finally:
+                    await self._in_build(free_gradually, parsed, ARTICLES_PER_FREE_STEP)
+            assert run.generation is not None
+            old_engine_box = [self._engine]
+            self._engine, self._engine_generation = engine, run.generation
+            self._release_in_worker(old_engine_box)
+            self._save_snapshot(engine, run.generation)
+        log.info(
+            "%s: %d web articles added, %d duplicates, %d expired", requested_by, len(added), duplicates, len(expired)
+        )
+        return WebOutcome(added, duplicates, len(expired), tuple(failures))
+
+    async def _new_web_articles(self, found: Sequence[WebArticle]) -> tuple[list[WebArticle], int]:
+        """The articles not stored yet, nor repeated within ``found``; and how many were."""
+        urls = [item.canonical_url for item in found if item.canonical_url]
+        known_urls, known_prints = await self.store.known_web(urls, [item.fingerprint for item in found])
+        known_paths: set[str] = set()  # a path is a hash of the link (or text): stored ones match above
+        fresh: list[WebArticle] = []
+        for item in found:
+            if (
+                (item.canonical_url and item.canonical_url in known_urls)
+                or item.fingerprint in known_prints
+                or item.article.path in known_paths
+            ):
+                continue
+            known_prints.add(item.fingerprint)
+            known_paths.add(item.article.path)
+            if item.canonical_url:
+                known_urls.add(item.canonical_url)
+            fresh.append(item)
+        return fresh, len(found) - len(fresh)
+
     # ------------------------------------------------------------------ worker-thread steps
 
     async def _in_build(self, function: Callable[..., T], *args: Any) -> T:
@@ -502,12 +580,19 @@ class NewsService:
         self,
         stored_box: list[list[tuple[Article, list[StoredPassage]]]],
         parsed: list[tuple[Article, list[StoredPassage]]],
-        unchanged: list[str],
+        unchanged: list[str] | None,
+        drop: frozenset[str] = frozenset(),
     ) -> Engine:
-        """The unchanged stored articles plus the newly parsed ones, as a new engine."""
-        keep = set(unchanged)
+        """The unchanged stored articles (``None``: all of them) and the stored web articles,
+        minus ``drop``, plus the newly parsed ones, as a new engine. A folder reload never
+        lists web articles, which have no file, yet must keep them."""
+        keep = set(unchanged) if unchanged is not None else None
         stored = stored_box.pop()
-        corpus = [entry for entry in stored if entry[0].path in keep] + parsed
+        corpus = [
+            entry
+            for entry in stored
+            if (keep is None or entry[0].path in keep or is_web_path(entry[0].path)) and entry[0].path not in drop
+        ] + parsed
         free_gradually(stored, ARTICLES_PER_FREE_STEP)
         corpus.sort(key=lambda entry: entry[0].path)
         return self._build_engine(corpus)

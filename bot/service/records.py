@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.messages import Problem
-from retrieval.records import LoadFailure
+from retrieval.records import Article, LoadFailure
 
 from ..store import StoreStats
 
@@ -77,3 +77,14 @@ class ServiceStats:
     live_articles: int
     live_passages: int
     reload_running: bool
+
+
+@dataclass(frozen=True)
+class WebOutcome:
+    """What adding articles from the web did: the articles now answerable, how many were
+    already stored, how many expired (``NEWSBOT_RETENTION_DAYS``), and those that failed."""
+
+    added: tuple[Article, ...]
+    duplicates: int
+    expired: int
+    failures: tuple[LoadFailure, ...]

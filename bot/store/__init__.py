@@ -27,9 +27,9 @@ Design choices, each for a reason:
 
 from __future__ import annotations
 
-from .articles import ArticleStore
 from .codecs import utc_timestamp
 from .errors import StoreBusyError, StoreConflictError, StoreError
+from .feeds import WEB_PREFIX, Feed, FeedStore, WebRecord, is_web_path
 from .questions import QuestionStore
 from .records import (
     ArticleRow,
@@ -46,7 +46,11 @@ from .schema import MIGRATIONS, SCHEMA_VERSION, Migration
 __all__ = [
     "MIGRATIONS",
     "SCHEMA_VERSION",
+    "WEB_PREFIX",
     "ArticleRow",
+    "Feed",
+    "WebRecord",
+    "is_web_path",
     "KnownFailure",
     "Migration",
     "QuestionLog",
@@ -63,7 +67,7 @@ __all__ = [
 ]
 
 
-class Store(ArticleStore, QuestionStore):
+class Store(FeedStore, QuestionStore):
     """The bot's database. Open with ``await Store.open(path)``; close with :meth:`close`.
 
     Also an async context manager: ``async with await Store.open(path) as store: ...``.

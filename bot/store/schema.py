@@ -167,6 +167,42 @@ MIGRATIONS: list[Migration] = [
         "it; NULL for articles stored before: read from their text",
         ("ALTER TABLE articles ADD COLUMN lang TEXT",),
     ),
+    Migration(
+        7,
+        "followed feeds (with their conditional-request validators, back-off and last error) "
+        "and the identity of articles from the web (canonical link, text fingerprint), so a "
+        "page seen before under another link is not added twice",
+        (
+            """
+            CREATE TABLE feeds (
+                id INTEGER PRIMARY KEY,
+                url TEXT NOT NULL UNIQUE,
+                title TEXT,
+                guild_id INTEGER,
+                channel_id INTEGER,
+                added_at TEXT NOT NULL,
+                etag TEXT,
+                last_modified TEXT,
+                last_polled TEXT,
+                last_ok TEXT,
+                next_poll TEXT,
+                failures INTEGER NOT NULL DEFAULT 0,
+                last_error TEXT
+            )
+            """,
+            """
+            CREATE TABLE web_articles (
+                path TEXT PRIMARY KEY REFERENCES articles (path) ON DELETE CASCADE ON UPDATE CASCADE,
+                canonical_url TEXT,
+                fingerprint TEXT NOT NULL,
+                feed_id INTEGER REFERENCES feeds (id) ON DELETE SET NULL,
+                fetched_at TEXT NOT NULL
+            ) WITHOUT ROWID
+            """,
+            "CREATE INDEX web_articles_by_url ON web_articles (canonical_url)",
+            "CREATE INDEX web_articles_by_fingerprint ON web_articles (fingerprint)",
+        ),
+    ),
 ]
 
 SCHEMA_VERSION: int = MIGRATIONS[-1].version

@@ -16,6 +16,7 @@ from ..text.language import Language, detect_language
 from ..text.normalize import fold_for_matching
 from .cleaning import is_boilerplate
 from .files import ArticleError, Metadata, content_digest, decode, split_front_matter
+from .web import HTML_SUFFIXES, MARKDOWN_SUFFIXES, extract_html, markdown_to_text
 
 
 def parse_article(path: str, raw: bytes, manifest: Metadata | None = None, *, digest: str | None = None) -> Article:
@@ -23,9 +24,30 @@ def parse_article(path: str, raw: bytes, manifest: Metadata | None = None, *, di
 
     ``digest`` is ``content_digest(raw, manifest)`` when the caller has computed it already
     (the loader hashes every file it reads, to skip unchanged ones before parsing)."""
+    content_hash = digest if digest is not None else content_digest(raw, manifest)
+    name = path.rsplit("/", 1)[-1]
+    suffix = name[name.rfind(".") :].lower() if "." in name else ""
+    if suffix in HTML_SUFFIXES:
+        # A page declares its own charset (not always UTF-8) and carries its metadata in
+        # <meta> tags: the manifest, when it says something, wins over them.
+        if not raw.strip():
+            raise ArticleError("the file is empty")
+        meta = manifest or Metadata()
+        page = extract_html(raw, meta.url)
+        meta = meta.merged_over(Metadata(page.title, page.publisher, page.url, page.published))
+        return article_from_text(path, page.text, meta, content_hash)
     text = decode(raw)
     front, text = split_front_matter(text)
     meta = front.merged_over(manifest or Metadata())
+    if suffix in MARKDOWN_SUFFIXES:
+        text = markdown_to_text(text)
+    return article_from_text(path, text, meta, content_hash)
+
+
+def article_from_text(path: str, text: str, meta: Metadata, content_hash: str) -> Article:
+    """Clean plain ``text`` into an article: the headline and date found when ``meta`` lacks
+    them, page boilerplate removed. Shared by files and pages fetched from the web, so both
+    are quoted and described the same way. Raises :class:`ArticleError`."""
     lines = [line.strip() for line in text.split("\n")]
     lines = [line for line in lines if line]
 
@@ -49,7 +71,7 @@ def parse_article(path: str, raw: bytes, manifest: Metadata | None = None, *, di
         path=path,
         title=title or path.rsplit("/", 1)[-1],
         text=body_text,
-        content_hash=digest if digest is not None else content_digest(raw, manifest),
+        content_hash=content_hash,
         source=meta.source,
         url=meta.url,
         published=published,

@@ -1,6 +1,6 @@
 """Find the article files of a corpus folder, tell whether they changed, and read them.
 
-Every ``.txt`` and ``.md`` file below the folder is an article (hidden files and folders are
+Every ``.txt``, ``.md`` and ``.html`` file below the folder is an article (hidden files and folders are
 skipped). Optional metadata comes from front matter in the file or from a ``manifest.json``
 in the corpus folder. This module deals with files as files — where they are, whether they
 changed since a previous load (signatures, content digests), their bytes and their metadata
@@ -23,7 +23,8 @@ from ..text.normalize import nfc
 
 log = logging.getLogger(__name__)
 
-ARTICLE_SUFFIXES: frozenset[str] = frozenset({".txt", ".md"})
+ARTICLE_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".markdown", ".html", ".htm"})
+"""Plain text as it is; Markdown rendered and HTML extracted first (:mod:`.web`)."""
 MANIFEST_NAME = "manifest.json"
 MAX_FILE_BYTES = 5_000_000
 """Larger files are not news articles (a dump, a binary); refusing them keeps reloads fast."""

@@ -130,9 +130,11 @@ async def test_bot_logs_in_without_privileged_intents(world: World) -> None:
 
 async def test_commands_are_synced_to_the_configured_guild_with_moderator_defaults(world: World) -> None:
     commands = {c["name"]: c for c in world.fake.synced_commands(GUILD_ID)}
-    assert set(commands) == {"ask", "headlines", "sources", "help", "reload", "stats"}
+    assert set(commands) == {"ask", "headlines", "sources", "help", "reload", "stats", "feeds", "import"}
     assert int(commands["reload"]["default_member_permissions"]) == MANAGE_GUILD
     assert int(commands["stats"]["default_member_permissions"]) == MANAGE_GUILD
+    assert int(commands["feeds"]["default_member_permissions"]) == MANAGE_GUILD
+    assert int(commands["import"]["default_member_permissions"]) == MANAGE_GUILD
     assert commands["ask"]["options"][0]["name"] == "question"
     assert not world.fake.find_requests("PUT", "/applications/{application_id}/commands")
 

@@ -91,7 +91,7 @@ def test_txt_and_md_files_are_both_loaded(folder: Path) -> None:
 
 def test_other_suffixes_are_ignored(folder: Path) -> None:
     write(folder, "a.txt", GOOD)
-    for name in ("page.html", "data.json", "notes.rst", "image.png", "README"):
+    for name in ("data.json", "notes.rst", "image.png", "README"):
         write(folder, name, GOOD)
     result = load_corpus(folder)
     assert [a.path for a in result.articles] == ["corpus/a.txt"]

@@ -18,7 +18,8 @@ SEEDS_OUTPUT_DIGEST = {
     1: "59544a24515b3b6585c4bea778b2f590d41b8fc2f919bf84416b6fd2cc5f0fa9",
     # 2: ordinals become one term ("XIXe", "19ème" → "19e"); the seeds hold none.
     2: "59544a24515b3b6585c4bea778b2f590d41b8fc2f919bf84416b6fd2cc5f0fa9",
-    # 3: English articles analysed in English (the seeds are French).
+    # 3: English articles analysed in English, Markdown rendered to plain text, HTML pages
+    # extracted; the seeds are French plain text.
     3: "59544a24515b3b6585c4bea778b2f590d41b8fc2f919bf84416b6fd2cc5f0fa9",
 }
 """PIPELINE_VERSION -> sha256 of everything the pipeline makes of the shipped seeds."""

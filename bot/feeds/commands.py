@@ -1,0 +1,66 @@
+"""The terminal's feed commands: ``newsbot feeds add|list|remove``, ``fetch`` and ``import``.
+
+Kept beside the feeds rather than in :mod:`bot.cli` so the CLI only dispatches; every
+command goes through the same service and store as the running bot.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from bot.messages import messages_for
+from retrieval.corpus.files import ArticleError
+
+from ..service import NewsService
+from ..store import utc_timestamp
+from .fetch import FetchError, check_scheme
+from .poll import Poller, fetcher_for, import_file
+from .texts import feeds_text, import_text, poll_text
+
+
+async def run_feed_command(service: NewsService, args: argparse.Namespace, lang: str) -> int:
+    """Run one feed command; a refused URL or a failed fetch is one line on stderr, exit 1."""
+    messages = messages_for(lang)
+    source: str = getattr(args, "source", None) or getattr(args, "url", None) or ""
+    try:
+        if args.command == "feeds":
+            return await _feeds(service, args, lang)
+        async with fetcher_for(service.settings) as fetcher:
+            poller = Poller(service, fetcher, service.settings)
+            if args.command == "fetch":
+                report = await poller.poll(due_only=False)
+                print(poll_text(report, lang))
+                return 0
+            path = Path(source)
+            if "://" not in source and path.is_file():
+                outcome = await import_file(service, path)
+            else:
+                outcome = await poller.import_url(source)
+    except (FetchError, ArticleError, OSError) as error:
+        reason = error.strerror or str(error) if isinstance(error, OSError) else str(error)
+        line = messages.import_failed.format(url=source, error=reason) if args.command == "import" else reason
+        print(f"newsbot: {line}", file=sys.stderr)
+        return 1
+    print(import_text(outcome, source, lang))
+    return 0 if outcome.added or outcome.duplicates else 1
+
+
+async def _feeds(service: NewsService, args: argparse.Namespace, lang: str) -> int:
+    messages = messages_for(lang)
+    store = service.store
+    if args.feeds_command == "add":
+        feed, created = await store.add_feed(check_scheme(args.url), utc_timestamp())
+        minutes = round(service.settings.feed_interval_seconds / 60)
+        template = messages.feed_added if created else messages.feed_known
+        print(template.format(url=feed.url, id=feed.id, minutes=minutes))
+    elif args.feeds_command == "list":
+        print(feeds_text(await store.feeds(), lang))
+    else:
+        removed = await store.remove_feed(args.feed.strip())
+        if removed is None:
+            print(f"newsbot: {messages.feed_not_found.format(key=args.feed)}", file=sys.stderr)
+            return 1
+        print(messages.feed_removed.format(url=removed.url))
+    return 0
