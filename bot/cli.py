@@ -37,7 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--corpus", type=Path, help="folder of .txt/.md articles (default: NEWSBOT_CORPUS_DIR or the shipped seeds/)"
     )
     parser.add_argument(
-        "--db", type=Path, help="SQLite database file (default: NEWSBOT_DB, else one per corpus folder in the data folder)"
+        "--db",
+        type=Path,
+        help="SQLite database file (default: NEWSBOT_DB, else one per corpus folder in the data folder)",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

@@ -23,9 +23,9 @@ from bot.messages import Problem
 from retrieval.answer import Answer
 from retrieval.corpus import CorpusError
 from retrieval.engine import Engine, EngineState, passage_index_text
-from retrieval.text.analyzers import Analyzer
 from retrieval.records import Article, LoadFailure, Passage
 from retrieval.snapshot import read_snapshot, write_snapshot
+from retrieval.text.analyzers import Analyzer
 
 from ..config import Settings
 from ..store import (
@@ -179,7 +179,7 @@ class NewsService:
         snapshot written for next time)."""
         corpus = await self.store.load_corpus(tokens=False)
         n_passages = sum(len(passages) for _, passages in corpus.entries)
-        state = await self._in_build(self._read_snapshot, corpus.generation, n_passages)
+        state = await self._in_build(read_snapshot, self.settings.index_path, corpus.generation, n_passages)
         if state is not None:
             self._snapshot_generation = corpus.generation
             return await self._in_build(self._build_engine_from_box, [corpus.entries], state), corpus.generation
@@ -187,15 +187,6 @@ class NewsService:
         engine = await self._in_build(self._build_engine_from_box, [corpus.entries])
         self._save_snapshot(engine, corpus.generation)
         return engine, corpus.generation
-
-    def _read_snapshot(self, generation: str, passages: int) -> EngineState | None:
-        """The saved index, unless the path holds something other than a regular file (a
-        FIFO would block the read forever, a folder cannot be read): then it is rebuilt."""
-        path = self.settings.index_path
-        if path.exists() and not path.is_file():
-            log.warning("%s is not a regular file: the index is rebuilt instead of read", path)
-            return None
-        return read_snapshot(path, generation, passages)
 
     def _save_snapshot(self, engine: Engine, generation: str) -> None:
         """Write the engine's index snapshot in the build thread, without waiting for it.
@@ -418,7 +409,9 @@ class NewsService:
         if not allow_shrink and plan.removes_too_much(self.settings.max_removed_share):
             raise ReloadRefused(len(plan.removed), len(plan.stored_hashes), self.settings.corpus_dir)
         if plan.outdated:
-            log.info("%d stored articles were parsed by another newsbot version: parsing them again", len(plan.outdated))
+            log.info(
+                "%d stored articles were parsed by another newsbot version: parsing them again", len(plan.outdated)
+            )
         parsed, parse_failures = await self._in_build(
             parse_files, self.settings.corpus_dir, plan.to_parse, scanned.manifest, self._analyzer, self._report
         )
@@ -544,7 +537,8 @@ class NewsService:
                 passages.append(entry.passage)
                 if state is None:
                     # Rows from schema v1 carry no cached tokens: analyse them again.
-                    tokens.append(entry.tokens or tuple(self._analyzer.terms(passage_index_text(article, entry.passage))))
+                    terms = entry.tokens or tuple(self._analyzer.terms(passage_index_text(article, entry.passage)))
+                    tokens.append(terms)
         engine = Engine(
             articles, passages, tokens, analyzer=self._analyzer,
             progress=lambda done, total: self._report("index", done, total),
