@@ -94,6 +94,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`newsbot sources | head`): nothing left to say to it, and
+        # Python's flush at exit must not print a traceback about it either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
@@ -105,6 +110,8 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         progress=reports.progress_lines(print_progress, buckets=20),
         reload_if_changed=False,
         load_if_empty=args.command != "reload",
+        # A full disk must not stop the commands that only read the stored corpus.
+        read_only_when_full=args.command != "reload",
     )
     lang = terminal_language(os.environ, settings.lang)
     async with service:
