@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import dataclasses
 import io
+import json
 import logging
 import os
 import sys
@@ -23,7 +24,9 @@ from bot.messages import Lang, messages_for, say, terminal_language
 from bot.render import answer_json, render_answer
 from bot.service import FolderError, NewsService, ServiceError, storable
 from bot.store import StoreError
+from retrieval.answer import AbstainReason, Answer
 from retrieval.corpus import CorpusError
+from retrieval.engine import MAX_QUESTION_CHARS
 
 log = logging.getLogger("newsbot")
 
@@ -163,10 +166,20 @@ async def _ask(service: NewsService, args: argparse.Namespace) -> int:
         if args.question is None and not question.strip():
             continue
         answer = await service.ask(question, lang=args.lang, origin="cli")
-        print(answer_json(answer) if args.json else render_answer(answer), flush=True)
+        print(_json_line(answer) if args.json else render_answer(answer), flush=True)
         if not args.json and args.question is None:
             print(flush=True)
     return 0
+
+
+def _json_line(answer: Answer) -> str:
+    """``answer`` as its ``--json`` line; a question refused for its length is echoed cut to
+    the length a question may have, so one pasted document does not come back whole."""
+    if answer.reason != AbstainReason.TOO_LONG:
+        return answer_json(answer)
+    payload = json.loads(answer_json(answer))
+    payload["question"] = payload["question"][:MAX_QUESTION_CHARS]
+    return json.dumps(payload, ensure_ascii=False)
 
 
 if __name__ == "__main__":

@@ -624,6 +624,14 @@ def test_read_only_commands_answer_on_a_full_tmpfs(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------- smaller things
 
 
+def test_json_echoes_at_most_the_first_500_characters_of_a_refused_long_question(tmp_path: Path) -> None:
+    question = "Combien a coûté DeepSeek R1 ? " * 100
+    answer = json.loads(newsbot(tmp_path, "ask", "--json", question).stdout)
+    assert not answer["answered"]
+    assert answer["question"] == question.strip()[:500]
+    assert str(len(question.strip())) in answer["text"]  # the message still says how long it was
+
+
 def test_the_first_reload_on_an_empty_database_reports_its_additions(tmp_path: Path) -> None:
     result = newsbot(tmp_path, "reload")
     assert result.returncode == 0, result.stderr
