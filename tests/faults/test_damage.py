@@ -4,6 +4,7 @@ no article is lost (issue 11)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -91,6 +92,8 @@ def test_a_read_only_data_folder_is_one_line_or_an_answer(home: Path) -> None:
     bound = subprocess.run(["mount", "--bind", str(data), str(data)], capture_output=True).returncode == 0
     if bound:
         subprocess.run(["mount", "-o", "remount,ro,bind", str(data)], check=True, capture_output=True)
+    elif os.geteuid() == 0:
+        pytest.skip("root without mount rights: file modes cannot make the folder read-only")
     else:
         data.chmod(0o555)
     try:
