@@ -113,8 +113,8 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         progress=reports.progress_lines(print_progress, buckets=20),
         reload_if_changed=False,
         load_if_empty=args.command != "reload",
-        # A full disk must not stop the commands that only read the stored corpus.
-        read_only_when_full=args.command != "reload",
+        # A full disk or a read-only folder must not stop the commands that only read.
+        read_only_if_unwritable=args.command != "reload",
     )
     lang = terminal_language(os.environ, settings.lang)
     async with service:

@@ -91,7 +91,7 @@ class NewsService:
         progress: Progress | None = None,
         reload_if_changed: bool = True,
         load_if_empty: bool = True,
-        read_only_when_full: bool = False,
+        read_only_if_unwritable: bool = False,
     ) -> NewsService:
         """Open the store and bring the live engine up: from the stored passages when the
         corpus folder is unchanged since the last reload, otherwise by reloading.
@@ -99,13 +99,13 @@ class NewsService:
         ``reload_if_changed=False`` always starts from the stored corpus (when there is one),
         for a caller about to reload and report the differences itself. ``load_if_empty=False``
         leaves an empty store empty, for that same caller: its reload then reports the
-        first load as its own. ``read_only_when_full`` opens the store read-only when the
-        disk is too full to open it for writing (see :meth:`Store.open`), for commands that
+        first load as its own. ``read_only_if_unwritable`` opens the store read-only when
+        it cannot be opened for writing (a full disk, a read-only folder) (see :meth:`Store.open`), for commands that
         only read: they answer, and what they would log is dropped with a warning.
         """
         if not settings.db_path.exists():
             require_folder(settings.corpus_dir)  # nothing is created for a folder that is not there
-        store = await Store.open(settings.db_path, read_only_when_full=read_only_when_full)
+        store = await Store.open(settings.db_path, read_only_if_unwritable=read_only_if_unwritable)
         service = cls(settings, store, progress)
         try:
             await service.start(reload_if_changed=reload_if_changed, load_if_empty=load_if_empty)

@@ -25,33 +25,37 @@ from .schema import SCHEMA_VERSION, migrate, user_version
 
 logger = logging.getLogger("bot.store")
 
+UNWRITABLE = frozenset({"store_full", "store_io", "store_read_only", "store_folder_read_only"})
+"""Why a database may be opened read-only for a command that only reads (see ``open``)."""
+
 
 class StoreConnection:
     """One SQLite connection behind one lock: opening, closing and the transaction helpers
     the article and question stores build on (see :class:`bot.store.Store`)."""
 
-    def __init__(self, conn: aiosqlite.Connection, path: Path, *, full: bool = False) -> None:
+    def __init__(self, conn: aiosqlite.Connection, path: Path, *, unwritable: StoreError | None = None) -> None:
         """Use :meth:`open`; this only wraps an already configured connection."""
         self._conn_or_none: aiosqlite.Connection | None = conn
         self._path = path
         self._lock = asyncio.Lock()
-        self._full = full
-        """Opened read-only because the disk is full: every write says so without trying."""
+        self._unwritable = unwritable
+        """Why the database was opened read-only (a full disk, a read-only folder): every
+        write raises it without trying."""
 
     # ------------------------------------------------------------------ lifecycle
 
     @classmethod
-    async def open(cls, path: Path, *, busy_timeout_s: float = 5.0, read_only_when_full: bool = False) -> Self:
+    async def open(cls, path: Path, *, busy_timeout_s: float = 5.0, read_only_if_unwritable: bool = False) -> Self:
         """Open (creating if needed) the database at ``path`` and bring its schema up to date.
 
         Raises :class:`StoreError` if the directory cannot be created, the file is not a
         newsbot database, or it was written by a newer newsbot; :class:`StoreBusyError` if
         a migration cannot get the write lock within ``busy_timeout_s``.
 
-        ``read_only_when_full``: when the disk is too full to open the database for writing
-        (a WAL connection needs room for its shared-memory file), open it read-only instead,
-        so that commands that only read keep answering; their writes (question logs) then
-        fail as "disk full" without touching the file.
+        ``read_only_if_unwritable``: when the database cannot be opened for writing — a disk
+        too full for the shared-memory file a WAL connection needs, a read-only folder or
+        file — open it read-only instead, so that commands that only read keep answering;
+        their writes (question logs) then fail with that same reason, without touching it.
         """
         path = Path(path)
         try:
@@ -59,12 +63,12 @@ class StoreConnection:
         except StoreError as error:
             # "disk I/O error" too: SQLite says no more than that when a file-size limit
             # (or a disk it does not see as full) refuses the shared-memory file.
-            if not (read_only_when_full and error.key in ("store_full", "store_io")):
+            if not (read_only_if_unwritable and error.key in UNWRITABLE):
                 raise
-            connection = await cls._open_read_only(path)
+            connection = await cls._open_read_only(path, error)
             if connection is None:
                 raise
-            logger.warning("the disk holding %s is full: the database is open read-only", path)
+            logger.warning("%s; the database is open read-only", error)
             return connection
 
     @classmethod
@@ -106,7 +110,7 @@ class StoreConnection:
         return cls(conn, path)
 
     @classmethod
-    async def _open_read_only(cls, path: Path) -> Self | None:
+    async def _open_read_only(cls, path: Path, reason: StoreError) -> Self | None:
         """The database opened as an immutable file, or ``None`` when that would not show
         all of it.
 
@@ -136,7 +140,7 @@ class StoreConnection:
         except sqlite3.Error:
             await conn.close()
             return None
-        return cls(conn, path, full=True)
+        return cls(conn, path, unwritable=reason)
 
     async def close(self) -> None:
         """Close the connection; calling it twice is harmless."""
@@ -201,8 +205,8 @@ class StoreConnection:
         """
         async with self._lock:
             conn = self._conn
-            if self._full:
-                raise StoreError("store_full", path=self._path)
+            if self._unwritable is not None:
+                raise StoreError(self._unwritable.key, **self._unwritable.params)
             try:
                 await conn.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
