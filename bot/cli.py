@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import dataclasses
 import io
+import json
 import logging
 import os
 import sys
@@ -23,7 +24,9 @@ from bot.messages import Lang, messages_for, say, terminal_language
 from bot.render import answer_json, render_answer
 from bot.service import FolderError, NewsService, ServiceError, storable
 from bot.store import StoreError
+from retrieval.answer import AbstainReason, Answer
 from retrieval.corpus import CorpusError
+from retrieval.engine import MAX_QUESTION_CHARS
 
 log = logging.getLogger("newsbot")
 
@@ -39,7 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder of .txt/.md/.html articles (default: NEWSBOT_CORPUS_DIR or the shipped seeds/)",
     )
     parser.add_argument(
-        "--db", type=Path, help="SQLite database file (default: NEWSBOT_DB, else one per corpus folder in the data folder)"
+        "--db",
+        type=Path,
+        help="SQLite database file (default: NEWSBOT_DB, else one per corpus folder in the data folder)",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -104,6 +109,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`newsbot sources | head`): nothing left to say to it, and
+        # Python's flush at exit must not print a traceback about it either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
@@ -115,6 +125,8 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         progress=reports.progress_lines(print_progress, buckets=20),
         reload_if_changed=False,
         load_if_empty=args.command != "reload",
+        # A full disk or a read-only folder must not stop the commands that only read.
+        read_only_if_unwritable=args.command != "reload",
     )
     lang = terminal_language(os.environ, settings.lang)
     async with service:
@@ -170,10 +182,20 @@ async def _ask(service: NewsService, args: argparse.Namespace) -> int:
         if args.question is None and not question.strip():
             continue
         answer = await service.ask(question, lang=args.lang, origin="cli")
-        print(answer_json(answer) if args.json else render_answer(answer), flush=True)
+        print(_json_line(answer) if args.json else render_answer(answer), flush=True)
         if not args.json and args.question is None:
             print(flush=True)
     return 0
+
+
+def _json_line(answer: Answer) -> str:
+    """``answer`` as its ``--json`` line; a question refused for its length is echoed cut to
+    the length a question may have, so one pasted document does not come back whole."""
+    if answer.reason != AbstainReason.TOO_LONG:
+        return answer_json(answer)
+    payload = json.loads(answer_json(answer))
+    payload["question"] = payload["question"][:MAX_QUESTION_CHARS]
+    return json.dumps(payload, ensure_ascii=False)
 
 
 if __name__ == "__main__":

@@ -96,6 +96,7 @@ class NewsService:
         progress: Progress | None = None,
         reload_if_changed: bool = True,
         load_if_empty: bool = True,
+        read_only_if_unwritable: bool = False,
     ) -> NewsService:
         """Open the store and bring the live engine up: from the stored passages when the
         corpus folder is unchanged since the last reload, otherwise by reloading.
@@ -103,11 +104,13 @@ class NewsService:
         ``reload_if_changed=False`` always starts from the stored corpus (when there is one),
         for a caller about to reload and report the differences itself. ``load_if_empty=False``
         leaves an empty store empty, for that same caller: its reload then reports the
-        first load as its own.
+        first load as its own. ``read_only_if_unwritable`` opens the store read-only when
+        it cannot be opened for writing (a full disk, a read-only folder) (see :meth:`Store.open`), for commands that
+        only read: they answer, and what they would log is dropped with a warning.
         """
         if not settings.db_path.exists():
             require_folder(settings.corpus_dir)  # nothing is created for a folder that is not there
-        store = await Store.open(settings.db_path)
+        store = await Store.open(settings.db_path, read_only_if_unwritable=read_only_if_unwritable)
         service = cls(settings, store, progress)
         try:
             await service.start(reload_if_changed=reload_if_changed, load_if_empty=load_if_empty)
@@ -187,7 +190,7 @@ class NewsService:
         snapshot written for next time)."""
         corpus = await self.store.load_corpus(tokens=False)
         n_passages = sum(len(passages) for _, passages in corpus.entries)
-        state = await self._in_build(self._read_snapshot, corpus.generation, n_passages)
+        state = await self._in_build(read_snapshot, self.settings.index_path, corpus.generation, n_passages)
         if state is not None:
             self._snapshot_generation = corpus.generation
             return await self._in_build(self._build_engine_from_box, [corpus.entries], state), corpus.generation
@@ -195,15 +198,6 @@ class NewsService:
         engine = await self._in_build(self._build_engine_from_box, [corpus.entries])
         self._save_snapshot(engine, corpus.generation)
         return engine, corpus.generation
-
-    def _read_snapshot(self, generation: str, passages: int) -> EngineState | None:
-        """The saved index, unless the path holds something other than a regular file (a
-        FIFO would block the read forever, a folder cannot be read): then it is rebuilt."""
-        path = self.settings.index_path
-        if path.exists() and not path.is_file():
-            log.warning("%s is not a regular file: the index is rebuilt instead of read", path)
-            return None
-        return read_snapshot(path, generation, passages)
 
     def _save_snapshot(self, engine: Engine, generation: str) -> None:
         """Write the engine's index snapshot in the build thread, without waiting for it.
@@ -426,7 +420,9 @@ class NewsService:
         if not allow_shrink and plan.removes_too_much(self.settings.max_removed_share):
             raise ReloadRefused(len(plan.removed), len(plan.stored_hashes), self.settings.corpus_dir)
         if plan.outdated:
-            log.info("%d stored articles were parsed by another newsbot version: parsing them again", len(plan.outdated))
+            log.info(
+                "%d stored articles were parsed by another newsbot version: parsing them again", len(plan.outdated)
+            )
         parsed, parse_failures = await self._in_build(
             parse_files, self.settings.corpus_dir, plan.to_parse, scanned.manifest, self._analyzers, self._report
         )

@@ -47,7 +47,9 @@ class ArticleStore(StoreConnection):
                 "SELECT a.path, a.content_hash, s.file_signature, a.pipeline "
                 "FROM articles a LEFT JOIN article_seen s ON s.path = a.path"
             )
-        return generation, {path: StoredFile(content_hash, signature, pipeline) for path, content_hash, signature, pipeline in rows}
+        return generation, {
+            path: StoredFile(content_hash, signature, pipeline) for path, content_hash, signature, pipeline in rows
+        }
 
     async def generation(self) -> str:
         """The stored corpus generation alone: one row, cheap enough to poll."""

@@ -25,28 +25,54 @@ from .schema import SCHEMA_VERSION, migrate, user_version
 
 logger = logging.getLogger("bot.store")
 
+UNWRITABLE = frozenset({"store_full", "store_io", "store_read_only", "store_folder_read_only"})
+"""Why a database may be opened read-only for a command that only reads (see ``open``)."""
+
 
 class StoreConnection:
     """One SQLite connection behind one lock: opening, closing and the transaction helpers
     the article and question stores build on (see :class:`bot.store.Store`)."""
 
-    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+    def __init__(self, conn: aiosqlite.Connection, path: Path, *, unwritable: StoreError | None = None) -> None:
         """Use :meth:`open`; this only wraps an already configured connection."""
         self._conn_or_none: aiosqlite.Connection | None = conn
         self._path = path
         self._lock = asyncio.Lock()
+        self._unwritable = unwritable
+        """Why the database was opened read-only (a full disk, a read-only folder): every
+        write raises it without trying."""
 
     # ------------------------------------------------------------------ lifecycle
 
     @classmethod
-    async def open(cls, path: Path, *, busy_timeout_s: float = 5.0) -> Self:
+    async def open(cls, path: Path, *, busy_timeout_s: float = 5.0, read_only_if_unwritable: bool = False) -> Self:
         """Open (creating if needed) the database at ``path`` and bring its schema up to date.
 
         Raises :class:`StoreError` if the directory cannot be created, the file is not a
         newsbot database, or it was written by a newer newsbot; :class:`StoreBusyError` if
         a migration cannot get the write lock within ``busy_timeout_s``.
+
+        ``read_only_if_unwritable``: when the database cannot be opened for writing — a disk
+        too full for the shared-memory file a WAL connection needs, a read-only folder or
+        file — open it read-only instead, so that commands that only read keep answering;
+        their writes (question logs) then fail with that same reason, without touching it.
         """
         path = Path(path)
+        try:
+            return await cls._open(path, busy_timeout_s)
+        except StoreError as error:
+            # "disk I/O error" too: SQLite says no more than that when a file-size limit
+            # (or a disk it does not see as full) refuses the shared-memory file.
+            if not (read_only_if_unwritable and error.key in UNWRITABLE):
+                raise
+            connection = await cls._open_read_only(path, error)
+            if connection is None:
+                raise
+            logger.warning("%s; the database is open read-only", error)
+            return connection
+
+    @classmethod
+    async def _open(cls, path: Path, busy_timeout_s: float) -> Self:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -82,6 +108,39 @@ class StoreConnection:
             raise
         logger.debug("opened database %s (schema version %d)", path, SCHEMA_VERSION)
         return cls(conn, path)
+
+    @classmethod
+    async def _open_read_only(cls, path: Path, reason: StoreError) -> Self | None:
+        """The database opened as an immutable file, or ``None`` when that would not show
+        all of it.
+
+        Only when its write-ahead log is empty or absent (every close of the last connection
+        folds it into the file): then the file alone is the whole committed database, and
+        SQLite reads it without the shared-memory file it has no room to create. A log with
+        frames in it (after a crash) would be ignored by such a reader, so the caller's
+        "disk full" error stands instead. The schema must be this newsbot's: nothing can
+        be migrated.
+        """
+        wal = path.with_name(path.name + "-wal")
+        try:
+            if not path.is_file() or (wal.exists() and wal.stat().st_size > 0):
+                return None
+        except OSError:
+            return None
+        uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
+        try:
+            conn = await aiosqlite.connect(uri, uri=True, isolation_level=None)
+        except sqlite3.Error:
+            return None
+        try:
+            if await user_version(conn) != SCHEMA_VERSION:
+                await conn.close()
+                return None
+            await conn.create_function("newsbot_fold", 1, fold, deterministic=True)
+        except sqlite3.Error:
+            await conn.close()
+            return None
+        return cls(conn, path, unwritable=reason)
 
     async def close(self) -> None:
         """Close the connection; calling it twice is harmless."""
@@ -146,6 +205,8 @@ class StoreConnection:
         """
         async with self._lock:
             conn = self._conn
+            if self._unwritable is not None:
+                raise StoreError(self._unwritable.key, **self._unwritable.params)
             try:
                 await conn.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:

@@ -9,15 +9,18 @@ files (where the articles are, whether they changed, their bytes and metadata) â
 from __future__ import annotations
 
 from .articles import parse_article
-from .files import ArticleError, CorpusError, Metadata
-from .loader import KnownFile, LoadedFile, LoadResult, load_corpus
+from .files import ArticleError, CorpusError, CorpusProblem, Metadata, require_folder
+from .loader import OUTSIDE_LINK, FailedFile, KnownFile, LoadedFile, LoadResult, load_corpus
 from .passages import passage_text, split_passages
 from .pipeline import PIPELINE_VERSION, pipeline_id
 
 __all__ = [
+    "OUTSIDE_LINK",
     "PIPELINE_VERSION",
     "ArticleError",
     "CorpusError",
+    "CorpusProblem",
+    "FailedFile",
     "KnownFile",
     "LoadResult",
     "LoadedFile",
@@ -26,5 +29,6 @@ __all__ = [
     "parse_article",
     "passage_text",
     "pipeline_id",
+    "require_folder",
     "split_passages",
 ]

@@ -15,8 +15,10 @@ import json
 import logging
 import os
 import re
+import stat as stat_module
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from ..records import LoadFailure
 from ..text.normalize import nfc
@@ -27,7 +29,12 @@ ARTICLE_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".markdown", ".html
 """Plain text as it is; Markdown rendered and HTML extracted first (:mod:`.web`)."""
 MANIFEST_NAME = "manifest.json"
 MAX_FILE_BYTES = 5_000_000
-"""Larger files are not news articles (a dump, a binary); refusing them keeps reloads fast."""
+"""Larger files are not news articles (a dump, a binary); refusing them keeps reloads fast.
+The manifest is capped the same way: it is read whole and parsed at every load."""
+MAX_DEPTH = 200
+"""Folders nested deeper than this below the corpus folder make the folder unusable: no
+archive of articles is that deep, while a folder copied into itself is, and would otherwise
+be scanned until the path is too long for the system."""
 
 META_KEYS: dict[str, str] = {
     "title": "title",
@@ -51,10 +58,34 @@ class ArticleError(ValueError):
     """A file that cannot become an article; the message is shown to moderators."""
 
 
+CorpusProblem = Literal["missing", "not_a_folder", "too_deep"]
 
 
 class CorpusError(Exception):
-    """The corpus folder as a whole is unusable; the message says what to do."""
+    """The corpus folder as a whole is unusable; the message says what to do.
+
+    ``kind`` names the problem so that a caller can say it in its own words (the bot does,
+    in the reader's language) without matching the English message."""
+
+    def __init__(self, message: str, kind: CorpusProblem, folder: Path) -> None:
+        super().__init__(message)
+        self.kind: CorpusProblem = kind
+        self.folder = folder
+
+
+def require_folder(folder: Path) -> None:
+    """Raise :class:`CorpusError` unless ``folder`` is a folder.
+
+    Separate from :func:`scan` so that a caller can check before it creates anything for the
+    folder (the bot's database) rather than after."""
+    if not folder.exists():
+        raise CorpusError(
+            f"corpus folder {folder} does not exist; set NEWSBOT_CORPUS_DIR or pass --corpus", "missing", folder
+        )
+    if not folder.is_dir():
+        raise CorpusError(
+            f"{folder} is not a folder; point NEWSBOT_CORPUS_DIR at the folder of articles", "not_a_folder", folder
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,41 +161,90 @@ class CorpusFile:
     """Path relative to the corpus folder's parent, e.g. ``seeds/001_x.txt``."""
 
 
-def scan(folder: Path) -> list[CorpusFile]:
-    """The article files of ``folder``, sorted by relative path."""
-    if not folder.exists():
-        raise CorpusError(f"corpus folder {folder} does not exist; set NEWSBOT_CORPUS_DIR or pass --corpus")
-    if not folder.is_dir():
-        raise CorpusError(f"{folder} is not a folder; point NEWSBOT_CORPUS_DIR at the folder of articles")
-    # os.walk rather than Path.rglob + resolve: on large folders pathlib's per-path work was
-    # most of every reload's scan, and os.walk's directory entries cost far less.
+def scan(folder: Path, max_depth: int = MAX_DEPTH) -> list[CorpusFile]:
+    """The article files of ``folder``, sorted by relative path.
+
+    Walks with an explicit stack rather than recursion, so no nesting can exhaust Python's
+    stack; folders more than ``max_depth`` levels down raise :class:`CorpusError` (a folder
+    copied into itself, say). Linked folders are not entered, so a loop of links cannot make
+    the walk endless, and every file found directly is inside ``folder``.
+    """
+    require_folder(folder)
+    # os.scandir rather than Path.rglob + resolve: on large folders pathlib's per-path work
+    # was most of every reload's scan, and directory entries cost far less.
     prefix = folder.resolve().name
     files = []
-    for directory, subdirectories, names in os.walk(folder):
-        subdirectories[:] = [name for name in subdirectories if not name.startswith(".")]
-        relative_dir = os.path.relpath(directory, folder)
-        for name in names:
-            if name.startswith(".") or os.path.splitext(name)[1].lower() not in ARTICLE_SUFFIXES:
+    pending: list[tuple[str, str, int]] = [(os.fspath(folder), "", 0)]
+    while pending:
+        directory, relative_dir, depth = pending.pop()
+        if depth > max_depth:
+            raise CorpusError(
+                f"the folder {folder} is nested more than {max_depth} levels deep; flatten it", "too_deep", folder
+            )
+        try:
+            entries = list(os.scandir(directory))
+        except OSError as error:
+            log.warning("cannot list %s: %s", directory, error.strerror or error)
+            continue
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
                 continue
-            path = Path(directory, name)
-            if path.is_file():  # follows a symlink; skips a dangling one
-                relative = name if relative_dir == "." else f"{relative_dir}/{name}"
-                files.append(CorpusFile(path, f"{prefix}/{Path(relative).as_posix()}"))
+            relative = f"{relative_dir}{name}"
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((entry.path, f"{relative}/", depth + 1))
+                    continue
+                if os.path.splitext(name)[1].lower() not in ARTICLE_SUFFIXES:
+                    continue
+                if entry.is_file():  # follows a symlink; skips a dangling one
+                    files.append(CorpusFile(Path(entry.path), f"{prefix}/{relative}"))
+            except OSError:  # gone meanwhile, or a loop of links: not an article
+                continue
     return sorted(files, key=lambda file: file.rel)
+
+
+def outside_target(folder: Path, path: Path) -> Path | None:
+    """The real path of ``path`` when it lies outside ``folder`` (after every link), else None.
+
+    A link out of the folder must not turn a private file into a quote. Only links need
+    resolving: :func:`scan` does not enter linked folders, so a plain file it found is
+    inside (and resolving every path made big scans noticeably slower).
+    """
+    if not path.is_symlink():
+        return None
+    try:
+        real = path.resolve(strict=True)
+    except (OSError, RuntimeError):  # a loop of links, or gone meanwhile: the read will say
+        return None
+    return None if real.is_relative_to(folder.resolve()) else real
+
+
+def manifest_rel(folder: Path) -> str:
+    """The manifest's path as failures name it, like an article's (``seeds/manifest.json``)."""
+    return f"{folder.resolve().name}/{MANIFEST_NAME}"
 
 
 def read_manifest(folder: Path) -> tuple[dict[str, Metadata], LoadFailure | None]:
     """Per-file metadata from ``manifest.json``: ``{"file.txt": {"title": …, "source": …}}``.
 
     Keys are file names relative to the corpus folder. A broken manifest is reported, not
-    fatal: the articles still load with derived metadata.
+    fatal: the articles still load with derived metadata. So is one over
+    ``MAX_FILE_BYTES`` (read whole at every load, a huge one would cost every load its
+    time and memory) and one nested too deep for the JSON parser.
     """
     path = folder / MANIFEST_NAME
     if not path.is_file():
         return {}, None
-    rel = f"{folder.resolve().name}/{MANIFEST_NAME}"
+    rel = manifest_rel(folder)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ValueError(f"file too large ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})")
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except RecursionError:
+            raise ValueError("nested too deeply to be read") from None
         if not isinstance(data, dict):
             raise ValueError("expected an object mapping file names to metadata")
         manifest = {}
@@ -174,17 +254,23 @@ def read_manifest(folder: Path) -> tuple[dict[str, Metadata], LoadFailure | None
             known = {META_KEYS[k.lower()]: str(v) for k, v in fields.items() if k.lower() in META_KEYS and v}
             manifest[name] = Metadata(**known)
         return manifest, None
-    except (OSError, UnicodeDecodeError, ValueError) as error:
+    except OSError as error:
+        log.warning("ignoring %s: %s", rel, error.strerror or error)
+        return {}, LoadFailure(rel, f"manifest ignored: {error.strerror or error}")
+    except (UnicodeDecodeError, ValueError) as error:
         log.warning("ignoring %s: %s", rel, error)
         return {}, LoadFailure(rel, f"manifest ignored: {error}")
 
 
 def read_file(file: CorpusFile) -> bytes:
-    """The raw bytes of an article file, refusing oversized ones."""
+    """The raw bytes of an article file, refusing oversized ones and anything that is not a
+    regular file (a FIFO would block the read forever, a device never end)."""
     try:
-        size = file.path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ArticleError(f"file too large ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})")
+        info = file.path.stat()
+        if not stat_module.S_ISREG(info.st_mode):
+            raise ArticleError("not a regular file")
+        if info.st_size > MAX_FILE_BYTES:
+            raise ArticleError(f"file too large ({info.st_size:,} bytes; the limit is {MAX_FILE_BYTES:,})")
         return file.path.read_bytes()
     except OSError as error:
         raise ArticleError(f"cannot read the file: {error.strerror or error}") from None

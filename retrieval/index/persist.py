@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -76,7 +77,17 @@ def save_index(path: Path, index: BM25Index, words: Iterable[str], key: str) -> 
 
 def load_index(path: Path, key: str, passages: int) -> SavedIndex | None:
     """The index and words saved at ``path`` for ``key`` and a corpus of ``passages``
-    passages, or ``None`` when there is no such snapshot (the reason is logged)."""
+    passages, or ``None`` when there is no such snapshot (the reason is logged).
+
+    Anything at ``path`` that is not a regular file reads as no snapshot without being
+    opened: a FIFO would block the read forever, a folder cannot be read.
+    """
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            log.warning("%s is not a regular file: the index is rebuilt instead of read", path)
+            return None
+    except OSError:  # absent, or unreachable: the read below says which
+        pass
     header = _read_header(path)
     if header is None:
         return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import resource
 import shutil
 import sqlite3
 import subprocess
@@ -36,8 +37,10 @@ def newsbot(
     stdin: str | None = None,
     env: dict[str, str] | None = None,
     timeout: float = 120,
+    file_size_limit: int | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m bot.cli`` in ``home/cwd`` with its database under ``home/data``."""
+    """Run ``python -m bot.cli`` in ``home/cwd`` with its database under ``home/data``;
+    ``file_size_limit`` (bytes) stands for a full disk: no file may grow past it."""
     cwd = home / "cwd"
     cwd.mkdir(parents=True, exist_ok=True)
     # The terminal's language comes from the locale: English unless a test says otherwise.
@@ -54,8 +57,13 @@ def newsbot(
     command = [sys.executable, "-m", "bot.cli"]
     if corpus is not None:
         command += ["--corpus", str(corpus)]
+    def limit_file_size() -> None:
+        if file_size_limit is not None:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (file_size_limit, resource.RLIM_INFINITY))
+
     return subprocess.run(
         [*command, *args],
+        preexec_fn=limit_file_size if file_size_limit is not None else None,
         cwd=cwd,
         env=environment,
         input=stdin,
@@ -562,7 +570,66 @@ def test_a_fifo_at_the_snapshot_path_does_not_hang(tmp_path: Path) -> None:
     assert result.returncode == 0 and "116 millions" in result.stdout
 
 
+# ---------------------------------------------------------------------- a full disk
+
+READ_ONLY_COMMANDS = [("ask", HUMANE), ("stats",), ("headlines", "-n", "2"), ("sources",)]
+
+
+def check_read_only_commands_answer(run: object, reload_says: str) -> None:
+    """Every read-only command answers from the intact store; a reload fails in one line."""
+    assert callable(run)
+    for command in READ_ONLY_COMMANDS:
+        result = run(*command)
+        assert result.returncode == 0, (command, result.stderr)
+        assert "Traceback" not in result.stderr
+    assert "116 millions" in run("ask", HUMANE).stdout
+    assert run("stats").stdout.startswith("Corpus: 5 articles")
+    reload = run("reload")
+    assert reload.returncode == 1 and reload_says in one_clean_line(reload)
+
+
+def test_read_only_commands_answer_when_no_file_may_grow(tmp_path: Path) -> None:
+    """A file-size limit (RLIMIT_FSIZE) refuses every write that grows a file, as a full
+    disk does: SQLite cannot create its shared-memory file, so the store opens read-only."""
+    assert newsbot(tmp_path, "reload").returncode == 0
+    assert newsbot(tmp_path, "ask", HUMANE).returncode == 0  # the index snapshot is saved
+    for leftover in (tmp_path / "data").glob("*-shm"):
+        leftover.unlink()
+    # SQLite sees an I/O error, not a full disk: the reload says that much.
+    check_read_only_commands_answer(lambda *args: newsbot(tmp_path, *args, file_size_limit=8192), "disk I/O error")
+
+
+def test_read_only_commands_answer_on_a_full_tmpfs(tmp_path: Path) -> None:
+    """The real thing, where a small tmpfs can be mounted (root on Linux); skipped elsewhere."""
+    data = tmp_path / "data"
+    data.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(data)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (needs root)")
+    try:
+        assert newsbot(tmp_path, "reload").returncode == 0
+        assert newsbot(tmp_path, "ask", HUMANE).returncode == 0
+        with open(data / "filler", "wb") as filler:
+            try:
+                while True:
+                    filler.write(b"\0" * 65536)
+                    filler.flush()
+            except OSError:
+                pass
+        check_read_only_commands_answer(lambda *args: newsbot(tmp_path, *args), "is full")
+    finally:
+        subprocess.run(["umount", str(data)], capture_output=True)
+
+
 # ---------------------------------------------------------------------- smaller things
+
+
+def test_json_echoes_at_most_the_first_500_characters_of_a_refused_long_question(tmp_path: Path) -> None:
+    question = "Combien a coûté DeepSeek R1 ? " * 100
+    answer = json.loads(newsbot(tmp_path, "ask", "--json", question).stdout)
+    assert not answer["answered"]
+    assert answer["question"] == question.strip()[:500]
+    assert str(len(question.strip())) in answer["text"]  # the message still says how long it was
 
 
 def test_the_first_reload_on_an_empty_database_reports_its_additions(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ PIPELINE = "1+pystemmer-test"
 
 
 def scanned(rel: str, digest: str | None, signature: str | None = "sig") -> ScannedFile:
-    return ScannedFile(CorpusFile(Path("/corpus") / rel, rel), b"text", digest, signature)
+    return ScannedFile(CorpusFile(Path("/corpus") / rel, rel), digest, signature, raw=b"text")
 
 
 def scan_of(known: dict[str, str], files: dict[str, str | None], pipeline: str = PIPELINE) -> Scan:

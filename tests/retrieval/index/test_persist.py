@@ -32,3 +32,14 @@ def test_another_key_or_passage_count_reads_as_no_snapshot(tmp_path: Path) -> No
     save_index(path, _index(), [], key="generation-1")
     assert load_index(path, "generation-2", passages=60) is None
     assert load_index(path, "generation-1", passages=61) is None
+
+
+def test_what_is_not_a_regular_file_reads_as_no_snapshot_unopened(tmp_path: Path) -> None:
+    """A FIFO would block ``np.load`` forever; a folder cannot be read: both are "no
+    snapshot", and the caller rebuilds."""
+    import os
+
+    os.mkfifo(tmp_path / "fifo.npz")
+    (tmp_path / "folder.npz").mkdir()
+    assert load_index(tmp_path / "fifo.npz", "generation-1", passages=60) is None
+    assert load_index(tmp_path / "folder.npz", "generation-1", passages=60) is None
