@@ -32,6 +32,7 @@ class Messages:
     # Discord
     something_went_wrong: str
     usage: str
+    role_mention: str
     cooldown: str
     help: str
     moderators_only: str
@@ -100,6 +101,10 @@ FRENCH = Messages(
         "Désolé, quelque chose s'est mal passé. L'erreur a été enregistrée ; réessayez dans un instant."
     ),
     usage="Posez-moi une question sur l'actualité : `@{name} combien a coûté DeepSeek R1 ?` ou `/ask`.",
+    role_mention=(
+        "Vous avez mentionné mon rôle, pas moi : Discord ne me montre pas ces messages. "
+        "Mentionnez-moi (`@{name}`) ou utilisez `/ask`."
+    ),
     cooldown="Doucement ! Vous pourrez reposer une question dans {seconds} s.",
     help=(
         "Je réponds aux questions sur l'actualité avec des extraits exacts des articles et leurs sources.\n"
@@ -225,6 +230,10 @@ FRENCH = Messages(
 ENGLISH = Messages(
     something_went_wrong="Sorry, something went wrong. The error was logged; please try again in a moment.",
     usage="Ask me a question about the news: `@{name} how much did DeepSeek R1 cost?` or `/ask`.",
+    role_mention=(
+        "You mentioned my role, not me: Discord doesn't show me those messages. "
+        "Mention me (`@{name}`) or use `/ask`."
+    ),
     cooldown="Easy! You can ask again in {seconds} s.",
     help=(
         "I answer questions about the news with exact quotes from the articles and their sources.\n"

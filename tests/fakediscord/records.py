@@ -8,6 +8,8 @@ replied to message X without pinging anyone" read far better against a
 
 from __future__ import annotations
 
+import time
+
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -125,6 +127,8 @@ class InteractionRecord:
     original_edits: list[JSONDict] = field(default_factory=list)
     original_deleted: bool = False
     followups: list[SentMessage] = field(default_factory=list)
+    created: float = field(default_factory=time.monotonic)
+    """``time.monotonic()`` when the interaction was sent: Discord's response deadlines count from it."""
 
     @property
     def responded(self) -> bool:

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .models import DM, MENTION_EVERYONE, FakeChannel, FakeGuild, FakeUser, JSONDict
+from .models import ADMINISTRATOR, DM, MENTION_EVERYONE, FakeChannel, FakeGuild, FakeRole, FakeUser, JSONDict
 from .payloads import (
     FLAG_EPHEMERAL,
     FLAG_LOADING,
@@ -85,8 +85,17 @@ class FakeState:
         return user
 
     def register_guild(self, guild: FakeGuild) -> None:
-        """Make the bot a member (it is in every configured guild) and learn the members."""
-        guild.add_member(self.bot_user)
+        """Make the bot a member (it is in every configured guild) and learn the members.
+
+        Like Discord, the bot gets its managed role (``tags.bot_id``), the one a member's
+        role picker offers as "@newsbot"."""
+        if not any(role.bot_id == self.bot_user.id for role in guild.roles):
+            guild.roles.append(FakeRole(id=self.ids.next(), name=self.bot_user.username, bot_id=self.bot_user.id, position=1))
+        managed = [role.id for role in guild.roles if role.bot_id == self.bot_user.id]
+        member = guild.add_member(self.bot_user)
+        for role_id in managed:
+            if role_id not in member.role_ids:
+                member.role_ids.append(role_id)
         self.guilds[guild.id] = guild
         for member in guild.members:
             self.users.setdefault(member.user.id, member.user)
@@ -119,6 +128,29 @@ class FakeState:
             for command in self.commands.get(scope, []):
                 if command["name"] == name and int(command.get("type", 1)) == command_type:
                     return command
+        return None
+
+    def invocation_refusal(self, command: JSONDict, guild: FakeGuild | None, user: FakeUser) -> str | None:
+        """Why Discord would not let ``user`` invoke ``command`` here, or ``None``.
+
+        Discord enforces these before the app sees anything: a command whose ``contexts`` lack
+        the interaction's context (0 guild, 1 bot DM, 2 private channel) is not offered there,
+        and in a guild ``default_member_permissions`` hides it from members lacking those
+        permissions unless they are administrators ("0" means administrators only)
+        (https://discord.com/developers/docs/interactions/application-commands#permissions).
+        Per-guild overrides (Integrations settings) are not modelled.
+        """
+        context = 0 if guild is not None else 1
+        contexts = command.get("contexts")
+        if contexts is not None and context not in [int(c) for c in contexts]:
+            return f"/{command['name']} is not available in context {context} (contexts {contexts})"
+        if guild is None and command.get("dm_permission") is False:
+            return f"/{command['name']} is not available in DMs (dm_permission false)"
+        required = command.get("default_member_permissions")
+        if guild is not None and required is not None:
+            perms = guild.base_permissions(user.id)
+            if not perms & ADMINISTRATOR and perms & int(required) != int(required):
+                return f"/{command['name']} needs permissions {required}; user {user.id} has {perms}"
         return None
 
     # ------------------------------------------------------------------ messages

@@ -18,15 +18,19 @@ class Headlines(commands.Cog):
     @app_commands.command(name="headlines", description="The latest articles / Les derniers articles")
     @app_commands.describe(count="How many (1-25) / Combien (1-25)")
     async def headlines(self, interaction: discord.Interaction, count: app_commands.Range[int, 1, 25] = 10) -> None:
+        # Deferred before the store is read: during a big reload the query can take longer
+        # than Discord's three-second deadline for the first response.
+        await interaction.response.defer(thinking=True)
         rows = await self.bot.service.headlines(count)
         text = headlines_text(rows, interaction_lang(interaction) or "fr")
-        await interaction.response.send_message(fit(text), allowed_mentions=NO_MENTIONS)
+        await interaction.followup.send(fit(text), allowed_mentions=NO_MENTIONS)
 
     @app_commands.command(name="sources", description="Every article I can quote / Les articles que je peux citer")
     async def sources(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(thinking=True)
         rows = await self.bot.service.sources()
         text = sources_text(rows, interaction_lang(interaction) or "fr")
-        await interaction.response.send_message(fit(text), allowed_mentions=NO_MENTIONS)
+        await interaction.followup.send(fit(text), allowed_mentions=NO_MENTIONS)
 
 
 async def setup(bot: NewsBot) -> None:

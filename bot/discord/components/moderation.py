@@ -1,7 +1,9 @@
 """Moderators' commands: `/reload` the corpus and `/stats`.
 
-Hidden from members by default permissions (Manage Server), and checked again here: default
-permissions are only a hint to Discord clients and server admins can change them.
+Visible to every member of a server (no ``default_member_permissions``) and checked here at
+run time: Discord enforces default permissions before the bot is asked, which would lock out
+members who hold only ``NEWSBOT_MOD_ROLE``. Server admins can still hide the commands in
+Server Settings → Integrations.
 """
 
 from __future__ import annotations
@@ -41,7 +43,6 @@ class Moderation(commands.Cog):
         self.bot = bot
 
     @app_commands.command(name="reload", description="Reload the news articles (moderators)")
-    @app_commands.default_permissions(manage_guild=True)
     @app_commands.guild_only()
     @app_commands.describe(force="Apply it even if it removes most articles (an empty folder is refused otherwise)")
     @moderators_only()
@@ -57,12 +58,15 @@ class Moderation(commands.Cog):
         await interaction.followup.send(fit(reload_text(report, lang)), ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     @app_commands.command(name="stats", description="Corpus and question statistics (moderators)")
-    @app_commands.default_permissions(manage_guild=True)
     @app_commands.guild_only()
     @moderators_only()
     async def stats(self, interaction: discord.Interaction) -> None:
+        # Deferred first: the store may be busy with a reload for longer than Discord's
+        # three-second deadline for the first response.
+        await interaction.response.defer(thinking=True, ephemeral=True)
         stats = await self.bot.service.stats()
-        await interaction.response.send_message(fit(stats_text(stats, interaction_lang(interaction) or Lang.EN)), ephemeral=True, allowed_mentions=NO_MENTIONS)
+        text = fit(stats_text(stats, interaction_lang(interaction) or Lang.EN))
+        await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
 
 async def setup(bot: NewsBot) -> None:

@@ -21,11 +21,14 @@ from bot.discord.runner import EXIT_LOGIN, serve
 from bot.service import NewsService
 from tests.fakediscord import (
     MANAGE_GUILD,
+    READ_MESSAGE_HISTORY,
+    SEND_MESSAGES,
     FakeChannel,
     FakeDiscord,
     FakeGuild,
     FakeRole,
     FakeUser,
+    PermissionOverwrite,
     patched_endpoints,
     run_bot,
 )
@@ -34,6 +37,8 @@ ROOT = Path(__file__).resolve().parents[3]
 TOKEN = "e2e-token-ABCDEF.ghijkl.MNOPQR"
 GUILD_ID = 2_200_000_000_000_000_001
 CHANNEL_ID = 2_200_000_000_000_000_002
+MUTED_CHANNEL_ID = 2_200_000_000_000_000_005
+NO_HISTORY_CHANNEL_ID = 2_200_000_000_000_000_006
 ADMIN_ROLE_ID = 2_200_000_000_000_000_003
 NEWSROOM_ROLE_ID = 2_200_000_000_000_000_004
 MOD = FakeUser(id=2_200_000_000_000_000_010, username="modo")
@@ -53,7 +58,13 @@ def build_guild() -> FakeGuild:
             FakeRole(id=ADMIN_ROLE_ID, name="admins", permissions=MANAGE_GUILD, position=2),
             FakeRole(id=NEWSROOM_ROLE_ID, name="newsroom", permissions=0, position=1),
         ],
-        channels=[FakeChannel(id=CHANNEL_ID, name="actu")],
+        channels=[
+            FakeChannel(id=CHANNEL_ID, name="actu"),
+            FakeChannel(id=MUTED_CHANNEL_ID, name="annonces", overwrites=[PermissionOverwrite(GUILD_ID, deny=SEND_MESSAGES)]),
+            FakeChannel(
+                id=NO_HISTORY_CHANNEL_ID, name="flux", overwrites=[PermissionOverwrite(GUILD_ID, deny=READ_MESSAGE_HISTORY)]
+            ),
+        ],
         preferred_locale="fr",
     )
     guild.add_member(MOD, role_ids=[ADMIN_ROLE_ID])
@@ -80,7 +91,7 @@ def make_settings(tmp_path: Path, corpus: Path, **overrides: object) -> Settings
     settings = Settings(
         discord_token=Secret(TOKEN),
         guild_ids=(GUILD_ID,),
-        mod_role="newsroom",
+        mod_role=str(NEWSROOM_ROLE_ID),
         cooldown_questions=3,
         cooldown_seconds=60.0,
         data_dir=tmp_path / "data",
@@ -128,11 +139,14 @@ async def test_bot_logs_in_without_privileged_intents(world: World) -> None:
     assert world.bot.is_ready() and world.bot.get_guild(GUILD_ID) is not None
 
 
-async def test_commands_are_synced_to_the_configured_guild_with_moderator_defaults(world: World) -> None:
+async def test_commands_are_synced_to_the_configured_guild_for_servers_only_without_default_permissions(world: World) -> None:
     commands = {c["name"]: c for c in world.fake.synced_commands(GUILD_ID)}
     assert set(commands) == {"ask", "headlines", "sources", "help", "reload", "stats"}
-    assert int(commands["reload"]["default_member_permissions"]) == MANAGE_GUILD
-    assert int(commands["stats"]["default_member_permissions"]) == MANAGE_GUILD
+    # Discord enforces default permissions before the bot sees the interaction, which would
+    # lock out the moderator role: the check is the bot's own.
+    for name in ("reload", "stats"):
+        assert commands[name].get("default_member_permissions") is None
+        assert commands[name]["contexts"] == [0]
     assert commands["ask"]["options"][0]["name"] == "question"
     assert not world.fake.find_requests("PUT", "/applications/{application_id}/commands")
 
@@ -213,8 +227,7 @@ async def test_headlines_lists_dated_articles_first(world: World) -> None:
     record = await world.fake.send_interaction(
         user=MEMBER, channel_id=CHANNEL_ID, name="headlines", options={"count": 2}, locale="fr"
     )
-    await world.fake.wait_for_interaction_response(record.id)
-    content = record.callbacks[0]["data"]["content"]
+    content = (await world.fake.wait_for_followup(record.id)).content
     lines = [line for line in content.splitlines() if line.startswith("•")]
     assert len(lines) == 2
     assert "2025-01-28" in lines[0] and "2025-01" in lines[1]
@@ -254,8 +267,8 @@ async def test_reload_by_a_plain_member_is_politely_refused(world: World) -> Non
 async def test_stats_for_moderators_show_unanswered_questions(world: World) -> None:
     await world.service.ask("Quand sortira GPT-5 ?")
     record = await world.fake.send_interaction(user=MOD, channel_id=CHANNEL_ID, name="stats")
-    await world.fake.wait_for_interaction_response(record.id)
-    assert record.ephemeral and "GPT-5" in record.original_content
+    followup = await world.fake.wait_for_followup(record.id)
+    assert followup.ephemeral and "GPT-5" in followup.content
 
 
 async def test_everyone_in_a_question_never_pings(world: World) -> None:
@@ -389,3 +402,150 @@ async def test_reload_of_an_emptied_folder_is_refused_unless_forced(world: World
     )
     forced = await world.fake.wait_for_followup(record.id)
     assert "5 removed" in forced.content
+
+
+# ---------------------------------------------------------------- what real Discord does differently
+
+
+async def answered_in(world: World, channel_id: int, start: int = 0) -> None:
+    """A question answered in ``channel_id``: every message delivered before it was handled
+    (discord.py starts event handlers in arrival order), so earlier silence is real."""
+    await world.fake.send_message_create(channel_id=channel_id, author=MOD, content=f"{world.mention} {COST_QUESTION}")
+    await world.fake.wait_for_message(channel_id, start=start, predicate=lambda m: "5,6 millions" in m.content)
+
+
+async def test_a_member_with_only_the_moderator_role_id_may_see_and_run_stats(world: World) -> None:
+    record = await world.fake.send_interaction(user=JOURNALIST, channel_id=CHANNEL_ID, name="stats")
+    followup = await world.fake.wait_for_followup(record.id)
+    assert followup.ephemeral and "Corpus" in followup.content
+
+
+async def test_a_question_deleted_before_the_answer_still_gets_it_as_a_plain_message(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_ask = world.service.ask
+
+    async def ask_after_deletion(*args: object, **kwargs: object) -> object:
+        # The asker deletes the question while the answer is being composed.
+        question_id = max(i for i, m in world.fake.messages.items() if m["author"]["id"] == str(MEMBER.id))
+        await world.fake.delete_message(question_id)
+        return await real_ask(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(world.service, "ask", ask_after_deletion)
+    await world.fake.send_message_create(channel_id=CHANNEL_ID, author=MEMBER, content=f"{world.mention} {COST_QUESTION}")
+    reply = await world.fake.wait_for_message(CHANNEL_ID, predicate=lambda m: "5,6 millions" in m.content)
+    assert reply.payload["message_reference"]["fail_if_not_exists"] is False
+    assert not [r for r in world.fake.find_requests("POST", "/channels/{channel_id}/messages") if r.status >= 400]
+
+
+async def test_the_cooldown_is_said_once_per_window_then_silence(world: World, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="bot.discord"):
+        for _ in range(6):
+            await world.fake.send_message_create(channel_id=CHANNEL_ID, author=MEMBER, content=f"{world.mention} {COST_QUESTION}")
+        await answered_in(world, CHANNEL_ID)
+        await world.fake.wait_for(
+            lambda: len([m for m in world.fake.sent_messages(CHANNEL_ID) if "5,6 millions" in m.content]) == 4 or None
+        )
+    slow_down = [m for m in world.fake.sent_messages(CHANNEL_ID) if "Doucement" in m.content]
+    assert len(slow_down) == 1
+    assert sum("cooldown: ignoring" in r.getMessage() for r in caplog.records) == 2
+
+
+async def test_no_retrieval_and_no_request_where_the_bot_may_not_post(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    asked_before = (await world.service.stats()).store.asked_day
+    with caplog.at_level(logging.WARNING, logger="bot.discord"):
+        for _ in range(2):
+            await world.fake.send_message_create(channel_id=MUTED_CHANNEL_ID, author=MEMBER, content=f"{world.mention} {COST_QUESTION}")
+        await answered_in(world, CHANNEL_ID)
+    assert not world.fake.find_requests(channel_id=MUTED_CHANNEL_ID)
+    assert (await world.service.stats()).store.asked_day == asked_before + 1
+    assert sum(f"channel {MUTED_CHANNEL_ID}" in r.getMessage() for r in caplog.records) == 1
+
+
+async def test_a_forbidden_post_is_logged_once_per_channel_and_not_followed_by_an_apology(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Discord took Send Messages away without the bot's cache knowing yet.
+    channel = world.fake.guilds[GUILD_ID].get_channel(CHANNEL_ID)
+    assert channel is not None
+    channel.overwrites.append(PermissionOverwrite(GUILD_ID, deny=SEND_MESSAGES))
+    with caplog.at_level(logging.WARNING, logger="bot.discord"):
+        for _ in range(2):
+            await world.fake.send_message_create(channel_id=CHANNEL_ID, author=MEMBER, content=f"{world.mention} {COST_QUESTION}")
+        await world.fake.wait_for(
+            lambda: len(world.fake.find_requests("POST", "/channels/{channel_id}/messages", channel_id=CHANNEL_ID)) == 2 or None
+        )
+        channel.overwrites.clear()
+        await answered_in(world, CHANNEL_ID)
+    posts = world.fake.find_requests("POST", "/channels/{channel_id}/messages", channel_id=CHANNEL_ID)
+    assert [p.status for p in posts] == [403, 403, 200]
+    assert sum(f"channel {CHANNEL_ID}" in r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING) == 1
+    assert not any(r.exc_info for r in caplog.records)
+
+
+async def test_without_read_message_history_the_answer_is_not_a_reply(world: World) -> None:
+    await world.fake.send_message_create(channel_id=NO_HISTORY_CHANNEL_ID, author=MEMBER, content=f"{world.mention} {COST_QUESTION}")
+    reply = await world.fake.wait_for_message(NO_HISTORY_CHANNEL_ID)
+    assert "5,6 millions" in reply.content and reply.reference_id is None
+
+
+async def test_a_mention_of_the_bots_role_counts_as_a_mention(world: World) -> None:
+    guild = world.bot.get_guild(GUILD_ID)
+    role = guild.self_role if guild is not None else None
+    assert role is not None
+    await world.fake.send_message_create(channel_id=CHANNEL_ID, author=MEMBER, content=f"{role.mention} {COST_QUESTION}")
+    reply = await world.fake.wait_for_message(CHANNEL_ID)
+    # Discord withholds the text of a role mention from a bot without the content intent:
+    # the asker learns how to reach the bot instead of being ignored.
+    assert "mon rôle" in reply.content and "/ask" in reply.content
+    dm = world.fake.dm_channel_id(MEMBER)
+    await world.fake.send_message_create(channel_id=dm, author=MEMBER, content=f"{role.mention} {COST_QUESTION}")
+    assert "5,6 millions" in (await world.fake.wait_for_message(dm)).content
+
+
+async def test_a_thank_you_reply_is_ignored_but_a_question_in_reply_is_answered(world: World) -> None:
+    await world.fake.send_message_create(channel_id=CHANNEL_ID, author=MEMBER, content=f"{world.mention} {COST_QUESTION}")
+    answer = await world.fake.wait_for_message(CHANNEL_ID)
+    answer_id = int(answer.message["id"])
+    await world.fake.send_message_create(channel_id=CHANNEL_ID, author=MEMBER, content="merci !", reply_to=answer_id)
+    await world.fake.send_message_create(
+        channel_id=CHANNEL_ID, author=MEMBER, content="Pour combien HP a-t-il racheté Humane ?", reply_to=answer_id
+    )
+    second = await world.fake.wait_for_message(CHANNEL_ID, start=1)
+    assert "116 millions" in second.content
+    await answered_in(world, CHANNEL_ID, start=2)
+    assert len(world.fake.sent_messages(CHANNEL_ID)) == 3
+
+
+async def test_webhook_and_system_messages_are_never_questions(world: World) -> None:
+    question = f"{world.mention} {COST_QUESTION}"
+    await world.fake.send_message_create(channel_id=CHANNEL_ID, author=MEMBER, content=question, extra={"webhook_id": "1234"})
+    await world.fake.send_message_create(channel_id=CHANNEL_ID, author=MEMBER, content=question, extra={"type": 7})
+    await answered_in(world, CHANNEL_ID)
+    # Only the real question showed "typing…" (the first thing an answer does).
+    assert len(world.fake.find_requests("POST", "/channels/{channel_id}/typing")) == 1
+    assert len(world.fake.sent_messages(CHANNEL_ID)) == 1
+
+
+@pytest.mark.parametrize("command", ["headlines", "sources", "stats"])
+async def test_listing_commands_defer_before_reading_the_store(
+    world: World, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    release = asyncio.Event()
+    real = getattr(world.service, command)
+
+    async def slow_store(*args: object, **kwargs: object) -> object:
+        await release.wait()
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(world.service, command, slow_store)
+    record = await world.fake.send_interaction(user=MOD, channel_id=CHANNEL_ID, name=command)
+    try:
+        await world.fake.wait_for_interaction_response(record.id, timeout=5)
+        assert record.response_type == 5
+    finally:
+        release.set()
+    await world.fake.wait_for_followup(record.id)
+
