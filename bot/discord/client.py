@@ -82,7 +82,7 @@ class NewsBot(commands.Bot):
     async def setup_hook(self) -> None:
         for extension in extensions():
             await self.load_extension(extension)
-        await sync_if_changed(self.tree, self.settings.guild_ids, self.settings.data_dir)
+        await sync_if_changed(self.tree, self.settings.guild_ids, self.settings.data_dir, self.application_id)
         self._store_watch = asyncio.create_task(self._follow_store(), name="newsbot-follow-store")
 
     async def _follow_store(self) -> None:

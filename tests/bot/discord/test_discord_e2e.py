@@ -549,3 +549,45 @@ async def test_listing_commands_defer_before_reading_the_store(
         release.set()
     await world.fake.wait_for_followup(record.id)
 
+
+async def start_and_stop(fake: FakeDiscord, settings: Settings) -> None:
+    async with await NewsService.open(settings) as service:
+        async with run_bot(NewsBot(settings, service, guild_ready_timeout=0.05), TOKEN):
+            pass
+
+
+async def test_a_second_application_on_the_same_data_folder_syncs_its_commands(tmp_path: Path, corpus: Path) -> None:
+    settings = make_settings(tmp_path, corpus)
+    for _ in range(2):  # two tokens, two applications, one data folder
+        async with FakeDiscord(token=TOKEN, guilds=[build_guild()]) as fake:
+            with patched_endpoints(fake):
+                await start_and_stop(fake, settings)
+            assert {c["name"] for c in fake.synced_commands(GUILD_ID)} >= {"ask", "reload"}
+
+
+async def test_switching_between_guild_and_global_sync_leaves_each_command_once(tmp_path: Path, corpus: Path) -> None:
+    guild_settings = make_settings(tmp_path, corpus)
+    async with FakeDiscord(token=TOKEN, guilds=[build_guild()]) as fake:
+        with patched_endpoints(fake):
+            await start_and_stop(fake, guild_settings)
+            await start_and_stop(fake, replace(guild_settings, guild_ids=()))
+            assert fake.synced_commands(GUILD_ID) == []
+            assert {c["name"] for c in fake.synced_commands(None)} >= {"ask", "reload"}
+            await start_and_stop(fake, guild_settings)
+            assert fake.synced_commands(None) == []
+            assert {c["name"] for c in fake.synced_commands(GUILD_ID)} >= {"ask", "reload"}
+
+
+async def test_a_guild_that_refuses_commands_is_one_line_and_the_bot_still_starts(
+    tmp_path: Path, corpus: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    foreign_guild = 2_200_000_000_000_000_999  # the bot was never invited there
+    settings = make_settings(tmp_path, corpus, guild_ids=(foreign_guild, GUILD_ID))
+    async with FakeDiscord(token=TOKEN, guilds=[build_guild()]) as fake:
+        with patched_endpoints(fake), caplog.at_level(logging.WARNING):
+            async with await NewsService.open(settings) as service:
+                async with run_bot(NewsBot(settings, service, guild_ready_timeout=0.05), TOKEN) as bot:
+                    assert bot.is_ready()
+                    assert fake.synced_commands(GUILD_ID)
+    lines = [r for r in caplog.records if str(foreign_guild) in r.getMessage()]
+    assert len(lines) == 1 and lines[0].exc_info is None
