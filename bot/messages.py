@@ -2,9 +2,9 @@
 
 Why one module: translations drift apart when each feature keeps its own strings, and a
 language missing one sentence shows up here as a missing dataclass field, not in front of a
-user. Quoted article text is never here: only the fixed sentences around it. (The sentences
-around an answer itself, such as "D'après l'article :", still live in
-``retrieval/templates.py``.)
+user. Quoted article text is never here: only the fixed sentences around it, including
+those around an answer ("D'après l'article :"); the retrieval library keeps no user-facing
+sentence, so it never names a Discord command.
 
 The terminal speaks one language throughout: ``NEWSBOT_LANG`` when set, else the usual
 locale variables (``LC_ALL``, ``LC_MESSAGES``, ``LANG``): French when they name a French
@@ -29,6 +29,18 @@ class Lang(StrEnum):
 class Messages:
     """One language's sentences; ``{name}`` fields are filled in with :meth:`str.format`."""
 
+    # Around an answer (the composer's quotes are filled in)
+    intro: str
+    intro_single: str
+    abstain: str
+    empty_question: str
+    too_long: str
+    unknown_name: str
+    date_unknown: str
+    also_reported: str
+    no_articles: str
+    headlines_title: str
+    sources_title: str
     # Discord
     something_went_wrong: str
     usage: str
@@ -97,6 +109,29 @@ class Messages:
 
 
 FRENCH = Messages(
+    intro="D'après les articles :",
+    intro_single="D'après l'article :",
+    abstain=(
+        "Je ne trouve pas la réponse dans les articles dont je dispose. "
+        "Tapez `/headlines` pour voir les sujets couverts."
+    ),
+    empty_question=(
+        "Posez-moi une question sur l'actualité, par exemple : "
+        "« Combien a coûté l'entraînement de DeepSeek R1 ? »"
+    ),
+    too_long=(
+        "Votre question est trop longue ({length} caractères) : "
+        "posez-la en moins de {limit} caractères."
+    ),
+    unknown_name=(
+        "Les articles dont je dispose ne parlent pas de {name}. "
+        "Tapez `/headlines` pour voir les sujets couverts."
+    ),
+    date_unknown="date inconnue",
+    also_reported="Également rapporté par : {sources}",
+    no_articles="Aucun article n'est chargé pour l'instant.",
+    headlines_title="Derniers articles :",
+    sources_title="Sources ({count} articles) :",
     something_went_wrong=(
         "Désolé, quelque chose s'est mal passé. L'erreur a été enregistrée ; réessayez dans un instant."
     ),
@@ -228,6 +263,29 @@ FRENCH = Messages(
 )
 
 ENGLISH = Messages(
+    intro="From the articles:",
+    intro_single="From the article:",
+    abstain=(
+        "I can't find the answer in the news articles I have. "
+        "Type `/headlines` to see what they cover."
+    ),
+    empty_question=(
+        "Ask me a question about the news, for example: "
+        "“How much did DeepSeek R1 cost to train?”"
+    ),
+    too_long=(
+        "Your question is too long ({length} characters): "
+        "please ask it in under {limit} characters."
+    ),
+    unknown_name=(
+        "The news articles I have don't mention {name}. "
+        "Type `/headlines` to see what they cover."
+    ),
+    date_unknown="date unknown",
+    also_reported="Also reported by: {sources}",
+    no_articles="No articles are loaded yet.",
+    headlines_title="Latest articles:",
+    sources_title="Sources ({count} articles):",
     something_went_wrong="Sorry, something went wrong. The error was logged; please try again in a moment.",
     usage="Ask me a question about the news: `@{name} how much did DeepSeek R1 cost?` or `/ask`.",
     role_mention=(

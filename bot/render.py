@@ -17,7 +17,6 @@ from bot.messages import messages_for
 from retrieval.answer import Answer, Citation
 from retrieval.engine import MAX_QUESTION_CHARS
 from retrieval.records import Article
-from retrieval.templates import templates_for
 
 MESSAGE_LIMIT = 2000
 TITLE_LIMIT = 120
@@ -69,7 +68,7 @@ def describe(article: Article, lang: str, title_limit: int = TITLE_LIMIT) -> str
     parts = [f"**{safe(shorten(one_line(article.title), title_limit))}**"]
     if article.source:
         parts.append(safe(one_line(article.source)))
-    parts.append(article.published or templates_for(lang).date_unknown)
+    parts.append(article.published or messages_for(lang).date_unknown)
     parts.append(f"`{file_name(article)}`")
     return " · ".join(parts)
 
@@ -81,7 +80,7 @@ def source_line(article: Article, lang: str) -> str:
 
 def also_line(articles: Sequence[Article], lang: str) -> str:
     names = ", ".join(f"*{safe(shorten(one_line(a.title), 80))}* (`{file_name(a)}`)" for a in articles)
-    return templates_for(lang).also_reported.format(sources=names)
+    return messages_for(lang).also_reported.format(sources=names)
 
 
 def render_citation(citation: Citation, lang: str) -> str:
@@ -93,7 +92,7 @@ def render_citation(citation: Citation, lang: str) -> str:
 
 def render_answer(answer: Answer, limit: int = MESSAGE_LIMIT) -> str:
     """The message the bot posts for ``answer`` (also what ``newsbot ask`` prints)."""
-    t = templates_for(answer.lang)
+    t = messages_for(answer.lang)
     if not answer.answered:
         if answer.reason == "empty":
             return t.empty_question

@@ -7,11 +7,11 @@ import re
 
 import pytest
 
+from bot.messages import messages_for
 from bot.render import MESSAGE_LIMIT, answer_json, render_answer, source_line
 from retrieval.answer import Answer, Citation
 from retrieval.engine import MAX_QUESTION_CHARS
 from retrieval.records import Article
-from retrieval.templates import TEMPLATES
 
 
 def article(
@@ -231,7 +231,7 @@ def test_intro_is_singular_when_only_one_citation_is_left_after_dropping() -> No
 @pytest.mark.parametrize("lang", ["fr", "en"])
 @pytest.mark.parametrize("reason", ["no_match", "weak"])
 def test_abstain_message(lang: str, reason: str) -> None:
-    assert render_answer(abstained(reason, lang)) == TEMPLATES[lang].abstain
+    assert render_answer(abstained(reason, lang)) == messages_for(lang).abstain
 
 
 def test_abstain_message_says_it_does_not_know_in_french() -> None:
@@ -276,7 +276,7 @@ def test_unknown_name_from_the_question_is_escaped_and_defused() -> None:
 
 
 def test_unknown_name_without_a_name_falls_back_to_abstain() -> None:
-    assert render_answer(abstained("unknown_name", "fr", detail=None)) == TEMPLATES["fr"].abstain
+    assert render_answer(abstained("unknown_name", "fr", detail=None)) == messages_for("fr").abstain
 
 
 # ---------------------------------------------------------------------- JSON
@@ -324,7 +324,7 @@ def test_answer_json_for_an_abstention_has_no_citations() -> None:
     data = json.loads(answer_json(abstained("weak", "en")))
     assert data["answered"] is False
     assert data["citations"] == []
-    assert data["text"] == TEMPLATES["en"].abstain
+    assert data["text"] == messages_for("en").abstain
 
 
 
