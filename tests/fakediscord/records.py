@@ -87,6 +87,15 @@ class SentMessage:
         return str(self.message.get("content") or "")
 
     @property
+    def text(self) -> str:
+        """What a reader sees: the content, then each embed's title, description and fields."""
+        parts = [self.content]
+        for embed in self.embeds:
+            parts += [str(embed.get(k) or "") for k in ("title", "description")]
+            parts += [f"{f.get('name', '')}\n{f.get('value', '')}" for f in embed.get("fields") or []]
+        return "\n".join(p for p in parts if p)
+
+    @property
     def embeds(self) -> list[JSONDict]:
         return list(self.message.get("embeds") or [])
 

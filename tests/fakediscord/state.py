@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .models import ADMINISTRATOR, DM, MENTION_EVERYONE, FakeChannel, FakeGuild, FakeRole, FakeUser, JSONDict
+from .models import ADMINISTRATOR, DM, EMBED_LINKS, MENTION_EVERYONE, FakeChannel, FakeGuild, FakeRole, FakeUser, JSONDict
 from .payloads import (
     FLAG_EPHEMERAL,
     FLAG_LOADING,
@@ -197,7 +197,7 @@ class FakeState:
             mention_everyone=everyone,
             message_type=message_type,
             flags=flags,
-            embeds=payload.get("embeds") or [],
+            embeds=self._visible_embeds(ref, payload, interaction),
             components=payload.get("components") or [],
             attachments=self.attachments(files),
             message_reference=reference,
@@ -213,6 +213,17 @@ class FakeState:
         if not ephemeral:
             self._on_bot_message(message, ref)
         return message
+
+    def _visible_embeds(self, ref: ChannelRef, payload: Mapping[str, Any], interaction: InteractionRecord | None) -> list[JSONDict]:
+        """The embeds Discord keeps: a bot without Embed Links in a guild channel posts its
+        message with the embeds dropped, silently ("EMBED_LINKS: links sent by users with this
+        permission will be auto-embedded", https://discord.com/developers/docs/topics/permissions).
+        Interaction responses are webhook messages and keep theirs."""
+        embeds = list(payload.get("embeds") or [])
+        if interaction is None and ref.guild is not None:
+            if not ref.guild.channel_permissions(self.bot_user.id, ref.id) & EMBED_LINKS:
+                return []
+        return embeds
 
     def _on_bot_message(self, message: JSONDict, ref: ChannelRef) -> None:
         """Hook for the server to echo the bot's visible messages over the gateway."""

@@ -315,3 +315,15 @@ async def _post_callback(fake: FakeDiscord, interaction_id: int, token: str) -> 
         url = f"{fake.api_base}/interactions/{interaction_id}/{token}/callback"
         async with session.post(url, json={"type": 4, "data": {"content": "late"}}) as response:
             return response.status
+
+
+async def test_embeds_are_dropped_without_embed_links(fake: FakeDiscord, bot: TinyBot) -> None:
+    from .models import EMBED_LINKS
+
+    fake.guilds[GUILD_ID].get_channel(CHANNEL_ID).overwrites.append(  # type: ignore[union-attr]  # the channel exists
+        PermissionOverwrite(target_id=GUILD_ID, deny=EMBED_LINKS)
+    )
+    general = bot.get_channel(CHANNEL_ID)
+    assert isinstance(general, discord.TextChannel)
+    sent = await general.send("text", embed=discord.Embed(description="rich"))
+    assert sent.content == "text" and sent.embeds == []

@@ -24,7 +24,7 @@ from discord.ext import commands
 from bot.discord.client import NewsBot
 from bot.discord.helpers import NO_MENTIONS, interaction_lang
 from bot.messages import messages_for
-from bot.render import render_answer
+from bot.render import answer_embed, render_answer
 from retrieval.answer import detect_language
 from retrieval.engine import MAX_QUESTION_CHARS
 
@@ -95,8 +95,12 @@ class Ask(commands.Cog):
             guild_id=interaction.guild_id,
             channel_id=interaction.channel_id,
         )
-        # No link preview: a quoted article's bare https:// link must not unfurl a page.
-        await interaction.followup.send(render_answer(answer), allowed_mentions=NO_MENTIONS, suppress_embeds=True)
+        embed = answer_embed(answer) if interaction.app_permissions.embed_links else None
+        if embed is not None:
+            await interaction.followup.send(embed=embed, allowed_mentions=NO_MENTIONS)
+        else:
+            # No link preview: a quoted article's bare https:// link must not unfurl a page.
+            await interaction.followup.send(render_answer(answer), allowed_mentions=NO_MENTIONS, suppress_embeds=True)
 
     def _question_of(self, message: discord.Message) -> str | None:
         """The question ``message`` asks the bot, "" for a bare mention, or ``None`` when it
@@ -137,16 +141,18 @@ class Ask(commands.Cog):
         self._warned_until[message.author.id] = now + wait
         return wait
 
-    def _may_post(self, message: discord.Message) -> tuple[bool, bool]:
-        """(may send at all, may reply to the message) from the bot's channel permissions."""
+    def _may_post(self, message: discord.Message) -> tuple[bool, bool, bool]:
+        """(may send at all, may reply to the message, may embed) from the bot's channel
+        permissions. Without Embed Links Discord drops a message's embeds, so the answer
+        goes as plain text."""
         guild = message.guild
         if guild is None or guild.me is None:
-            return True, True
+            return True, True, True
         channel = message.channel
         perms = channel.permissions_for(guild.me)  # type: ignore[union-attr]  # guild channels all have it
         in_thread = isinstance(channel, discord.Thread)
         may_send = perms.view_channel and (perms.send_messages_in_threads if in_thread else perms.send_messages)
-        return may_send, perms.read_message_history
+        return may_send, perms.read_message_history, perms.embed_links
 
     def _log_forbidden(self, channel_id: int, why: str) -> None:
         """One warning per channel: the operator needs to fix a permission, not a log flood."""
@@ -166,16 +172,21 @@ class Ask(commands.Cog):
             await self._answer(message, question, me)
 
     async def _answer(self, message: discord.Message, question: str, me: discord.ClientUser) -> None:
-        may_send, may_reply = self._may_post(message)
+        may_send, may_reply, may_embed = self._may_post(message)
         if not may_send:
             self._log_forbidden(message.channel.id, "missing Send Messages or View Channel")
             return
         lang = detect_language(question)
         reference = message.to_reference(fail_if_not_exists=False) if may_reply else None
 
-        async def send(text: str, *, quiet_links: bool = False) -> None:
+        async def send(text: str, *, quiet_links: bool = False, embed: discord.Embed | None = None) -> None:
             # fail_if_not_exists=False: a question deleted meanwhile still gets its answer,
             # as a plain message, instead of a 400 (Discord's default fails the whole post).
+            if embed is not None:
+                await message.channel.send(
+                    embed=embed, reference=reference, mention_author=False, allowed_mentions=NO_MENTIONS
+                )
+                return
             await message.channel.send(
                 text,
                 reference=reference,
@@ -204,7 +215,7 @@ class Ask(commands.Cog):
                     guild_id=message.guild.id if message.guild else None,
                     channel_id=message.channel.id,
                 )
-            await send(render_answer(answer), quiet_links=True)
+            await send(render_answer(answer), quiet_links=True, embed=answer_embed(answer) if may_embed else None)
         except discord.Forbidden as error:
             # Not retried, no apology: it would be refused too.
             self._log_forbidden(message.channel.id, f"{error.status} {error.code}")

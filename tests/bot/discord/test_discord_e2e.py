@@ -20,6 +20,7 @@ from bot.discord.client import NewsBot
 from bot.discord.runner import EXIT_LOGIN, serve
 from bot.service import NewsService
 from tests.fakediscord import (
+    EMBED_LINKS,
     MANAGE_GUILD,
     READ_MESSAGE_HISTORY,
     SEND_MESSAGES,
@@ -39,6 +40,7 @@ GUILD_ID = 2_200_000_000_000_000_001
 CHANNEL_ID = 2_200_000_000_000_000_002
 MUTED_CHANNEL_ID = 2_200_000_000_000_000_005
 NO_HISTORY_CHANNEL_ID = 2_200_000_000_000_000_006
+NO_EMBED_CHANNEL_ID = 2_200_000_000_000_000_007
 ADMIN_ROLE_ID = 2_200_000_000_000_000_003
 NEWSROOM_ROLE_ID = 2_200_000_000_000_000_004
 MOD = FakeUser(id=2_200_000_000_000_000_010, username="modo")
@@ -64,6 +66,7 @@ def build_guild() -> FakeGuild:
             FakeChannel(
                 id=NO_HISTORY_CHANNEL_ID, name="flux", overwrites=[PermissionOverwrite(GUILD_ID, deny=READ_MESSAGE_HISTORY)]
             ),
+            FakeChannel(id=NO_EMBED_CHANNEL_ID, name="texte", overwrites=[PermissionOverwrite(GUILD_ID, deny=EMBED_LINKS)]),
         ],
         preferred_locale="fr",
     )
@@ -169,11 +172,11 @@ async def test_mention_is_answered_in_reply_with_a_verbatim_quote_and_its_source
     )
     reply = await world.fake.wait_for_message(CHANNEL_ID)
     assert reply.reference_id == message_id
-    assert "5,6 millions" in reply.content
-    quotes = quoted_lines(reply.content)
+    assert "5,6 millions" in reply.text
+    quotes = quoted_lines(reply.text)
     articles = {a.path: a.text for a in world.service.engine.articles.values()}
     assert quotes and all(any(q.strip("…") in text for text in articles.values()) for q in quotes)
-    assert re.search(r"`articles/00\d_[0-9a-f]+\.txt`", reply.content)
+    assert re.search(r"`articles/00\d_[0-9a-f]+\.txt`", reply.text)
     assert_no_pings(reply.allowed_mentions)
     assert world.fake.find_requests("POST", "/channels/{channel_id}/typing")
 
@@ -181,7 +184,7 @@ async def test_mention_is_answered_in_reply_with_a_verbatim_quote_and_its_source
 async def test_mention_without_a_question_gets_a_usage_line(world: World) -> None:
     await world.fake.send_message_create(channel_id=CHANNEL_ID, author=MEMBER, content=world.mention)
     reply = await world.fake.wait_for_message(CHANNEL_ID)
-    assert "/ask" in reply.content
+    assert "/ask" in reply.text
 
 
 async def test_messages_from_bots_and_without_mention_are_ignored(world: World) -> None:
@@ -191,7 +194,7 @@ async def test_messages_from_bots_and_without_mention_are_ignored(world: World) 
     await world.fake.send_message_create(channel_id=CHANNEL_ID, author=MEMBER, content=f"{world.mention} {COST_QUESTION}")
     await world.fake.wait_for_message(CHANNEL_ID)
     await world.fake.send_message_create(channel_id=CHANNEL_ID, author=MEMBER, content=f"{world.mention} ")
-    await world.fake.wait_for_message(CHANNEL_ID, predicate=lambda m: "/ask" in m.content)
+    await world.fake.wait_for_message(CHANNEL_ID, predicate=lambda m: "/ask" in m.text)
     # Exactly the two replies: nothing for the bot, nothing for the unmentioned message,
     # and the bot's own replies (echoed back by the gateway) were not answered.
     assert len(world.fake.sent_messages(CHANNEL_ID)) == 2
@@ -201,7 +204,7 @@ async def test_direct_message_is_answered(world: World) -> None:
     dm = world.fake.dm_channel_id(MEMBER)
     await world.fake.send_message_create(channel_id=dm, author=MEMBER, content="Pour combien HP a-t-il racheté Humane ?")
     reply = await world.fake.wait_for_message(dm)
-    assert "116 millions" in reply.content
+    assert "116 millions" in reply.text
 
 
 async def test_ask_command_defers_then_answers_in_the_users_locale(world: World) -> None:
@@ -210,8 +213,8 @@ async def test_ask_command_defers_then_answers_in_the_users_locale(world: World)
     )
     followup = await world.fake.wait_for_followup(record.id)
     assert record.response_type == 5  # deferred: the answer may take longer than 3 s
-    assert followup.content.startswith("From the article")
-    assert "5,6 millions" in followup.content
+    assert followup.text.startswith("From the article")
+    assert "5,6 millions" in followup.text
     assert_no_pings(followup.allowed_mentions)
 
 
@@ -220,14 +223,14 @@ async def test_ask_command_in_french_locale_uses_french_templates(world: World) 
         user=MEMBER, channel_id=CHANNEL_ID, name="ask", options={"question": "Quand sortira GPT-5 ?"}, locale="fr"
     )
     followup = await world.fake.wait_for_followup(record.id)
-    assert "ne parlent pas de" in followup.content and "GPT-5" in followup.content
+    assert "ne parlent pas de" in followup.text and "GPT-5" in followup.text
 
 
 async def test_headlines_lists_dated_articles_first(world: World) -> None:
     record = await world.fake.send_interaction(
         user=MEMBER, channel_id=CHANNEL_ID, name="headlines", options={"count": 2}, locale="fr"
     )
-    content = (await world.fake.wait_for_followup(record.id)).content
+    content = (await world.fake.wait_for_followup(record.id)).text
     lines = [line for line in content.splitlines() if line.startswith("•")]
     assert len(lines) == 2
     assert "2025-01-28" in lines[0] and "2025-01" in lines[1]
@@ -242,8 +245,8 @@ async def test_reload_by_a_moderator_replies_with_the_report(world: World) -> No
     record = await world.fake.send_interaction(user=MOD, channel_id=CHANNEL_ID, name="reload", locale="en-US")
     followup = await world.fake.wait_for_followup(record.id)
     assert followup.ephemeral
-    assert "1 added" in followup.content and "1 failed" in followup.content
-    assert "articles/casse.txt" in followup.content and "binary" in followup.content
+    assert "1 added" in followup.text and "1 failed" in followup.text
+    assert "articles/casse.txt" in followup.text and "binary" in followup.text
     answer = await world.service.ask("Que trie le robot Brindille ?")
     assert answer.answered
 
@@ -252,7 +255,7 @@ async def test_reload_by_a_member_with_the_configured_role_is_allowed(world: Wor
     # No Manage Server permission, only the role named in NEWSBOT_MOD_ROLE.
     record = await world.fake.send_interaction(user=JOURNALIST, channel_id=CHANNEL_ID, name="reload", permissions=0)
     followup = await world.fake.wait_for_followup(record.id)
-    assert "Reload done" in followup.content
+    assert "Reload done" in followup.text
 
 
 async def test_reload_by_a_plain_member_is_politely_refused(world: World) -> None:
@@ -268,7 +271,7 @@ async def test_stats_for_moderators_show_unanswered_questions(world: World) -> N
     await world.service.ask("Quand sortira GPT-5 ?")
     record = await world.fake.send_interaction(user=MOD, channel_id=CHANNEL_ID, name="stats")
     followup = await world.fake.wait_for_followup(record.id)
-    assert followup.ephemeral and "GPT-5" in followup.content
+    assert followup.ephemeral and "GPT-5" in followup.text
 
 
 async def test_everyone_in_a_question_never_pings(world: World) -> None:
@@ -292,13 +295,13 @@ async def test_everyone_and_markdown_in_an_article_are_neither_pinged_nor_render
         channel_id=CHANNEL_ID, author=MEMBER, content=f"{world.mention} Qu'a écrit le président du club de pétanque Zorglub ?"
     )
     reply = await world.fake.wait_for_message(CHANNEL_ID)
-    assert "tournoi" in reply.content
+    assert "tournoi" in reply.text
     assert_no_pings(reply.allowed_mentions)
     assert reply.pinged_user_ids == [] and not reply.message.get("mention_everyone")
-    assert "@everyone" not in reply.content  # defused with a zero-width space
-    assert "**printemps**" not in reply.content and "\\*\\*printemps\\*\\*" in reply.content
-    assert not re.search(r"(?<!\\)\[un lien\]\(", reply.content)  # no live masked link
-    assert "```" not in reply.content
+    assert "@everyone" not in reply.text  # defused with a zero-width space
+    assert "**printemps**" not in reply.text and "\\*\\*printemps\\*\\*" in reply.text
+    assert not re.search(r"(?<!\\)\[un lien\]\(", reply.text)  # no live masked link
+    assert "```" not in reply.text
 
 
 async def test_a_5000_character_question_gets_a_short_ephemeral_refusal(world: World) -> None:
@@ -323,7 +326,7 @@ async def test_cooldown_tells_the_user_when_to_retry(world: World) -> None:
     assert re.search(r"reposer une question dans \d+ s", record.original_content)
     # Another user is not affected.
     other = await world.fake.send_interaction(user=MOD, channel_id=CHANNEL_ID, name="ask", options={"question": COST_QUESTION})
-    assert "5,6 millions" in (await world.fake.wait_for_followup(other.id)).content
+    assert "5,6 millions" in (await world.fake.wait_for_followup(other.id)).text
 
 
 async def test_an_unexpected_error_is_logged_and_answered_with_an_apology(
@@ -338,7 +341,7 @@ async def test_an_unexpected_error_is_logged_and_answered_with_an_apology(
             user=MEMBER, channel_id=CHANNEL_ID, name="ask", options={"question": COST_QUESTION}, locale="en-US"
         )
         followup = await world.fake.wait_for_followup(record.id)
-    assert "Sorry, something went wrong" in followup.content and followup.ephemeral
+    assert "Sorry, something went wrong" in followup.text and followup.ephemeral
     assert any("index exploded" in (r.exc_text or "") or r.exc_info for r in caplog.records)
     monkeypatch.undo()
     # Still connected and working.
@@ -387,7 +390,11 @@ async def test_the_bot_serves_a_reload_made_by_another_process(tmp_path: Path, c
 async def test_answers_are_sent_without_link_previews(world: World) -> None:
     await world.fake.send_message_create(channel_id=CHANNEL_ID, author=MEMBER, content=f"{world.mention} {COST_QUESTION}")
     reply = await world.fake.wait_for_message(CHANNEL_ID)
-    assert int(reply.payload.get("flags") or 0) & discord.MessageFlags.suppress_embeds.flag
+    # The answer is an embed: no content, so no link of it can unfurl into a preview.
+    assert reply.embeds and not reply.content
+    await world.fake.send_message_create(channel_id=NO_EMBED_CHANNEL_ID, author=MEMBER, content=f"{world.mention} {COST_QUESTION}")
+    plain = await world.fake.wait_for_message(NO_EMBED_CHANNEL_ID)
+    assert int(plain.payload.get("flags") or 0) & discord.MessageFlags.suppress_embeds.flag
 
 
 async def test_reload_of_an_emptied_folder_is_refused_unless_forced(world: World) -> None:
@@ -411,13 +418,13 @@ async def answered_in(world: World, channel_id: int, start: int = 0) -> None:
     """A question answered in ``channel_id``: every message delivered before it was handled
     (discord.py starts event handlers in arrival order), so earlier silence is real."""
     await world.fake.send_message_create(channel_id=channel_id, author=MOD, content=f"{world.mention} {COST_QUESTION}")
-    await world.fake.wait_for_message(channel_id, start=start, predicate=lambda m: "5,6 millions" in m.content)
+    await world.fake.wait_for_message(channel_id, start=start, predicate=lambda m: "5,6 millions" in m.text)
 
 
 async def test_a_member_with_only_the_moderator_role_id_may_see_and_run_stats(world: World) -> None:
     record = await world.fake.send_interaction(user=JOURNALIST, channel_id=CHANNEL_ID, name="stats")
     followup = await world.fake.wait_for_followup(record.id)
-    assert followup.ephemeral and "Corpus" in followup.content
+    assert followup.ephemeral and "Corpus" in followup.text
 
 
 async def test_a_question_deleted_before_the_answer_still_gets_it_as_a_plain_message(
@@ -433,7 +440,7 @@ async def test_a_question_deleted_before_the_answer_still_gets_it_as_a_plain_mes
 
     monkeypatch.setattr(world.service, "ask", ask_after_deletion)
     await world.fake.send_message_create(channel_id=CHANNEL_ID, author=MEMBER, content=f"{world.mention} {COST_QUESTION}")
-    reply = await world.fake.wait_for_message(CHANNEL_ID, predicate=lambda m: "5,6 millions" in m.content)
+    reply = await world.fake.wait_for_message(CHANNEL_ID, predicate=lambda m: "5,6 millions" in m.text)
     assert reply.payload["message_reference"]["fail_if_not_exists"] is False
     assert not [r for r in world.fake.find_requests("POST", "/channels/{channel_id}/messages") if r.status >= 400]
 
@@ -444,9 +451,9 @@ async def test_the_cooldown_is_said_once_per_window_then_silence(world: World, c
             await world.fake.send_message_create(channel_id=CHANNEL_ID, author=MEMBER, content=f"{world.mention} {COST_QUESTION}")
         await answered_in(world, CHANNEL_ID)
         await world.fake.wait_for(
-            lambda: len([m for m in world.fake.sent_messages(CHANNEL_ID) if "5,6 millions" in m.content]) == 4 or None
+            lambda: len([m for m in world.fake.sent_messages(CHANNEL_ID) if "5,6 millions" in m.text]) == 4 or None
         )
-    slow_down = [m for m in world.fake.sent_messages(CHANNEL_ID) if "Doucement" in m.content]
+    slow_down = [m for m in world.fake.sent_messages(CHANNEL_ID) if "Doucement" in m.text]
     assert len(slow_down) == 1
     assert sum("cooldown: ignoring" in r.getMessage() for r in caplog.records) == 2
 
@@ -488,7 +495,7 @@ async def test_a_forbidden_post_is_logged_once_per_channel_and_not_followed_by_a
 async def test_without_read_message_history_the_answer_is_not_a_reply(world: World) -> None:
     await world.fake.send_message_create(channel_id=NO_HISTORY_CHANNEL_ID, author=MEMBER, content=f"{world.mention} {COST_QUESTION}")
     reply = await world.fake.wait_for_message(NO_HISTORY_CHANNEL_ID)
-    assert "5,6 millions" in reply.content and reply.reference_id is None
+    assert "5,6 millions" in reply.text and reply.reference_id is None
 
 
 async def test_a_mention_of_the_bots_role_counts_as_a_mention(world: World) -> None:
@@ -499,10 +506,10 @@ async def test_a_mention_of_the_bots_role_counts_as_a_mention(world: World) -> N
     reply = await world.fake.wait_for_message(CHANNEL_ID)
     # Discord withholds the text of a role mention from a bot without the content intent:
     # the asker learns how to reach the bot instead of being ignored.
-    assert "mon rôle" in reply.content and "/ask" in reply.content
+    assert "mon rôle" in reply.text and "/ask" in reply.text
     dm = world.fake.dm_channel_id(MEMBER)
     await world.fake.send_message_create(channel_id=dm, author=MEMBER, content=f"{role.mention} {COST_QUESTION}")
-    assert "5,6 millions" in (await world.fake.wait_for_message(dm)).content
+    assert "5,6 millions" in (await world.fake.wait_for_message(dm)).text
 
 
 async def test_a_thank_you_reply_is_ignored_but_a_question_in_reply_is_answered(world: World) -> None:
@@ -514,7 +521,7 @@ async def test_a_thank_you_reply_is_ignored_but_a_question_in_reply_is_answered(
         channel_id=CHANNEL_ID, author=MEMBER, content="Pour combien HP a-t-il racheté Humane ?", reply_to=answer_id
     )
     second = await world.fake.wait_for_message(CHANNEL_ID, start=1)
-    assert "116 millions" in second.content
+    assert "116 millions" in second.text
     await answered_in(world, CHANNEL_ID, start=2)
     assert len(world.fake.sent_messages(CHANNEL_ID)) == 3
 
@@ -591,3 +598,46 @@ async def test_a_guild_that_refuses_commands_is_one_line_and_the_bot_still_start
                     assert fake.synced_commands(GUILD_ID)
     lines = [r for r in caplog.records if str(foreign_guild) in r.getMessage()]
     assert len(lines) == 1 and lines[0].exc_info is None
+
+
+
+# ---------------------------------------------------------------- answers with clickable sources
+
+BRINDILLE = """---
+title: Le robot Brindille [tri] des feuilles
+source: Le Journal *vert*
+url: https://example.org/brindille?id=1
+published: 2025-02-03
+---
+Le robot Brindille
+Le robot Brindille de la société Ecorce trie les feuilles mortes du parc de Rennes.
+"""
+
+
+async def test_an_answer_is_an_embed_whose_source_title_links_to_the_article(world: World) -> None:
+    (world.corpus / "brindille.txt").write_text(BRINDILLE, encoding="utf-8")
+    await world.service.reload()
+    await world.fake.send_message_create(channel_id=CHANNEL_ID, author=MEMBER, content=f"{world.mention} Que trie le robot Brindille ?")
+    reply = await world.fake.wait_for_message(CHANNEL_ID)
+    [embed] = reply.embeds
+    description = embed["description"]
+    assert "> Le robot Brindille de la société Ecorce trie les feuilles mortes" in description
+    assert "[Le robot Brindille \\[tri\\] des feuilles](https://example.org/brindille?id=1)" in description
+    assert "Le Journal \\*vert\\*" in description and "2025-02-03" in description
+    assert "brindille.txt" not in description  # the link replaces the file path
+    assert_no_pings(reply.allowed_mentions)
+
+
+async def test_without_embed_links_the_answer_is_plain_text_with_the_file_path(world: World) -> None:
+    await world.fake.send_message_create(channel_id=NO_EMBED_CHANNEL_ID, author=MEMBER, content=f"{world.mention} {COST_QUESTION}")
+    reply = await world.fake.wait_for_message(NO_EMBED_CHANNEL_ID)
+    assert not reply.payload.get("embeds")
+    assert "5,6 millions" in reply.content and re.search(r"`articles/00\d_[0-9a-f]+\.txt`", reply.content)
+
+
+async def test_ask_answers_with_an_embed(world: World) -> None:
+    record = await world.fake.send_interaction(
+        user=MEMBER, channel_id=CHANNEL_ID, name="ask", options={"question": COST_QUESTION}, locale="en-US"
+    )
+    followup = await world.fake.wait_for_followup(record.id)
+    assert followup.embeds and "5,6 millions" in followup.embeds[0]["description"]

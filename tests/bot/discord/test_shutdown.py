@@ -73,7 +73,7 @@ async def test_a_stop_signal_lets_the_answer_in_flight_finish_then_closes_cleanl
     finally:
         logging.getLogger("bot.discord").removeHandler(seen)
     assert code == 0
-    assert "5,6 millions" in reply.content
+    assert "5,6 millions" in reply.text
     # A close frame from the client (discord.py's own close; a killed process leaves 1006).
     assert len(close_codes) == 1 and close_codes[0] not in (None, 1006)
     assert closed
