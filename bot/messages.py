@@ -457,3 +457,75 @@ def terminal_language(environ: Mapping[str, str], setting: str | None = None) ->
         if value:
             return Lang.FR if value.lower().startswith("fr") else Lang.EN
     return Lang.EN
+
+
+class CommandText(StrEnum):
+    """Every slash-command name and description, as the key of its translations."""
+
+    ASK = "ask"
+    ASK_DESCRIPTION = "ask.description"
+    ASK_QUESTION = "ask.question"
+    ASK_QUESTION_DESCRIPTION = "ask.question.description"
+    HEADLINES = "headlines"
+    HEADLINES_DESCRIPTION = "headlines.description"
+    HEADLINES_COUNT = "headlines.count"
+    HEADLINES_COUNT_DESCRIPTION = "headlines.count.description"
+    SOURCES = "sources"
+    SOURCES_DESCRIPTION = "sources.description"
+    HELP = "help"
+    HELP_DESCRIPTION = "help.description"
+    RELOAD = "reload"
+    RELOAD_DESCRIPTION = "reload.description"
+    RELOAD_FORCE = "reload.force"
+    RELOAD_FORCE_DESCRIPTION = "reload.force.description"
+    STATS = "stats"
+    STATS_DESCRIPTION = "stats.description"
+
+
+COMMAND_TEXTS: dict[Lang, dict[CommandText, str]] = {
+    # English is what Discord shows by default; names are lower case, as Discord requires.
+    Lang.EN: {
+        CommandText.ASK: "ask",
+        CommandText.ASK_DESCRIPTION: "Ask a question about the news",
+        CommandText.ASK_QUESTION: "question",
+        CommandText.ASK_QUESTION_DESCRIPTION: "Your question",
+        CommandText.HEADLINES: "headlines",
+        CommandText.HEADLINES_DESCRIPTION: "The latest articles",
+        CommandText.HEADLINES_COUNT: "count",
+        CommandText.HEADLINES_COUNT_DESCRIPTION: "How many (1-25)",
+        CommandText.SOURCES: "sources",
+        CommandText.SOURCES_DESCRIPTION: "Every article I can quote",
+        CommandText.HELP: "help",
+        CommandText.HELP_DESCRIPTION: "How to use the bot",
+        CommandText.RELOAD: "reload",
+        CommandText.RELOAD_DESCRIPTION: "Reload the news articles (moderators)",
+        CommandText.RELOAD_FORCE: "force",
+        CommandText.RELOAD_FORCE_DESCRIPTION: (
+            "Apply it even if it removes most articles (an empty folder is refused otherwise)"
+        ),
+        CommandText.STATS: "stats",
+        CommandText.STATS_DESCRIPTION: "Corpus and question statistics (moderators)",
+    },
+    Lang.FR: {
+        CommandText.ASK: "demander",
+        CommandText.ASK_DESCRIPTION: "Poser une question sur l'actualité",
+        CommandText.ASK_QUESTION: "question",
+        CommandText.ASK_QUESTION_DESCRIPTION: "Votre question",
+        CommandText.HEADLINES: "titres",
+        CommandText.HEADLINES_DESCRIPTION: "Les derniers articles",
+        CommandText.HEADLINES_COUNT: "nombre",
+        CommandText.HEADLINES_COUNT_DESCRIPTION: "Combien (1 à 25)",
+        CommandText.SOURCES: "sources",
+        CommandText.SOURCES_DESCRIPTION: "Les articles que je peux citer",
+        CommandText.HELP: "aide",
+        CommandText.HELP_DESCRIPTION: "Comment utiliser le bot",
+        CommandText.RELOAD: "recharger",
+        CommandText.RELOAD_DESCRIPTION: "Recharger les articles (modérateurs)",
+        CommandText.RELOAD_FORCE: "forcer",
+        CommandText.RELOAD_FORCE_DESCRIPTION: (
+            "L'appliquer même s'il retire la plupart des articles (sinon un dossier vide est refusé)"
+        ),
+        CommandText.STATS: "stats",
+        CommandText.STATS_DESCRIPTION: "Statistiques du corpus et des questions (modérateurs)",
+    },
+}

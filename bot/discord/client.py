@@ -22,7 +22,7 @@ from discord.ext import commands
 from bot.config import Settings
 from bot.cooldown import Cooldown
 from bot.discord import components
-from bot.discord.helpers import NO_MENTIONS, interaction_lang, send_ephemeral
+from bot.discord.helpers import NO_MENTIONS, NewsTranslator, interaction_lang, send_ephemeral
 from bot.discord.sync import sync_if_changed
 from bot.logs import silence_voice_warnings
 from bot.messages import Lang, messages_for
@@ -80,6 +80,7 @@ class NewsBot(commands.Bot):
         self._shutdown_task: asyncio.Task[None] | None = None
 
     async def setup_hook(self) -> None:
+        await self.tree.set_translator(NewsTranslator())
         for extension in extensions():
             await self.load_extension(extension)
         await sync_if_changed(self.tree, self.settings.guild_ids, self.settings.data_dir, self.application_id)

@@ -29,9 +29,15 @@ GLOBAL = "global"
 MISSING_ACCESS = 50001
 
 
-def tree_hash(tree: app_commands.CommandTree, guild: discord.abc.Snowflake | None) -> str:
-    """A stable hash of what a sync to ``guild`` (or globally) would send."""
-    payload = [command.to_dict(tree) for command in tree.get_commands(guild=guild)]
+async def tree_hash(tree: app_commands.CommandTree, guild: discord.abc.Snowflake | None) -> str:
+    """A stable hash of what a sync to ``guild`` (or globally) would send, translations
+    included (a changed French description must sync too), built as ``tree.sync`` builds it."""
+    commands = tree.get_commands(guild=guild)
+    translator = tree.translator
+    if translator is not None:
+        payload = [await command.get_translated_payload(tree, translator) for command in commands]
+    else:
+        payload = [command.to_dict(tree) for command in commands]
     payload.sort(key=lambda entry: (entry.get("type", 1), entry["name"]))
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -77,7 +83,7 @@ async def sync_if_changed(
         scopes.append((scope, guild))
     for scope, guild in scopes:
         key = f"{app}:{scope}"
-        digest = tree_hash(tree, guild)
+        digest = await tree_hash(tree, guild)
         if state.get(key) == digest:
             log.info("slash commands unchanged for %s; not syncing", scope)
             continue

@@ -130,7 +130,9 @@ class FakeState:
                     return command
         return None
 
-    def invocation_refusal(self, command: JSONDict, guild: FakeGuild | None, user: FakeUser) -> str | None:
+    def invocation_refusal(
+        self, command: JSONDict, guild: FakeGuild | None, user: FakeUser, options: Sequence[JSONDict] = ()
+    ) -> str | None:
         """Why Discord would not let ``user`` invoke ``command`` here, or ``None``.
 
         Discord enforces these before the app sees anything: a command whose ``contexts`` lack
@@ -146,6 +148,12 @@ class FakeState:
             return f"/{command['name']} is not available in context {context} (contexts {contexts})"
         if guild is None and command.get("dm_permission") is False:
             return f"/{command['name']} is not available in DMs (dm_permission false)"
+        for option in options:
+            declared = next((o for o in command.get("options") or [] if o.get("name") == option.get("name")), None)
+            limit = declared.get("max_length") if declared else None
+            if limit is not None and isinstance(option.get("value"), str) and len(option["value"]) > int(limit):
+                # The client refuses to send it (max_length, https://discord.com/developers/docs/interactions/application-commands#application-command-object-application-command-option-structure).
+                return f"option {option['name']} is longer than its max_length {limit}"
         required = command.get("default_member_permissions")
         if guild is not None and required is not None:
             perms = guild.base_permissions(user.id)

@@ -22,8 +22,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord.client import NewsBot
-from bot.discord.helpers import NO_MENTIONS, interaction_lang
-from bot.messages import messages_for
+from bot.discord.helpers import NO_MENTIONS, interaction_lang, text
+from bot.messages import CommandText, messages_for
 from bot.render import answer_embed, render_answer
 from retrieval.answer import detect_language
 from retrieval.engine import MAX_QUESTION_CHARS
@@ -66,9 +66,14 @@ class Ask(commands.Cog):
         self._warned_until: dict[int, float] = {}
         self._forbidden_channels: set[int] = set()
 
-    @app_commands.command(name="ask", description="Ask a question about the news / Poser une question sur l'actualité")
-    @app_commands.describe(question="Your question / Votre question")
-    async def ask(self, interaction: discord.Interaction, question: str) -> None:
+    @app_commands.command(name=text(CommandText.ASK), description=text(CommandText.ASK_DESCRIPTION))
+    @app_commands.rename(question=text(CommandText.ASK_QUESTION))
+    @app_commands.describe(question=text(CommandText.ASK_QUESTION_DESCRIPTION))
+    async def ask(
+        self, interaction: discord.Interaction, question: app_commands.Range[str, 1, MAX_QUESTION_CHARS]
+    ) -> None:
+        # max_length: Discord's client refuses a longer question before it is sent; the
+        # check below stays for clients that do not enforce it.
         async with self.bot.answering():
             await self._ask(interaction, question)
 

@@ -15,8 +15,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord.client import NewsBot
-from bot.discord.helpers import NO_MENTIONS, interaction_lang
-from bot.messages import Lang, messages_for
+from bot.discord.helpers import NO_MENTIONS, interaction_lang, text
+from bot.messages import CommandText, Lang, messages_for
 from bot.reports import fit, reload_text, stats_text
 from bot.service import ReloadInProgress
 
@@ -42,9 +42,10 @@ class Moderation(commands.Cog):
     def __init__(self, bot: NewsBot) -> None:
         self.bot = bot
 
-    @app_commands.command(name="reload", description="Reload the news articles (moderators)")
+    @app_commands.command(name=text(CommandText.RELOAD), description=text(CommandText.RELOAD_DESCRIPTION))
     @app_commands.guild_only()
-    @app_commands.describe(force="Apply it even if it removes most articles (an empty folder is refused otherwise)")
+    @app_commands.rename(force=text(CommandText.RELOAD_FORCE))
+    @app_commands.describe(force=text(CommandText.RELOAD_FORCE_DESCRIPTION))
     @moderators_only()
     async def reload(self, interaction: discord.Interaction, force: bool = False) -> None:
         lang = interaction_lang(interaction) or Lang.EN
@@ -57,7 +58,7 @@ class Moderation(commands.Cog):
         log.info("reload requested in guild %s: ok=%s", interaction.guild_id, report.ok)
         await interaction.followup.send(fit(reload_text(report, lang)), ephemeral=True, allowed_mentions=NO_MENTIONS)
 
-    @app_commands.command(name="stats", description="Corpus and question statistics (moderators)")
+    @app_commands.command(name=text(CommandText.STATS), description=text(CommandText.STATS_DESCRIPTION))
     @app_commands.guild_only()
     @moderators_only()
     async def stats(self, interaction: discord.Interaction) -> None:

@@ -19,8 +19,10 @@ from bot.discord import client as client_module
 from bot.discord.client import NewsBot
 from bot.discord.runner import EXIT_LOGIN, serve
 from bot.service import NewsService
+from retrieval.engine import MAX_QUESTION_CHARS
 from tests.fakediscord import (
     EMBED_LINKS,
+    CommandNotOffered,
     MANAGE_GUILD,
     READ_MESSAGE_HISTORY,
     SEND_MESSAGES,
@@ -304,12 +306,12 @@ async def test_everyone_and_markdown_in_an_article_are_neither_pinged_nor_render
     assert "```" not in reply.text
 
 
-async def test_a_5000_character_question_gets_a_short_ephemeral_refusal(world: World) -> None:
+async def test_a_5000_character_question_is_refused_by_discord_itself(world: World) -> None:
+    [option] = [c for c in world.fake.synced_commands(GUILD_ID) if c["name"] == "ask"][0]["options"]
+    assert option["max_length"] == MAX_QUESTION_CHARS
     question = ("Combien a coûté DeepSeek ? " * 200)[:5000]
-    record = await world.fake.send_interaction(user=MEMBER, channel_id=CHANNEL_ID, name="ask", options={"question": question})
-    await world.fake.wait_for_interaction_response(record.id)
-    assert record.ephemeral
-    assert "5000" in record.original_content and len(record.original_content) < 200
+    with pytest.raises(CommandNotOffered, match="max_length"):
+        await world.fake.send_interaction(user=MEMBER, channel_id=CHANNEL_ID, name="ask", options={"question": question})
 
 
 async def test_cooldown_tells_the_user_when_to_retry(world: World) -> None:
@@ -641,3 +643,34 @@ async def test_ask_answers_with_an_embed(world: World) -> None:
     )
     followup = await world.fake.wait_for_followup(record.id)
     assert followup.embeds and "5,6 millions" in followup.embeds[0]["description"]
+
+
+
+# ---------------------------------------------------------------- localisation the Discord way
+
+
+async def test_commands_carry_french_names_and_descriptions(world: World) -> None:
+    commands = {c["name"]: c for c in world.fake.synced_commands(GUILD_ID)}
+    assert commands["headlines"]["name_localizations"]["fr"] == "titres"
+    assert commands["ask"]["description"] == "Ask a question about the news"
+    assert commands["ask"]["description_localizations"]["fr"] == "Poser une question sur l'actualité"
+    assert commands["ask"]["options"][0]["description_localizations"]["fr"] == "Votre question"
+    assert all("/" not in c["description"] for c in commands.values())  # one language per string
+
+
+async def test_replies_follow_the_users_locale_then_the_servers_then_the_question(world: World) -> None:
+    english_server = await world.fake.send_interaction(
+        user=MEMBER, channel_id=CHANNEL_ID, name="ask", options={"question": COST_QUESTION}, locale="de", guild_locale="en-US"
+    )
+    assert (await world.fake.wait_for_followup(english_server.id)).text.startswith("From")
+    english_user = await world.fake.send_interaction(
+        user=MOD, channel_id=CHANNEL_ID, name="ask", options={"question": COST_QUESTION}, locale="en-GB", guild_locale="fr"
+    )
+    assert (await world.fake.wait_for_followup(english_user.id)).text.startswith("From")
+    neither = await world.fake.send_interaction(
+        user=JOURNALIST, channel_id=CHANNEL_ID, name="ask",
+        options={"question": "How much did training DeepSeek R1 cost?"}, locale="de", guild_locale="de",
+    )
+    assert (await world.fake.wait_for_followup(neither.id)).text.startswith("From")
+
+
