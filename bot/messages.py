@@ -45,6 +45,8 @@ class Messages:
     something_went_wrong: str
     usage: str
     role_mention: str
+    delete_label: str
+    delete_not_yours: str
     cooldown: str
     help: str
     moderators_only: str
@@ -136,6 +138,8 @@ FRENCH = Messages(
         "Désolé, quelque chose s'est mal passé. L'erreur a été enregistrée ; réessayez dans un instant."
     ),
     usage="Posez-moi une question sur l'actualité : `@{name} combien a coûté DeepSeek R1 ?` ou `/ask`.",
+    delete_label="Supprimer",
+    delete_not_yours="Seule la personne qui a posé la question peut supprimer cette réponse.",
     role_mention=(
         "Vous avez mentionné mon rôle, pas moi : Discord ne me montre pas ces messages. "
         "Mentionnez-moi (`@{name}`) ou utilisez `/ask`."
@@ -288,6 +292,8 @@ ENGLISH = Messages(
     sources_title="Sources ({count} articles):",
     something_went_wrong="Sorry, something went wrong. The error was logged; please try again in a moment.",
     usage="Ask me a question about the news: `@{name} how much did DeepSeek R1 cost?` or `/ask`.",
+    delete_label="Delete",
+    delete_not_yours="Only the person who asked can delete this answer.",
     role_mention=(
         "You mentioned my role, not me: Discord doesn't show me those messages. "
         "Mention me (`@{name}`) or use `/ask`."

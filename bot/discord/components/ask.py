@@ -22,6 +22,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord.client import NewsBot
+from bot.discord.components.delete import answer_view
 from bot.discord.helpers import NO_MENTIONS, interaction_lang, text
 from bot.messages import CommandText, messages_for
 from bot.render import answer_embed, render_answer
@@ -101,11 +102,14 @@ class Ask(commands.Cog):
             channel_id=interaction.channel_id,
         )
         embed = answer_embed(answer) if interaction.app_permissions.embed_links else None
+        view = answer_view(interaction.user.id, answer.lang)
         if embed is not None:
-            await interaction.followup.send(embed=embed, allowed_mentions=NO_MENTIONS)
+            await interaction.followup.send(embed=embed, allowed_mentions=NO_MENTIONS, view=view)
         else:
             # No link preview: a quoted article's bare https:// link must not unfurl a page.
-            await interaction.followup.send(render_answer(answer), allowed_mentions=NO_MENTIONS, suppress_embeds=True)
+            await interaction.followup.send(
+                render_answer(answer), allowed_mentions=NO_MENTIONS, suppress_embeds=True, view=view
+            )
 
     def _question_of(self, message: discord.Message) -> str | None:
         """The question ``message`` asks the bot, "" for a bare mention, or ``None`` when it
@@ -184,12 +188,18 @@ class Ask(commands.Cog):
         lang = detect_language(question)
         reference = message.to_reference(fail_if_not_exists=False) if may_reply else None
 
-        async def send(text: str, *, quiet_links: bool = False, embed: discord.Embed | None = None) -> None:
+        async def send(
+            text: str,
+            *,
+            quiet_links: bool = False,
+            embed: discord.Embed | None = None,
+            view: discord.ui.View | None = None,
+        ) -> None:
             # fail_if_not_exists=False: a question deleted meanwhile still gets its answer,
             # as a plain message, instead of a 400 (Discord's default fails the whole post).
             if embed is not None:
                 await message.channel.send(
-                    embed=embed, reference=reference, mention_author=False, allowed_mentions=NO_MENTIONS
+                    embed=embed, reference=reference, mention_author=False, allowed_mentions=NO_MENTIONS, view=view
                 )
                 return
             await message.channel.send(
@@ -198,6 +208,7 @@ class Ask(commands.Cog):
                 mention_author=False,
                 allowed_mentions=NO_MENTIONS,
                 suppress_embeds=quiet_links,
+                view=view,
             )
 
         try:
@@ -220,7 +231,12 @@ class Ask(commands.Cog):
                     guild_id=message.guild.id if message.guild else None,
                     channel_id=message.channel.id,
                 )
-            await send(render_answer(answer), quiet_links=True, embed=answer_embed(answer) if may_embed else None)
+            await send(
+                render_answer(answer),
+                quiet_links=True,
+                embed=answer_embed(answer) if may_embed else None,
+                view=answer_view(message.author.id, answer.lang),
+            )
         except discord.Forbidden as error:
             # Not retried, no apology: it would be refused too.
             self._log_forbidden(message.channel.id, f"{error.status} {error.code}")

@@ -31,6 +31,7 @@ from tests.fakediscord import (
     FakeGuild,
     FakeRole,
     FakeUser,
+    InteractionRecord,
     PermissionOverwrite,
     patched_endpoints,
     run_bot,
@@ -674,3 +675,36 @@ async def test_replies_follow_the_users_locale_then_the_servers_then_the_questio
     assert (await world.fake.wait_for_followup(neither.id)).text.startswith("From")
 
 
+
+# ---------------------------------------------------------------- buttons
+
+
+async def click(world: World, user: FakeUser, message: dict, custom_id: str) -> InteractionRecord:
+    """What Discord sends when ``user`` presses the button ``custom_id`` under ``message``."""
+    return await world.fake.send_interaction(
+        user=user,
+        channel_id=int(message["channel_id"]),
+        interaction_type=3,
+        data={"custom_id": custom_id, "component_type": 2},
+        extra={"message": message},
+    )
+
+
+def button_ids(message: dict) -> list[str]:
+    return [c["custom_id"] for row in message.get("components") or [] for c in row.get("components") or []]
+
+
+async def test_the_asker_can_delete_the_answer_even_after_a_restart(world: World) -> None:
+    await world.fake.send_message_create(channel_id=CHANNEL_ID, author=MEMBER, content=f"{world.mention} {COST_QUESTION}")
+    answer = await world.fake.wait_for_message(CHANNEL_ID)
+    [delete] = [i for i in button_ids(answer.message) if i.startswith("newsbot:delete:")]
+    refused = await click(world, MOD, answer.message, delete)
+    await world.fake.wait_for_interaction_response(refused.id)
+    assert refused.ephemeral and "Only the person who asked" in (refused.original_content or "")
+    assert answer.id in world.fake.messages
+    # A new process: no view was registered for this message, the custom id is enough.
+    await world.bot.close()
+    async with run_bot(NewsBot(world.settings, world.service, guild_ready_timeout=0.05), TOKEN):
+        accepted = await click(world, MEMBER, answer.message, delete)
+        await world.fake.wait_for(lambda: answer.id not in world.fake.messages or None)
+    assert accepted.response_type == 6
