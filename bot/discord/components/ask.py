@@ -16,6 +16,7 @@ import logging
 import re
 import time
 import unicodedata
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -158,7 +159,7 @@ class Ask(commands.Cog):
         if guild is None or guild.me is None:
             return True, True, True
         channel = message.channel
-        perms = channel.permissions_for(guild.me)  # type: ignore[union-attr]  # guild channels all have it
+        perms = channel.permissions_for(guild.me)
         in_thread = isinstance(channel, discord.Thread)
         may_send = perms.view_channel and (perms.send_messages_in_threads if in_thread else perms.send_messages)
         return may_send, perms.read_message_history, perms.embed_links
@@ -197,19 +198,16 @@ class Ask(commands.Cog):
         ) -> None:
             # fail_if_not_exists=False: a question deleted meanwhile still gets its answer,
             # as a plain message, instead of a 400 (Discord's default fails the whole post).
+            # Options are passed only when set: discord.py's own default is a sentinel, not None.
+            options: dict[str, Any] = {"mention_author": False, "allowed_mentions": NO_MENTIONS}
+            if reference is not None:
+                options["reference"] = reference
+            if view is not None:
+                options["view"] = view
             if embed is not None:
-                await message.channel.send(
-                    embed=embed, reference=reference, mention_author=False, allowed_mentions=NO_MENTIONS, view=view
-                )
-                return
-            await message.channel.send(
-                text,
-                reference=reference,
-                mention_author=False,
-                allowed_mentions=NO_MENTIONS,
-                suppress_embeds=quiet_links,
-                view=view,
-            )
+                await message.channel.send(embed=embed, **options)
+            else:
+                await message.channel.send(text, suppress_embeds=quiet_links, **options)
 
         try:
             if not question:

@@ -9,6 +9,8 @@ Server Settings → Integrations.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import TypeVar
 
 import discord
 from discord import app_commands
@@ -22,7 +24,9 @@ from bot.service import ReloadInProgress
 
 log = logging.getLogger(__name__)
 
-def moderators_only():  # type: ignore[no-untyped-def]
+T = TypeVar("T")
+
+def moderators_only() -> Callable[[T], T]:
     """Refuse non-moderators with a polite, localised CheckFailure (shown ephemerally)."""
 
     def predicate(interaction: discord.Interaction) -> bool:
