@@ -2,9 +2,9 @@
 
 Why one module: translations drift apart when each feature keeps its own strings, and a
 language missing one sentence shows up here as a missing dataclass field, not in front of a
-user. Quoted article text is never here: only the fixed sentences around it. (The sentences
-around an answer itself, such as "D'après l'article :", still live in
-``retrieval/templates.py``.)
+user. Quoted article text is never here: only the fixed sentences around it, including
+those around an answer ("D'après l'article :"); the retrieval library keeps no user-facing
+sentence, so it never names a Discord command.
 
 The terminal speaks one language throughout: ``NEWSBOT_LANG`` when set, else the usual
 locale variables (``LC_ALL``, ``LC_MESSAGES``, ``LANG``): French when they name a French
@@ -29,9 +29,24 @@ class Lang(StrEnum):
 class Messages:
     """One language's sentences; ``{name}`` fields are filled in with :meth:`str.format`."""
 
+    # Around an answer (the composer's quotes are filled in)
+    intro: str
+    intro_single: str
+    abstain: str
+    empty_question: str
+    too_long: str
+    unknown_name: str
+    date_unknown: str
+    also_reported: str
+    no_articles: str
+    headlines_title: str
+    sources_title: str
     # Discord
     something_went_wrong: str
     usage: str
+    role_mention: str
+    delete_label: str
+    delete_not_yours: str
     cooldown: str
     help: str
     moderators_only: str
@@ -113,10 +128,39 @@ class Messages:
 
 
 FRENCH = Messages(
+    intro="D'après les articles :",
+    intro_single="D'après l'article :",
+    abstain=(
+        "Je ne trouve pas la réponse dans les articles dont je dispose. "
+        "Tapez `/headlines` pour voir les sujets couverts."
+    ),
+    empty_question=(
+        "Posez-moi une question sur l'actualité, par exemple : "
+        "« Combien a coûté l'entraînement de DeepSeek R1 ? »"
+    ),
+    too_long=(
+        "Votre question est trop longue ({length} caractères) : "
+        "posez-la en moins de {limit} caractères."
+    ),
+    unknown_name=(
+        "Les articles dont je dispose ne parlent pas de {name}. "
+        "Tapez `/headlines` pour voir les sujets couverts."
+    ),
+    date_unknown="date inconnue",
+    also_reported="Également rapporté par : {sources}",
+    no_articles="Aucun article n'est chargé pour l'instant.",
+    headlines_title="Derniers articles :",
+    sources_title="Sources ({count} articles) :",
     something_went_wrong=(
         "Désolé, quelque chose s'est mal passé. L'erreur a été enregistrée ; réessayez dans un instant."
     ),
     usage="Posez-moi une question sur l'actualité : `@{name} combien a coûté DeepSeek R1 ?` ou `/ask`.",
+    delete_label="Supprimer",
+    delete_not_yours="Seule la personne qui a posé la question peut supprimer cette réponse.",
+    role_mention=(
+        "Vous avez mentionné mon rôle, pas moi : Discord ne me montre pas ces messages. "
+        "Mentionnez-moi (`@{name}`) ou utilisez `/ask`."
+    ),
     cooldown="Doucement ! Vous pourrez reposer une question dans {seconds} s.",
     help=(
         "Je réponds aux questions sur l'actualité avec des extraits exacts des articles et leurs sources.\n"
@@ -161,7 +205,8 @@ FRENCH = Messages(
     stats_unanswered="Questions les plus posées sans réponse (7 derniers jours) :",
     folder_changed=(
         "le dossier {folder} a changé depuis le dernier rechargement ({new} nouveaux, {changed} modifiés, "
-        "{removed} disparus) : réponse tirée des articles enregistrés ; lancez `newsbot reload` pour le prendre en compte."
+        "{removed} disparus) : réponse tirée des articles enregistrés ; lancez `newsbot reload` pour le prendre en "
+        "compte."
     ),
     folder_unavailable="{error} ; réponse tirée des articles enregistrés.",
     config_error="erreur de configuration : {error}",
@@ -173,40 +218,49 @@ FRENCH = Messages(
     token_rejected="Discord a refusé DISCORD_TOKEN ; recopiez le jeton du bot depuis le portail des développeurs.",
     intents_refused="Discord a refusé les intents demandés ; voir la section d'installation du README.",
     store_locked=(
-        'La base {path} est verrouillée par un autre processus (un autre newsbot en marche ?). Arrêtez-le ou choisissez un autre fichier avec NEWSBOT_DB.'
+        'La base {path} est verrouillée par un autre processus (un autre newsbot en marche ?). Arrêtez-le ou '
+        'choisissez un autre fichier avec NEWSBOT_DB.'
     ),
     store_full=(
         'Le disque qui contient la base {path} est plein. Libérez de la place.'
     ),
     store_read_only=(
-        'La base {path} est en lecture seule. Corrigez ses permissions ou choisissez un fichier modifiable avec NEWSBOT_DB.'
+        'La base {path} est en lecture seule. Corrigez ses permissions ou choisissez un fichier modifiable avec '
+        'NEWSBOT_DB.'
     ),
     store_not_a_database=(
-        "Le fichier {path} n'est pas une base newsbot utilisable ({error}). Restaurez une sauvegarde ou choisissez un autre fichier avec NEWSBOT_DB."
+        "Le fichier {path} n'est pas une base newsbot utilisable ({error}). Restaurez une sauvegarde ou choisissez un "
+        "autre fichier avec NEWSBOT_DB."
     ),
     store_io=(
-        "Impossible de lire ou d'écrire la base {path} ({error}). Vérifiez le disque, le chemin et ses permissions, ou choisissez un autre fichier avec NEWSBOT_DB."
+        "Impossible de lire ou d'écrire la base {path} ({error}). Vérifiez le disque, le chemin et ses permissions, "
+        "ou choisissez un autre fichier avec NEWSBOT_DB."
     ),
     store_conflict=(
-        "Un autre processus newsbot a modifié les articles de {path} pendant ce rechargement ; rien n'a été modifié ici. Relancez le rechargement."
+        "Un autre processus newsbot a modifié les articles de {path} pendant ce rechargement ; rien n'a été modifié "
+        "ici. Relancez le rechargement."
     ),
     store_closed=(
         'La base {path} est fermée ; ouvrez-la de nouveau.'
     ),
     store_no_folder=(
-        'Impossible de créer le dossier de la base {path} : {error}. Corrigez les permissions ou choisissez un emplacement modifiable avec NEWSBOT_DB.'
+        'Impossible de créer le dossier de la base {path} : {error}. Corrigez les permissions ou choisissez un '
+        'emplacement modifiable avec NEWSBOT_DB.'
     ),
     store_not_a_file=(
         "Le chemin de la base {path} n'est pas un fichier. Indiquez un fichier avec NEWSBOT_DB."
     ),
     store_folder_read_only=(
-        'Le dossier {folder} de la base est en lecture seule. Corrigez ses permissions ou choisissez un emplacement modifiable avec NEWSBOT_DB.'
+        'Le dossier {folder} de la base est en lecture seule. Corrigez ses permissions ou choisissez un emplacement '
+        'modifiable avec NEWSBOT_DB.'
     ),
     store_version_gap=(
-        'La base {path} est au schéma {current}, qui ne peut pas passer directement au schéma {target}. Restaurez une sauvegarde ou choisissez un nouveau fichier avec NEWSBOT_DB.'
+        'La base {path} est au schéma {current}, qui ne peut pas passer directement au schéma {target}. Restaurez une '
+        'sauvegarde ou choisissez un nouveau fichier avec NEWSBOT_DB.'
     ),
     store_newer=(
-        "La base {path} a été écrite par un newsbot plus récent (schéma {version} ; celui-ci connaît jusqu'au schéma {known}). Mettez newsbot à jour ou choisissez un autre fichier avec NEWSBOT_DB."
+        "La base {path} a été écrite par un newsbot plus récent (schéma {version} ; celui-ci connaît jusqu'au schéma "
+        "{known}). Mettez newsbot à jour ou choisissez un autre fichier avec NEWSBOT_DB."
     ),
     no_usable_articles=(
         'le dossier {folder} ne contient aucun article utilisable (fichiers .txt, .md ou .html) ; ajoutez-en ou changez NEWSBOT_CORPUS_DIR'
@@ -215,7 +269,9 @@ FRENCH = Messages(
         'impossible de charger le corpus : {error}'
     ),
     reload_refused=(
-        "ce rechargement retirerait {removed} des {stored} articles enregistrés ({folder} est-il vide, démonté ou copié à moitié ?) ; rien n'a été modifié. Vérifiez le dossier, ou forcez-le avec `newsbot reload --allow-shrink` ou `/reload force:True`"
+        "ce rechargement retirerait {removed} des {stored} articles enregistrés ({folder} est-il vide, démonté ou "
+        "copié à moitié ?) ; rien n'a été modifié. Vérifiez le dossier, ou forcez-le avec `newsbot reload "
+        "--allow-shrink` ou `/reload force:True`"
     ),
     folder_missing=(
         "le dossier {folder} n'existe pas ; réglez NEWSBOT_CORPUS_DIR ou passez --corpus"
@@ -224,7 +280,8 @@ FRENCH = Messages(
         "{folder} n'est pas un dossier ; faites pointer NEWSBOT_CORPUS_DIR sur le dossier des articles"
     ),
     folder_too_deep=(
-        'le dossier {folder} est trop profondément imbriqué pour être parcouru (une boucle de dossiers, une copie ratée ?) ; aplatissez-le ou choisissez un autre dossier avec NEWSBOT_CORPUS_DIR'
+        'le dossier {folder} est trop profondément imbriqué pour être parcouru (une boucle de dossiers, une copie '
+        'ratée ?) ; aplatissez-le ou choisissez un autre dossier avec NEWSBOT_CORPUS_DIR'
     ),
     net_dns=(
         "impossible de trouver l'adresse de {host} (DNS) : vérifiez la connexion réseau"
@@ -261,8 +318,37 @@ FRENCH = Messages(
 )
 
 ENGLISH = Messages(
+    intro="From the articles:",
+    intro_single="From the article:",
+    abstain=(
+        "I can't find the answer in the news articles I have. "
+        "Type `/headlines` to see what they cover."
+    ),
+    empty_question=(
+        "Ask me a question about the news, for example: "
+        "“How much did DeepSeek R1 cost to train?”"
+    ),
+    too_long=(
+        "Your question is too long ({length} characters): "
+        "please ask it in under {limit} characters."
+    ),
+    unknown_name=(
+        "The news articles I have don't mention {name}. "
+        "Type `/headlines` to see what they cover."
+    ),
+    date_unknown="date unknown",
+    also_reported="Also reported by: {sources}",
+    no_articles="No articles are loaded yet.",
+    headlines_title="Latest articles:",
+    sources_title="Sources ({count} articles):",
     something_went_wrong="Sorry, something went wrong. The error was logged; please try again in a moment.",
     usage="Ask me a question about the news: `@{name} how much did DeepSeek R1 cost?` or `/ask`.",
+    delete_label="Delete",
+    delete_not_yours="Only the person who asked can delete this answer.",
+    role_mention=(
+        "You mentioned my role, not me: Discord doesn't show me those messages. "
+        "Mention me (`@{name}`) or use `/ask`."
+    ),
     cooldown="Easy! You can ask again in {seconds} s.",
     help=(
         "I answer questions about the news with exact quotes from the articles and their sources.\n"
@@ -319,7 +405,8 @@ ENGLISH = Messages(
     token_rejected="Discord rejected DISCORD_TOKEN; copy the bot token again from the developer portal.",
     intents_refused="Discord refused the requested intents; see the README's setup section.",
     store_locked=(
-        'The database {path} is locked by another process (another newsbot running?). Stop it or set NEWSBOT_DB to another file.'
+        'The database {path} is locked by another process (another newsbot running?). Stop it or set NEWSBOT_DB to '
+        'another file.'
     ),
     store_full=(
         'The disk holding the database {path} is full. Free some space.'
@@ -328,31 +415,38 @@ ENGLISH = Messages(
         'The database {path} is read-only. Fix its permissions or set NEWSBOT_DB to a writable file.'
     ),
     store_not_a_database=(
-        'The file {path} is not a usable newsbot database ({error}). Restore a backup, or set NEWSBOT_DB to another file.'
+        'The file {path} is not a usable newsbot database ({error}). Restore a backup, or set NEWSBOT_DB to another '
+        'file.'
     ),
     store_io=(
-        'Cannot read or write the database {path} ({error}). Check the disk, the path and its permissions, or set NEWSBOT_DB to another file.'
+        'Cannot read or write the database {path} ({error}). Check the disk, the path and its permissions, or set '
+        'NEWSBOT_DB to another file.'
     ),
     store_conflict=(
-        'Another newsbot process changed the articles in {path} while this reload ran; nothing was changed here. Run the reload again.'
+        'Another newsbot process changed the articles in {path} while this reload ran; nothing was changed here. Run '
+        'the reload again.'
     ),
     store_closed=(
         'The database {path} is closed; open the store again.'
     ),
     store_no_folder=(
-        'Cannot create the folder for the database {path}: {error}. Fix the permissions or set NEWSBOT_DB to a writable location.'
+        'Cannot create the folder for the database {path}: {error}. Fix the permissions or set NEWSBOT_DB to a '
+        'writable location.'
     ),
     store_not_a_file=(
         'The database path {path} is not a file. Set NEWSBOT_DB to a file.'
     ),
     store_folder_read_only=(
-        'The folder {folder} of the database is read-only. Fix its permissions or set NEWSBOT_DB to a writable location.'
+        'The folder {folder} of the database is read-only. Fix its permissions or set NEWSBOT_DB to a writable '
+        'location.'
     ),
     store_version_gap=(
-        'The database {path} is at schema version {current}, which cannot be upgraded to {target} directly. Restore a backup or set NEWSBOT_DB to a new file.'
+        'The database {path} is at schema version {current}, which cannot be upgraded to {target} directly. Restore a '
+        'backup or set NEWSBOT_DB to a new file.'
     ),
     store_newer=(
-        'The database {path} was written by a newer newsbot (schema version {version}; this newsbot knows up to {known}). Upgrade newsbot, or set NEWSBOT_DB to another file.'
+        'The database {path} was written by a newer newsbot (schema version {version}; this newsbot knows up to '
+        '{known}). Upgrade newsbot, or set NEWSBOT_DB to another file.'
     ),
     no_usable_articles=(
         'the corpus folder {folder} has no usable articles (.txt, .md or .html files); add some or set NEWSBOT_CORPUS_DIR'
@@ -361,7 +455,9 @@ ENGLISH = Messages(
         'could not load the corpus: {error}'
     ),
     reload_refused=(
-        'this reload would remove {removed} of the {stored} stored articles (is {folder} empty, unmounted or half-copied?); nothing was changed. Check the folder, or force it with `newsbot reload --allow-shrink` or `/reload force:True`'
+        'this reload would remove {removed} of the {stored} stored articles (is {folder} empty, unmounted or '
+        'half-copied?); nothing was changed. Check the folder, or force it with `newsbot reload --allow-shrink` or '
+        '`/reload force:True`'
     ),
     folder_missing=(
         'corpus folder {folder} does not exist; set NEWSBOT_CORPUS_DIR or pass --corpus'
@@ -370,7 +466,8 @@ ENGLISH = Messages(
         '{folder} is not a folder; point NEWSBOT_CORPUS_DIR at the folder of articles'
     ),
     folder_too_deep=(
-        'the folder {folder} is nested too deep to scan (a loop of folders, or a copy gone wrong?); flatten it or point NEWSBOT_CORPUS_DIR at another folder'
+        'the folder {folder} is nested too deep to scan (a loop of folders, or a copy gone wrong?); flatten it or '
+        'point NEWSBOT_CORPUS_DIR at another folder'
     ),
     net_dns="cannot resolve {host} (DNS): check the network connection and DISCORD_API_BASE ({api}).",
     net_refused=(
@@ -449,3 +546,75 @@ def terminal_language(environ: Mapping[str, str], setting: str | None = None) ->
         if value:
             return Lang.FR if value.lower().startswith("fr") else Lang.EN
     return Lang.EN
+
+
+class CommandText(StrEnum):
+    """Every slash-command name and description, as the key of its translations."""
+
+    ASK = "ask"
+    ASK_DESCRIPTION = "ask.description"
+    ASK_QUESTION = "ask.question"
+    ASK_QUESTION_DESCRIPTION = "ask.question.description"
+    HEADLINES = "headlines"
+    HEADLINES_DESCRIPTION = "headlines.description"
+    HEADLINES_COUNT = "headlines.count"
+    HEADLINES_COUNT_DESCRIPTION = "headlines.count.description"
+    SOURCES = "sources"
+    SOURCES_DESCRIPTION = "sources.description"
+    HELP = "help"
+    HELP_DESCRIPTION = "help.description"
+    RELOAD = "reload"
+    RELOAD_DESCRIPTION = "reload.description"
+    RELOAD_FORCE = "reload.force"
+    RELOAD_FORCE_DESCRIPTION = "reload.force.description"
+    STATS = "stats"
+    STATS_DESCRIPTION = "stats.description"
+
+
+COMMAND_TEXTS: dict[Lang, dict[CommandText, str]] = {
+    # English is what Discord shows by default; names are lower case, as Discord requires.
+    Lang.EN: {
+        CommandText.ASK: "ask",
+        CommandText.ASK_DESCRIPTION: "Ask a question about the news",
+        CommandText.ASK_QUESTION: "question",
+        CommandText.ASK_QUESTION_DESCRIPTION: "Your question",
+        CommandText.HEADLINES: "headlines",
+        CommandText.HEADLINES_DESCRIPTION: "The latest articles",
+        CommandText.HEADLINES_COUNT: "count",
+        CommandText.HEADLINES_COUNT_DESCRIPTION: "How many (1-25)",
+        CommandText.SOURCES: "sources",
+        CommandText.SOURCES_DESCRIPTION: "Every article I can quote",
+        CommandText.HELP: "help",
+        CommandText.HELP_DESCRIPTION: "How to use the bot",
+        CommandText.RELOAD: "reload",
+        CommandText.RELOAD_DESCRIPTION: "Reload the news articles (moderators)",
+        CommandText.RELOAD_FORCE: "force",
+        CommandText.RELOAD_FORCE_DESCRIPTION: (
+            "Apply it even if it removes most articles (an empty folder is refused otherwise)"
+        ),
+        CommandText.STATS: "stats",
+        CommandText.STATS_DESCRIPTION: "Corpus and question statistics (moderators)",
+    },
+    Lang.FR: {
+        CommandText.ASK: "demander",
+        CommandText.ASK_DESCRIPTION: "Poser une question sur l'actualité",
+        CommandText.ASK_QUESTION: "question",
+        CommandText.ASK_QUESTION_DESCRIPTION: "Votre question",
+        CommandText.HEADLINES: "titres",
+        CommandText.HEADLINES_DESCRIPTION: "Les derniers articles",
+        CommandText.HEADLINES_COUNT: "nombre",
+        CommandText.HEADLINES_COUNT_DESCRIPTION: "Combien (1 à 25)",
+        CommandText.SOURCES: "sources",
+        CommandText.SOURCES_DESCRIPTION: "Les articles que je peux citer",
+        CommandText.HELP: "aide",
+        CommandText.HELP_DESCRIPTION: "Comment utiliser le bot",
+        CommandText.RELOAD: "recharger",
+        CommandText.RELOAD_DESCRIPTION: "Recharger les articles (modérateurs)",
+        CommandText.RELOAD_FORCE: "forcer",
+        CommandText.RELOAD_FORCE_DESCRIPTION: (
+            "L'appliquer même s'il retire la plupart des articles (sinon un dossier vide est refusé)"
+        ),
+        CommandText.STATS: "stats",
+        CommandText.STATS_DESCRIPTION: "Statistiques du corpus et des questions (modérateurs)",
+    },
+}

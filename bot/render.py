@@ -3,6 +3,11 @@
 Quoted article text and titles are untrusted: markdown in them is escaped (no broken code
 blocks, no masked links, no headers) and mentions are defused, on top of the bot sending
 every message with no mentions allowed. A message never exceeds 2000 characters.
+
+An answer is best shown as an embed (:func:`answer_embed`): each source's title links to
+the article's URL when one is known (file paths only when there is none), since embeds are
+where Discord renders masked links. The plain text (:func:`render_answer`) is the fallback
+for channels where the bot lacks Embed Links, and what the terminal prints.
 """
 
 from __future__ import annotations
@@ -10,17 +15,22 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
+from urllib.parse import quote, urlsplit
 
+import discord
 from discord.utils import escape_markdown, escape_mentions
 
 from bot.messages import messages_for
 from retrieval.answer import Answer, Citation
 from retrieval.engine import MAX_QUESTION_CHARS
 from retrieval.records import Article
-from retrieval.templates import templates_for
 
 MESSAGE_LIMIT = 2000
 TITLE_LIMIT = 120
+EMBED_DESCRIPTION_LIMIT = 4096
+"""Discord's limit for an embed description (https://discord.com/developers/docs/resources/message#embed-object-embed-limits);
+the description is the only text our embeds carry, so the 6000-character total follows."""
+EMBED_COLOUR = discord.Colour(0x2B6CB0)
 
 
 _MENTION = re.compile(r"<(@[!&]?|#)(\d+)>")
@@ -69,7 +79,7 @@ def describe(article: Article, lang: str, title_limit: int = TITLE_LIMIT) -> str
     parts = [f"**{safe(shorten(one_line(article.title), title_limit))}**"]
     if article.source:
         parts.append(safe(one_line(article.source)))
-    parts.append(article.published or templates_for(lang).date_unknown)
+    parts.append(article.published or messages_for(lang).date_unknown)
     parts.append(f"`{file_name(article)}`")
     return " · ".join(parts)
 
@@ -81,7 +91,67 @@ def source_line(article: Article, lang: str) -> str:
 
 def also_line(articles: Sequence[Article], lang: str) -> str:
     names = ", ".join(f"*{safe(shorten(one_line(a.title), 80))}* (`{file_name(a)}`)" for a in articles)
-    return templates_for(lang).also_reported.format(sources=names)
+    return messages_for(lang).also_reported.format(sources=names)
+
+
+def safe_url(url: str | None) -> str | None:
+    """``url`` fit for a masked link, or ``None``: only http(s) with a host (never
+    ``javascript:`` or a Discord invite in disguise), with the characters that would end the
+    link or break the markdown percent-encoded."""
+    if not url:
+        return None
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname or _LINE_BREAKS.search(url):
+        return None
+    return quote(url, safe=":/?#@!$&'*+,;=%~-._")
+
+
+def _link_text(text: str) -> str:
+    """A title made safe inside ``[…]``: markdown escaped and brackets escaped too."""
+    return safe(text).replace("[", "\\[").replace("]", "\\]")
+
+
+def linked_source(article: Article, lang: str, title_limit: int = TITLE_LIMIT) -> str:
+    """"[Title](url) · Publisher · 2025-01-28", or with the file path when there is no URL."""
+    title = shorten(one_line(article.title), title_limit)
+    url = safe_url(article.url)
+    parts = [f"[{_link_text(title)}]({url})" if url else f"**{safe(title)}**"]
+    if article.source:
+        parts.append(safe(one_line(article.source)))
+    parts.append(article.published or messages_for(lang).date_unknown)
+    if not url:
+        parts.append(f"`{file_name(article)}`")
+    return " · ".join(parts)
+
+
+def _embed_block(citation: Citation, lang: str) -> str:
+    lines = [block_quote(safe(citation.quote)), "— " + linked_source(citation.article, lang)]
+    if citation.also:
+        names = ", ".join(
+            f"[{_link_text(shorten(one_line(a.title), 80))}]({url})"
+            if (url := safe_url(a.url))
+            else f"*{safe(shorten(one_line(a.title), 80))}* (`{file_name(a)}`)"
+            for a in citation.also
+        )
+        lines.append(messages_for(lang).also_reported.format(sources=names))
+    return "\n".join(lines)
+
+
+def answer_embed(answer: Answer, limit: int = EMBED_DESCRIPTION_LIMIT) -> discord.Embed | None:
+    """The answer as one embed, or ``None`` for a non-answer (a plain sentence is clearer)."""
+    if not answer.answered or not answer.citations:
+        return None
+    m = messages_for(answer.lang)
+    blocks = [_embed_block(c, answer.lang) for c in answer.citations]
+    while len(blocks) > 1 and len(m.intro) + sum(len(b) + 2 for b in blocks) > limit:
+        blocks.pop()
+    intro = m.intro if len(blocks) > 1 else m.intro_single
+    text = intro + "\n" + "\n\n".join(blocks)
+    return discord.Embed(description=text if len(text) <= limit else shorten(text, limit), colour=EMBED_COLOUR)
 
 
 def render_citation(citation: Citation, lang: str) -> str:
@@ -93,7 +163,7 @@ def render_citation(citation: Citation, lang: str) -> str:
 
 def render_answer(answer: Answer, limit: int = MESSAGE_LIMIT) -> str:
     """The message the bot posts for ``answer`` (also what ``newsbot ask`` prints)."""
-    t = templates_for(answer.lang)
+    t = messages_for(answer.lang)
     if not answer.answered:
         if answer.reason == "empty":
             return t.empty_question
@@ -123,6 +193,7 @@ def answer_json(answer: Answer) -> str:
                     "path": c.article.path,
                     "title": c.article.title,
                     "source": c.article.source,
+                    "url": c.article.url,
                     "published": c.article.published,
                     "quote": c.quote,
                     "score": c.score,

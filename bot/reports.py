@@ -12,7 +12,6 @@ from bot.messages import Lang, messages_for
 from bot.render import MESSAGE_LIMIT, describe, safe, shorten
 from bot.service import Progress, ReloadReport, ServiceStats
 from bot.store import ArticleRow
-from retrieval.templates import templates_for
 
 PROGRESS_MIN_ITEMS = 1000
 """Below this many files or passages a step takes well under a second: no progress lines."""
@@ -27,7 +26,7 @@ def article_line(row: ArticleRow, lang: str) -> str:
 
 def _listing(title: str, rows: Sequence[ArticleRow], lang: str) -> str:
     if not rows:
-        return templates_for(lang).no_articles
+        return messages_for(lang).no_articles
     lines = [title] + [article_line(row, lang) for row in rows[:LIST_LIMIT]]
     if len(rows) > LIST_LIMIT:
         more = len(rows) - LIST_LIMIT
@@ -36,11 +35,11 @@ def _listing(title: str, rows: Sequence[ArticleRow], lang: str) -> str:
 
 
 def headlines_text(rows: Sequence[ArticleRow], lang: str) -> str:
-    return _listing(templates_for(lang).headlines_title, rows, lang)
+    return _listing(messages_for(lang).headlines_title, rows, lang)
 
 
 def sources_text(rows: Sequence[ArticleRow], lang: str) -> str:
-    return _listing(templates_for(lang).sources_title.format(count=len(rows)), rows, lang)
+    return _listing(messages_for(lang).sources_title.format(count=len(rows)), rows, lang)
 
 
 def reload_text(report: ReloadReport, lang: str = Lang.EN) -> str:

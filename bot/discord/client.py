@@ -9,8 +9,11 @@ Every message goes out with no mentions allowed, whatever the quoted text contai
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import pkgutil
+import signal
+from collections.abc import AsyncIterator
 
 import discord
 from discord import app_commands
@@ -19,14 +22,17 @@ from discord.ext import commands
 from bot.config import Settings
 from bot.cooldown import Cooldown
 from bot.discord import components
-from bot.discord.helpers import NO_MENTIONS, interaction_lang, send_ephemeral
+from bot.discord.helpers import NO_MENTIONS, NewsTranslator, interaction_lang, send_ephemeral
 from bot.discord.sync import sync_if_changed
 from bot.logs import silence_voice_warnings
 from bot.messages import Lang, messages_for
 from bot.service import NewsService
-from retrieval.templates import templates_for
 
 log = logging.getLogger(__name__)
+
+SHUTDOWN_GRACE_S = 5.0
+"""How long a shutdown waits for answers already being composed: long enough for an answer
+to finish, short enough for systemd's, Docker's or Kubernetes' stop timeout."""
 
 def intents() -> discord.Intents:
     """Only what mentions, DMs and slash commands need: no privileged intent. A message that
@@ -67,11 +73,17 @@ class NewsBot(commands.Bot):
         self.service = service
         self.cooldown = Cooldown(settings.cooldown_questions, settings.cooldown_seconds)
         self._store_watch: asyncio.Task[None] | None = None
+        self._in_flight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self.shutting_down = False
+        self._shutdown_task: asyncio.Task[None] | None = None
 
     async def setup_hook(self) -> None:
+        await self.tree.set_translator(NewsTranslator())
         for extension in extensions():
             await self.load_extension(extension)
-        await sync_if_changed(self.tree, self.settings.guild_ids, self.settings.data_dir)
+        await sync_if_changed(self.tree, self.settings.guild_ids, self.settings.data_dir, self.application_id)
         self._store_watch = asyncio.create_task(self._follow_store(), name="newsbot-follow-store")
 
     async def _follow_store(self) -> None:
@@ -83,27 +95,87 @@ class NewsBot(commands.Bot):
             except Exception:
                 log.exception("checking the store for another process's reload failed")
 
+    @contextlib.asynccontextmanager
+    async def answering(self) -> AsyncIterator[None]:
+        """Wrap the work on one question, so a shutdown can let it finish first."""
+        self._in_flight += 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self._in_flight -= 1
+            if not self._in_flight:
+                self._idle.set()
+
+    async def shutdown(self, reason: str) -> None:
+        """Stop taking questions, let the ones in flight finish (within the grace period), then
+        close the gateway cleanly; the caller then closes the service and its database."""
+        if self.shutting_down:
+            return
+        self.shutting_down = True
+        log.info("%s: shutting down (%d answer(s) in flight)", reason, self._in_flight)
+        try:
+            await asyncio.wait_for(self._idle.wait(), SHUTDOWN_GRACE_S)
+        except TimeoutError:
+            log.warning("shutting down with %d answer(s) unfinished", self._in_flight)
+        await self.close()
+
+    def stop_on_signals(self, loop: asyncio.AbstractEventLoop) -> list[signal.Signals]:
+        """SIGTERM (what systemd, Docker and Kubernetes send) and SIGINT both shut down
+        gracefully instead of killing the process mid-answer. Returns the signals handled,
+        for :meth:`asyncio.AbstractEventLoop.remove_signal_handler`."""
+        handled = []
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            try:
+                loop.add_signal_handler(sig, self._on_signal, sig)
+            except (NotImplementedError, RuntimeError):  # not the main thread, or no signals here
+                continue
+            handled.append(sig)
+        return handled
+
+    def _on_signal(self, sig: signal.Signals) -> None:
+        # The task is kept so it is not garbage-collected before it runs.
+        self._shutdown_task = asyncio.create_task(self.shutdown(sig.name), name="newsbot-shutdown")
+
     async def close(self) -> None:
         if self._store_watch is not None:
             self._store_watch.cancel()
         await super().close()
 
     async def on_ready(self) -> None:
-        log.info("connected as %s (id %s) to %d guild(s)", self.user, self.user.id if self.user else "?", len(self.guilds))
+        user_id = self.user.id if self.user else "?"
+        log.info("connected as %s (id %s) to %d guild(s)", self.user, user_id, len(self.guilds))
 
     async def on_message(self, message: discord.Message) -> None:
         """Mentions are handled by the ask component; there are no prefix commands."""
 
     def is_moderator(self, interaction: discord.Interaction) -> bool:
-        """Manage Server, or the configured moderator role. Checked in code: the commands'
-        default permissions only tell Discord clients whom to show them to."""
+        """Manage Server, or the configured moderator role.
+
+        Checked here, at run time, and nowhere else: the moderators' commands carry no
+        ``default_member_permissions``, because Discord enforces those before the bot sees
+        the interaction, so a member with only the moderator role could not run them."""
         member = interaction.user
         if interaction.guild is None or not isinstance(member, discord.Member):
             return False
         if interaction.permissions.manage_guild:
             return True
-        role = self.settings.mod_role
-        return bool(role) and any(r.name == role for r in member.roles)
+        return moderator_role(interaction.guild, self.settings.mod_role) in member.roles
 
-    def templates(self, interaction: discord.Interaction):  # type: ignore[no-untyped-def]
-        return templates_for(interaction_lang(interaction) or "fr")
+
+def moderator_role(guild: discord.Guild, setting: str | None) -> discord.Role | None:
+    """The role ``NEWSBOT_MOD_ROLE`` names in ``guild``: by id (what it should hold), or by
+    name only when exactly one role has that name, since role names are not unique and a
+    member could create a look-alike role elsewhere in the list."""
+    if not setting:
+        return None
+    value = setting.strip().removeprefix("<@&").removesuffix(">")
+    if value.isdigit():
+        return guild.get_role(int(value))
+    named = [role for role in guild.roles if role.name == value]
+    if len(named) != 1:
+        log.warning(
+            "NEWSBOT_MOD_ROLE %r matches %d roles in guild %s; set it to the role's id", value, len(named), guild.id
+        )
+        return None
+    return named[0]

@@ -1,10 +1,16 @@
-"""What every Discord feature shares: no pings, the user's language, ephemeral replies."""
+"""What every Discord feature shares: no pings, the user's language, ephemeral replies, the
+commands' names and descriptions in both languages."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import TypeVar
 
 import discord
+from discord import app_commands
+
+from bot.messages import COMMAND_TEXTS, CommandText, Lang, messages_for
 
 log = logging.getLogger("bot.discord")
 
@@ -12,12 +18,14 @@ NO_MENTIONS = discord.AllowedMentions.none()
 
 
 def interaction_lang(interaction: discord.Interaction) -> str | None:
-    """"fr"/"en" from the user's Discord locale, or None to follow the question's language."""
-    locale = str(interaction.locale or "")
-    if locale.startswith("fr"):
-        return "fr"
-    if locale.startswith("en"):
-        return "en"
+    """"fr"/"en" from the user's Discord locale, else from the server's, or None to follow
+    the question's language (a German user on a German server asking in French)."""
+    for locale in (interaction.locale, interaction.guild_locale):
+        value = str(getattr(locale, "value", locale) or "")
+        if value.startswith("fr"):
+            return "fr"
+        if value.startswith("en"):
+            return "en"
     return None
 
 
@@ -36,3 +44,42 @@ async def send_ephemeral(interaction: discord.Interaction, message: str) -> None
             await interaction.response.send_message(message, ephemeral=True, allowed_mentions=NO_MENTIONS)
     except discord.HTTPException:
         log.warning("could not send the error message for interaction %s", interaction.id)
+
+
+def text(key: CommandText) -> app_commands.locale_str:
+    """A command's name or description: the English text, with ``key`` for the translator."""
+    return app_commands.locale_str(COMMAND_TEXTS[Lang.EN][key], key=key)
+
+
+class NewsTranslator(app_commands.Translator):
+    """French names and descriptions for every command (``name_localizations`` and
+    ``description_localizations``), so a French client shows "/titres" and French help
+    instead of one string carrying both languages."""
+
+    async def translate(
+        self, string: app_commands.locale_str, locale: discord.Locale, context: app_commands.TranslationContextTypes
+    ) -> str | None:
+        key = string.extras.get("key")
+        if not str(locale.value).startswith("fr") or key is None:
+            return None
+        return COMMAND_TEXTS[Lang.FR].get(CommandText(key))
+
+
+T = TypeVar("T")
+
+def moderators_only() -> Callable[[T], T]:
+    """Refuse non-moderators with a polite, localised CheckFailure (shown ephemerally)."""
+
+    def predicate(interaction: discord.Interaction) -> bool:
+        from bot.discord.client import NewsBot  # the client imports these helpers
+
+        bot = interaction.client
+        assert isinstance(bot, NewsBot)
+        if bot.is_moderator(interaction):
+            return True
+        messages = messages_for(interaction_lang(interaction))
+        role = bot.settings.mod_role
+        suffix = messages.moderators_only_role.format(role=role) if role else ""
+        raise app_commands.CheckFailure(messages.moderators_only.format(role=suffix))
+
+    return app_commands.check(predicate)

@@ -50,7 +50,8 @@ SWITCH_INTERVAL_S = 0.001
 """How long a thread may hold the GIL before handing it over (Python's default: 5 ms).
 
 Parsing and indexing run in worker threads; with the default interval the event loop waited
-for the GIL often enough to stall it noticeably during a big reload. One millisecond keeps the gateway heartbeat and every Discord event prompt, at a small cost in
+for the GIL often enough to stall it noticeably during a big reload. One millisecond keeps the
+gateway heartbeat and every Discord event prompt, at a small cost in
 reload throughput (benchmarks/bench_service.py measures both)."""
 
 
@@ -64,6 +65,8 @@ async def serve(settings: Settings, **bot_options: object) -> int:
     make_event_loop_responsive()
     async with await NewsService.open(settings, progress=progress_lines(log.info)) as service:
         bot = NewsBot(settings, service, **bot_options)
+        loop = asyncio.get_running_loop()
+        handled = bot.stop_on_signals(loop)
         try:
             async with bot:
                 await bot.start(settings.discord_token.reveal())
@@ -74,4 +77,7 @@ async def serve(settings: Settings, **bot_options: object) -> int:
             log.debug("start-up failed", exc_info=True)
             print(f"newsbot: {problem.message}", file=sys.stderr)
             return problem.code
+        finally:
+            for sig in handled:
+                loop.remove_signal_handler(sig)
     return ExitCode.OK

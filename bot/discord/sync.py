@@ -2,7 +2,14 @@
 
 Discord rate-limits command registration, and a global sync takes up to an hour to reach
 clients; syncing on every start is the classic mistake. We keep a hash of the last synced
-payload per scope (a guild id, or "global") in a small JSON file in the data folder.
+payload per application and scope (``"<application id>:<guild id>"`` or
+``"<application id>:global"``) in a small JSON file in the data folder: two bots (two
+tokens) sharing a data folder each sync their own commands.
+
+When the scope changes, the commands of the old scope are removed, or every command would
+show twice in the server (its guild copy and its global one). A guild where the bot may not
+register commands (403, "Missing Access": invited without the ``applications.commands``
+scope) is one log line; the other scopes still sync and the bot starts.
 """
 
 from __future__ import annotations
@@ -18,41 +25,89 @@ from discord import app_commands
 log = logging.getLogger(__name__)
 
 STATE_FILE = "command-sync.json"
+GLOBAL = "global"
+MISSING_ACCESS = 50001
 
 
-def tree_hash(tree: app_commands.CommandTree, guild: discord.abc.Snowflake | None) -> str:
-    """A stable hash of what a sync to ``guild`` (or globally) would send."""
-    payload = [command.to_dict(tree) for command in tree.get_commands(guild=guild)]
+async def tree_hash(tree: app_commands.CommandTree, guild: discord.abc.Snowflake | None) -> str:
+    """A stable hash of what a sync to ``guild`` (or globally) would send, translations
+    included (a changed French description must sync too), built as ``tree.sync`` builds it."""
+    commands = tree.get_commands(guild=guild)
+    translator = tree.translator
+    if translator is not None:
+        payload = [await command.get_translated_payload(tree, translator) for command in commands]
+    else:
+        payload = [command.to_dict(tree) for command in commands]
     payload.sort(key=lambda entry: (entry.get("type", 1), entry["name"]))
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
-async def sync_if_changed(tree: app_commands.CommandTree, guild_ids: tuple[int, ...], data_dir: Path) -> list[str]:
-    """Sync to each configured guild (copying the global commands there) or globally.
-
-    Returns the scopes that were synced.
-    """
-    state_path = data_dir / STATE_FILE
+def _read_state(path: Path) -> dict[str, str]:
     try:
-        state: dict[str, str] = json.loads(state_path.read_text(encoding="utf-8"))
+        state = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        state = {}
-    synced = []
+        return {}
+    return {str(k): str(v) for k, v in state.items()} if isinstance(state, dict) else {}
+
+
+async def sync_if_changed(
+    tree: app_commands.CommandTree,
+    guild_ids: tuple[int, ...],
+    data_dir: Path,
+    application_id: int | None = None,
+) -> list[str]:
+    """Sync to each configured guild (copying the global commands there) or globally, and
+    empty the scopes this application synced before but no longer uses.
+
+    Returns the scopes that were synced (emptied ones included).
+    """
+    app = str(application_id or tree.client.application_id or "unknown")
+    state_path = data_dir / STATE_FILE
+    state = _read_state(state_path)
+    before = dict(state)
+    synced: list[str] = []
     scopes: list[tuple[str, discord.abc.Snowflake | None]] = (
-        [(str(gid), discord.Object(id=gid)) for gid in guild_ids] if guild_ids else [("global", None)]
+        [(str(gid), discord.Object(id=gid)) for gid in guild_ids] if guild_ids else [(GLOBAL, None)]
     )
-    for key, guild in scopes:
+    for _scope, guild in scopes:
         if guild is not None:
             tree.copy_global_to(guild=guild)
-        digest = tree_hash(tree, guild)
+    wanted = {scope for scope, _ in scopes}
+    stale = [key.split(":", 1)[1] for key in state if key.startswith(app + ":") and key.split(":", 1)[1] not in wanted]
+    if GLOBAL in stale:
+        tree.clear_commands(guild=None)  # already copied to the guilds above
+    for scope in stale:
+        guild = None if scope == GLOBAL else discord.Object(id=int(scope))
+        if guild is not None:
+            tree.clear_commands(guild=guild)
+        scopes.append((scope, guild))
+    for scope, guild in scopes:
+        key = f"{app}:{scope}"
+        digest = await tree_hash(tree, guild)
         if state.get(key) == digest:
-            log.info("slash commands unchanged for %s; not syncing", key)
+            log.info("slash commands unchanged for %s; not syncing", scope)
             continue
-        commands = await tree.sync(guild=guild)
-        log.info("synced %d slash commands to %s", len(commands), key)
-        state[key] = digest
-        synced.append(key)
-    if synced:
+        try:
+            commands = await tree.sync(guild=guild)
+        except discord.Forbidden as error:
+            if error.code != MISSING_ACCESS or guild is None:
+                raise
+            log.warning(
+                "guild %s: no permission to register slash commands (403 %s); re-invite the bot with the "
+                "applications.commands scope. Mentions still work there.",
+                scope,
+                error.code,
+            )
+            state.pop(key, None)
+            continue
+        if scope in stale:
+            log.info("removed the slash commands of %s (no longer configured)", scope)
+            state.pop(key, None)
+        else:
+            log.info("synced %d slash commands to %s", len(commands), scope)
+            state[key] = digest
+        synced.append(scope)
+    if state != before:
         data_dir.mkdir(parents=True, exist_ok=True)
-        state_path.write_text(json.dumps(state, indent=2), encoding="utf-8")
+        state_path.write_text(json.dumps(state, indent=2, sort_keys=True), encoding="utf-8")
     return synced

@@ -7,11 +7,11 @@ import re
 
 import pytest
 
-from bot.render import MESSAGE_LIMIT, answer_json, render_answer, source_line
+from bot.messages import messages_for
+from bot.render import MESSAGE_LIMIT, answer_embed, answer_json, render_answer, safe_url, source_line
 from retrieval.answer import Answer, Citation
 from retrieval.engine import MAX_QUESTION_CHARS
 from retrieval.records import Article
-from retrieval.templates import TEMPLATES
 
 
 def article(
@@ -19,8 +19,11 @@ def article(
     title: str = "DeepSeek bouscule la Silicon Valley",
     source: str | None = "Le Journal",
     published: str | None = "2025-01-28",
+    url: str | None = None,
 ) -> Article:
-    return Article(path=path, title=title, text="…", content_hash="0" * 64, source=source, published=published)
+    return Article(
+        path=path, title=title, text="…", content_hash="0" * 64, source=source, published=published, url=url
+    )
 
 
 def answered(*citations: Citation, lang: str = "fr", question: str = "Combien a coûté DeepSeek R1 ?") -> Answer:
@@ -231,7 +234,7 @@ def test_intro_is_singular_when_only_one_citation_is_left_after_dropping() -> No
 @pytest.mark.parametrize("lang", ["fr", "en"])
 @pytest.mark.parametrize("reason", ["no_match", "weak"])
 def test_abstain_message(lang: str, reason: str) -> None:
-    assert render_answer(abstained(reason, lang)) == TEMPLATES[lang].abstain
+    assert render_answer(abstained(reason, lang)) == messages_for(lang).abstain
 
 
 def test_abstain_message_says_it_does_not_know_in_french() -> None:
@@ -276,7 +279,7 @@ def test_unknown_name_from_the_question_is_escaped_and_defused() -> None:
 
 
 def test_unknown_name_without_a_name_falls_back_to_abstain() -> None:
-    assert render_answer(abstained("unknown_name", "fr", detail=None)) == TEMPLATES["fr"].abstain
+    assert render_answer(abstained("unknown_name", "fr", detail=None)) == messages_for("fr").abstain
 
 
 # ---------------------------------------------------------------------- JSON
@@ -297,6 +300,7 @@ def test_answer_json_round_trips_the_answer() -> None:
                 "path": "seeds/001_abc.txt",
                 "title": "DeepSeek bouscule la Silicon Valley",
                 "source": "Le Journal",
+                "url": None,
                 "published": "2025-01-28",
                 "quote": "L’entreprise « affirme » 5,6 M€.",
                 "score": 4.2,
@@ -305,6 +309,7 @@ def test_answer_json_round_trips_the_answer() -> None:
                 "path": "seeds/003_y.txt",
                 "title": "DeepSeek bouscule la Silicon Valley",
                 "source": None,
+                "url": None,
                 "published": None,
                 "quote": "Deuxième.",
                 "score": 4.2,
@@ -324,7 +329,7 @@ def test_answer_json_for_an_abstention_has_no_citations() -> None:
     data = json.loads(answer_json(abstained("weak", "en")))
     assert data["answered"] is False
     assert data["citations"] == []
-    assert data["text"] == TEMPLATES["en"].abstain
+    assert data["text"] == messages_for("en").abstain
 
 
 
@@ -335,3 +340,52 @@ def test_a_newline_in_a_title_or_file_name_stays_on_the_source_line() -> None:
     line = source_line(article, "fr")
     assert "\n" not in line and "\r" not in line
     assert "Titre sur deux lignes" in line and "evil name.txt" in line
+
+
+
+# ---------------------------------------------------------------------- embeds
+
+
+def test_embed_title_links_to_the_url_with_publisher_and_date() -> None:
+    embed = answer_embed(answered(cite(url="https://example.org/a", source="Le Journal", published="2025-01-28")))
+    assert embed is not None and embed.description is not None
+    assert "(https://example.org/a) · Le Journal · 2025-01-28" in embed.description
+    assert "`" not in embed.description.split("—")[-1]  # no file path when there is a URL
+
+
+def test_embed_without_url_names_the_file_and_an_unknown_date() -> None:
+    embed = answer_embed(answered(cite(url=None, published=None)))
+    assert embed is not None and embed.description is not None
+    assert "date inconnue" in embed.description and "`seeds/" in embed.description
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "ftp://example.org/x", "https://", "https://ex.org/a\nb", ""])
+def test_only_http_urls_with_a_host_become_links(url: str) -> None:
+    assert safe_url(url) is None
+
+
+def test_a_url_cannot_close_the_masked_link() -> None:
+    assert safe_url("https://example.org/a)(b c") == "https://example.org/a%29%28b%20c"
+
+
+def test_embed_quotes_are_escaped_and_defused() -> None:
+    embed = answer_embed(answered(cite("Il a écrit @everyone et **gras** et [lien](https://x.org).")))
+    assert embed is not None and embed.description is not None
+    assert "@everyone" not in embed.description and "**gras**" not in embed.description
+    assert "\\[lien\\]" in embed.description or "\\[lien]" in embed.description
+
+
+def test_embed_respects_the_description_limit_and_keeps_the_best_citation() -> None:
+    citations = [cite("Phrase numéro %d. " % i * 15) for i in range(3)]
+    embed = answer_embed(answered(*citations), limit=600)
+    assert embed is not None and embed.description is not None
+    assert len(embed.description) <= 600 and "numéro 0" in embed.description
+
+
+def test_a_non_answer_has_no_embed() -> None:
+    assert answer_embed(abstained("weak", "fr")) is None
+
+
+def test_answer_json_carries_the_url() -> None:
+    data = json.loads(answer_json(answered(cite(url="https://example.org/a"))))
+    assert data["citations"][0]["url"] == "https://example.org/a"

@@ -15,7 +15,10 @@ from .models import (
     ADMINISTRATOR,
     ALL_PERMISSIONS,
     DEFAULT_EVERYONE_PERMISSIONS,
+    EMBED_LINKS,
     MANAGE_GUILD,
+    READ_MESSAGE_HISTORY,
+    SEND_MESSAGES_IN_THREADS,
     SEND_MESSAGES,
     VIEW_CHANNEL,
     FakeChannel,
@@ -26,13 +29,17 @@ from .models import (
     PermissionOverwrite,
 )
 from .records import InteractionRecord, RecordedFile, RecordedRequest, SentMessage
-from .server import FakeDiscord
+from .server import CommandNotOffered, FakeDiscord
 
 __all__ = [
     "ADMINISTRATOR",
     "ALL_PERMISSIONS",
+    "CommandNotOffered",
     "DEFAULT_EVERYONE_PERMISSIONS",
+    "EMBED_LINKS",
     "MANAGE_GUILD",
+    "READ_MESSAGE_HISTORY",
+    "SEND_MESSAGES_IN_THREADS",
     "SEND_MESSAGES",
     "VIEW_CHANNEL",
     "FakeChannel",

@@ -129,6 +129,8 @@ class GatewayServer:
         self.dispatched: list[JSONDict] = []
         self.dropped: list[JSONDict] = []
         self.connect_queries: list[dict[str, str]] = []
+        self.close_codes: list[int | None] = []
+        """The close code of every connection that ended (1000 is a clean close by the client)."""
         self.identified = asyncio.Event()
         self.ready = asyncio.Event()
         self._handlers: dict[int, Callable[[GatewayConnection, Any], Awaitable[None]]] = {
@@ -154,6 +156,7 @@ class GatewayServer:
             await self._read_loop(conn)
         finally:
             self.connections.remove(conn)
+            self.close_codes.append(ws.close_code)
             _log.debug("gateway connection closed code=%s", ws.close_code)
         return ws
 
@@ -288,6 +291,10 @@ class GatewayServer:
             return None
         if not in_guild or intents & INTENT_MESSAGE_CONTENT or event == "MESSAGE_DELETE":
             return data
+        # "Messages in which the app is mentioned" keep their content
+        # (https://discord.com/developers/docs/events/gateway#message-content-intent): a user
+        # mention in ``mentions``. A mention of the app's managed role is a role mention and
+        # does not count, so such a message arrives without its text.
         bot_id = str(self._host.bot_user.id)
         author_id = str((data.get("author") or {}).get("id"))
         mentioned = any(str(u.get("id")) == bot_id for u in data.get("mentions") or [])

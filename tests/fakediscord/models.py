@@ -57,6 +57,10 @@ DM = 1
 GUILD_VOICE = 2
 GUILD_CATEGORY = 4
 GUILD_ANNOUNCEMENT = 5
+ANNOUNCEMENT_THREAD = 10
+PUBLIC_THREAD = 11
+PRIVATE_THREAD = 12
+THREAD_TYPES = frozenset({ANNOUNCEMENT_THREAD, PUBLIC_THREAD, PRIVATE_THREAD})
 
 _OVERWRITE_ROLE = 0
 _OVERWRITE_MEMBER = 1
@@ -95,6 +99,9 @@ class FakeRole:
     name: str
     permissions: int = 0
     position: int = 0
+    bot_id: int | None = None
+    """Set for the managed role Discord creates for a bot invited with permissions
+    (``tags.bot_id``, https://discord.com/developers/docs/topics/permissions#role-object-role-tags-structure)."""
 
     @property
     def mention(self) -> str:
@@ -111,9 +118,10 @@ class FakeRole:
             "hoist": False,
             "icon": None,
             "unicode_emoji": None,
-            "managed": False,
+            "managed": self.bot_id is not None,
             "mentionable": False,
             "flags": 0,
+            **({"tags": {"bot_id": str(self.bot_id)}} if self.bot_id is not None else {}),
         }
 
 

@@ -8,6 +8,8 @@ replied to message X without pinging anyone" read far better against a
 
 from __future__ import annotations
 
+import time
+
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -85,6 +87,15 @@ class SentMessage:
         return str(self.message.get("content") or "")
 
     @property
+    def text(self) -> str:
+        """What a reader sees: the content, then each embed's title, description and fields."""
+        parts = [self.content]
+        for embed in self.embeds:
+            parts += [str(embed.get(k) or "") for k in ("title", "description")]
+            parts += [f"{f.get('name', '')}\n{f.get('value', '')}" for f in embed.get("fields") or []]
+        return "\n".join(p for p in parts if p)
+
+    @property
     def embeds(self) -> list[JSONDict]:
         return list(self.message.get("embeds") or [])
 
@@ -125,6 +136,8 @@ class InteractionRecord:
     original_edits: list[JSONDict] = field(default_factory=list)
     original_deleted: bool = False
     followups: list[SentMessage] = field(default_factory=list)
+    created: float = field(default_factory=time.monotonic)
+    """``time.monotonic()`` when the interaction was sent: Discord's response deadlines count from it."""
 
     @property
     def responded(self) -> bool:

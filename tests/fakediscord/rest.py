@@ -27,7 +27,15 @@ from typing import Any
 from aiohttp import BodyPartReader, web
 
 from .gateway import GATEWAY_PATH
-from .models import SEND_MESSAGES, VIEW_CHANNEL, FakeGuild, JSONDict
+from .models import (
+    READ_MESSAGE_HISTORY,
+    SEND_MESSAGES,
+    SEND_MESSAGES_IN_THREADS,
+    THREAD_TYPES,
+    VIEW_CHANNEL,
+    FakeGuild,
+    JSONDict,
+)
 from .payloads import (
     ALREADY_ACKNOWLEDGED,
     CANNOT_MESSAGE_USER,
@@ -63,6 +71,12 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 #: Routes discord.py calls without the bot token (the interaction token authorises them).
 _TOKEN_AUTHORISED_PREFIXES = ("/interactions/", "/webhooks/")
 _TRUE_QUERY = ("1", "true", "True")
+
+#: "Interaction tokens are valid for 15 minutes ... you must send an initial response within
+#: 3 seconds of receiving the event" (https://discord.com/developers/docs/interactions/receiving-and-responding#responding-to-an-interaction).
+INITIAL_RESPONSE_DEADLINE_S = 3.0
+TOKEN_LIFETIME_S = 15 * 60.0
+INVALID_WEBHOOK_TOKEN = 50027
 
 
 @dataclass(frozen=True)
@@ -332,12 +346,20 @@ class RestApi:
         page = messages[:limit] if after else messages[-limit:]
         return json_reply(list(reversed(page)))
 
-    def _send_refusal(self, ref: ChannelRef) -> web.Response | None:
-        """403 when Discord would refuse the bot posting in this channel."""
+    def _send_refusal(self, ref: ChannelRef, *, reply: bool) -> web.Response | None:
+        """403 when Discord would refuse the bot posting in this channel.
+
+        Threads need Send Messages in Threads instead of Send Messages, and a reply needs Read
+        Message History ("If replying to a message, the READ_MESSAGE_HISTORY permission is
+        required", https://discord.com/developers/docs/resources/message#create-message).
+        """
         if ref.dm_user is not None and not ref.dm_user.accepts_dms:
             return json_reply(error_body("Cannot send messages to this user", CANNOT_MESSAGE_USER), 403)
         if ref.guild is not None:
-            needed = VIEW_CHANNEL | SEND_MESSAGES
+            in_thread = ref.channel is not None and ref.channel.type in THREAD_TYPES
+            needed = VIEW_CHANNEL | (SEND_MESSAGES_IN_THREADS if in_thread else SEND_MESSAGES)
+            if reply:
+                needed |= READ_MESSAGE_HISTORY
             if ref.guild.channel_permissions(self._state.bot_user.id, ref.id) & needed != needed:
                 return json_reply(error_body("Missing Permissions", MISSING_PERMISSIONS), 403)
         return None
@@ -346,11 +368,11 @@ class RestApi:
         ref = self._channel(request)
         if ref is None:
             return not_found("Unknown Channel", UNKNOWN_CHANNEL)
-        refusal = self._send_refusal(ref)
-        if refusal is not None:
-            return refusal
         body = self._body(request)
         payload = body.payload
+        refusal = self._send_refusal(ref, reply=bool(payload.get("message_reference")))
+        if refusal is not None:
+            return refusal
         error = validate_message_body(payload, has_files=bool(body.files), creating=True)
         if error is not None:
             return json_reply(error, 400)
@@ -463,6 +485,8 @@ class RestApi:
             return not_found("Unknown interaction", UNKNOWN_INTERACTION)
         if record.callbacks:
             return json_reply(error_body("Interaction has already been acknowledged.", ALREADY_ACKNOWLEDGED), 400)
+        if time.monotonic() - record.created > INITIAL_RESPONSE_DEADLINE_S:
+            return not_found("Unknown interaction", UNKNOWN_INTERACTION)
         body = self._body(request)
         callback_type = int(body.payload.get("type", 0))
         data = body.payload.get("data") or {}
@@ -515,6 +539,8 @@ class RestApi:
         record = self._webhook_record(request)
         if record is None or not record.responded:
             return not_found("Unknown Webhook", UNKNOWN_WEBHOOK)
+        if time.monotonic() - record.created > TOKEN_LIFETIME_S:
+            return json_reply(error_body("Invalid Webhook Token", INVALID_WEBHOOK_TOKEN), 401)
         body = self._body(request)
         error = validate_message_body(body.payload, has_files=bool(body.files), creating=True)
         if error is not None:

@@ -29,12 +29,16 @@ from .records import InteractionRecord, RecordedRequest, SentMessage
 from .rest import API_PREFIX, RestApi
 from .state import ChannelRef, FakeState, dm_channel_payload, without_reference
 
-__all__ = ["FakeDiscord"]
+__all__ = ["CommandNotOffered", "FakeDiscord"]
 
 _log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 
 ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
+
+
+class CommandNotOffered(PermissionError):
+    """Discord would not let this user invoke this command here (``send_interaction`` raises it)."""
 
 
 class FakeDiscord(FakeState):
@@ -332,6 +336,8 @@ class FakeDiscord(FakeState):
         reference, referenced = self._reference(reply_to, ref)
         if mentions is None:
             mentions = self._implied_mentions(content, referenced)
+        _, role_ids = parse_mention_ids(content)
+        mention_roles = [r for r in role_ids if guild is not None and guild.get_role(r) is not None]
         message = message_payload(
             message_id=self.ids.next(),
             channel_id=channel_id,
@@ -340,6 +346,7 @@ class FakeDiscord(FakeState):
             guild_id=guild.id if guild else None,
             member=member.to_payload(with_user=False) if member else None,
             mentions=[self.mention_entry(u, guild) for u in mentions],
+            mention_roles=mention_roles,
             message_type=MESSAGE_REPLY if reference else MESSAGE_DEFAULT,
             embeds=embeds,
             attachments=attachments,
@@ -384,6 +391,12 @@ class FakeDiscord(FakeState):
             if name is None:
                 raise ValueError("send_interaction needs name= or data=")
             data = self._command_data(name, options, command_type, ref.guild)
+        if interaction_type == 2:
+            command = self.find_command(str(data.get("name")), int(data.get("type", 1)), ref.guild.id if ref.guild else None)
+            given = data.get("options") or []
+            refusal = self.invocation_refusal(command, ref.guild, user, given) if command is not None else None
+            if refusal is not None:
+                raise CommandNotOffered(refusal)
         interaction_id = self.ids.next()
         token = f"fake-interaction-{secrets.token_hex(16)}"
         payload: JSONDict = {
@@ -409,6 +422,15 @@ class FakeDiscord(FakeState):
         self.interactions_by_token[token] = record
         await self.gateway.dispatch("INTERACTION_CREATE", payload)
         return record
+
+    async def delete_message(self, message_id: int) -> None:
+        """A user deletes a message: it is gone for REST and MESSAGE_DELETE is sent."""
+        message = self.messages.pop(message_id)
+        data: JSONDict = {"id": str(message_id), "channel_id": message["channel_id"]}
+        ref = self.resolve_channel(int(message["channel_id"]))
+        if ref is not None and ref.guild is not None:
+            data["guild_id"] = str(ref.guild.id)
+        await self.gateway.dispatch("MESSAGE_DELETE", data)
 
     async def add_guild(self, guild: FakeGuild) -> None:
         """The bot joins ``guild``: registers it and sends GUILD_CREATE."""

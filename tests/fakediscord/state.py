@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .models import DM, MENTION_EVERYONE, FakeChannel, FakeGuild, FakeUser, JSONDict
+from .models import ADMINISTRATOR, DM, EMBED_LINKS, MENTION_EVERYONE, FakeChannel, FakeGuild, FakeRole, FakeUser, JSONDict
 from .payloads import (
     FLAG_EPHEMERAL,
     FLAG_LOADING,
@@ -85,8 +85,17 @@ class FakeState:
         return user
 
     def register_guild(self, guild: FakeGuild) -> None:
-        """Make the bot a member (it is in every configured guild) and learn the members."""
-        guild.add_member(self.bot_user)
+        """Make the bot a member (it is in every configured guild) and learn the members.
+
+        Like Discord, the bot gets its managed role (``tags.bot_id``), the one a member's
+        role picker offers as "@newsbot"."""
+        if not any(role.bot_id == self.bot_user.id for role in guild.roles):
+            guild.roles.append(FakeRole(id=self.ids.next(), name=self.bot_user.username, bot_id=self.bot_user.id, position=1))
+        managed = [role.id for role in guild.roles if role.bot_id == self.bot_user.id]
+        member = guild.add_member(self.bot_user)
+        for role_id in managed:
+            if role_id not in member.role_ids:
+                member.role_ids.append(role_id)
         self.guilds[guild.id] = guild
         for member in guild.members:
             self.users.setdefault(member.user.id, member.user)
@@ -119,6 +128,37 @@ class FakeState:
             for command in self.commands.get(scope, []):
                 if command["name"] == name and int(command.get("type", 1)) == command_type:
                     return command
+        return None
+
+    def invocation_refusal(
+        self, command: JSONDict, guild: FakeGuild | None, user: FakeUser, options: Sequence[JSONDict] = ()
+    ) -> str | None:
+        """Why Discord would not let ``user`` invoke ``command`` here, or ``None``.
+
+        Discord enforces these before the app sees anything: a command whose ``contexts`` lack
+        the interaction's context (0 guild, 1 bot DM, 2 private channel) is not offered there,
+        and in a guild ``default_member_permissions`` hides it from members lacking those
+        permissions unless they are administrators ("0" means administrators only)
+        (https://discord.com/developers/docs/interactions/application-commands#permissions).
+        Per-guild overrides (Integrations settings) are not modelled.
+        """
+        context = 0 if guild is not None else 1
+        contexts = command.get("contexts")
+        if contexts is not None and context not in [int(c) for c in contexts]:
+            return f"/{command['name']} is not available in context {context} (contexts {contexts})"
+        if guild is None and command.get("dm_permission") is False:
+            return f"/{command['name']} is not available in DMs (dm_permission false)"
+        for option in options:
+            declared = next((o for o in command.get("options") or [] if o.get("name") == option.get("name")), None)
+            limit = declared.get("max_length") if declared else None
+            if limit is not None and isinstance(option.get("value"), str) and len(option["value"]) > int(limit):
+                # The client refuses to send it (max_length, https://discord.com/developers/docs/interactions/application-commands#application-command-object-application-command-option-structure).
+                return f"option {option['name']} is longer than its max_length {limit}"
+        required = command.get("default_member_permissions")
+        if guild is not None and required is not None:
+            perms = guild.base_permissions(user.id)
+            if not perms & ADMINISTRATOR and perms & int(required) != int(required):
+                return f"/{command['name']} needs permissions {required}; user {user.id} has {perms}"
         return None
 
     # ------------------------------------------------------------------ messages
@@ -165,7 +205,7 @@ class FakeState:
             mention_everyone=everyone,
             message_type=message_type,
             flags=flags,
-            embeds=payload.get("embeds") or [],
+            embeds=self._visible_embeds(ref, payload, interaction),
             components=payload.get("components") or [],
             attachments=self.attachments(files),
             message_reference=reference,
@@ -181,6 +221,17 @@ class FakeState:
         if not ephemeral:
             self._on_bot_message(message, ref)
         return message
+
+    def _visible_embeds(self, ref: ChannelRef, payload: Mapping[str, Any], interaction: InteractionRecord | None) -> list[JSONDict]:
+        """The embeds Discord keeps: a bot without Embed Links in a guild channel posts its
+        message with the embeds dropped, silently ("EMBED_LINKS: links sent by users with this
+        permission will be auto-embedded", https://discord.com/developers/docs/topics/permissions).
+        Interaction responses are webhook messages and keep theirs."""
+        embeds = list(payload.get("embeds") or [])
+        if interaction is None and ref.guild is not None:
+            if not ref.guild.channel_permissions(self.bot_user.id, ref.id) & EMBED_LINKS:
+                return []
+        return embeds
 
     def _on_bot_message(self, message: JSONDict, ref: ChannelRef) -> None:
         """Hook for the server to echo the bot's visible messages over the gateway."""

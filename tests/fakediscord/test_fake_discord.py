@@ -18,9 +18,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from .harness import patched_endpoints, run_bot
-from .models import MANAGE_GUILD, SEND_MESSAGES, FakeChannel, FakeGuild, FakeRole, FakeUser, PermissionOverwrite
+from .models import MANAGE_GUILD, READ_MESSAGE_HISTORY, SEND_MESSAGES, FakeChannel, FakeGuild, FakeRole, FakeUser, PermissionOverwrite
 from .records import RecordedRequest
-from .server import FakeDiscord
+from .server import CommandNotOffered, FakeDiscord
 
 TOKEN = "test-token"
 GUILD_ID = 1_100_000_000_000_000_001
@@ -29,6 +29,7 @@ READ_ONLY_CHANNEL_ID = 1_100_000_000_000_000_004
 MOD_ROLE_ID = 1_100_000_000_000_000_003
 ALICE = FakeUser(id=1_100_000_000_000_000_010, username="alice")
 BOB = FakeUser(id=1_100_000_000_000_000_011, username="bob")
+CAROL = FakeUser(id=1_100_000_000_000_000_012, username="carol")
 
 
 def build_guild() -> FakeGuild:
@@ -50,6 +51,7 @@ def build_guild() -> FakeGuild:
     )
     guild.add_member(ALICE, role_ids=[MOD_ROLE_ID])
     guild.add_member(BOB)
+    guild.add_member(CAROL)
     return guild
 
 
@@ -253,3 +255,75 @@ async def test_rejects_what_discord_rejects(fake: FakeDiscord, bot: TinyBot) -> 
     assert too_long.value.code == 50035 and "content" in too_long.value.text
     assert forbidden.value.code == 50013
     assert fake.sent_messages() == []
+
+
+@app_commands.command(name="locked", description="Managers only, servers only")
+@app_commands.default_permissions(manage_guild=True)
+@app_commands.guild_only()
+async def locked(interaction: discord.Interaction) -> None:
+    await interaction.response.send_message("ok", ephemeral=True)
+
+
+async def test_default_member_permissions_and_contexts_are_enforced_before_the_bot(fake: FakeDiscord, bot: TinyBot) -> None:
+    bot.tree.add_command(locked)
+    bot.tree.copy_global_to(guild=discord.Object(GUILD_ID))
+    await bot.tree.sync(guild=discord.Object(GUILD_ID))
+    await bot.tree.sync()
+    with pytest.raises(CommandNotOffered, match="needs permissions"):
+        await fake.send_interaction(user=CAROL, channel_id=CHANNEL_ID, name="locked")
+    with pytest.raises(CommandNotOffered, match="context"):
+        await fake.send_interaction(user=CAROL, channel_id=fake.dm_channel_id(CAROL), name="locked")
+    allowed = await fake.send_interaction(user=ALICE, channel_id=CHANNEL_ID, name="locked")
+    await fake.wait_for_interaction_response(allowed.id)
+    assert allowed.original_content == "ok"
+
+
+async def test_a_reply_needs_read_message_history(fake: FakeDiscord, bot: TinyBot) -> None:
+    fake.guilds[GUILD_ID].get_channel(CHANNEL_ID).overwrites.append(  # type: ignore[union-attr]  # the channel exists
+        PermissionOverwrite(target_id=GUILD_ID, deny=READ_MESSAGE_HISTORY)
+    )
+    general = bot.get_channel(CHANNEL_ID)
+    assert isinstance(general, discord.TextChannel)
+    first = await general.send("plain messages still work")
+    with pytest.raises(discord.Forbidden) as refused:
+        await first.reply("but not replies")
+    assert refused.value.code == 50013
+
+
+async def test_the_first_response_after_three_seconds_is_an_unknown_interaction(fake: FakeDiscord, bot: TinyBot) -> None:
+    bot.tree.copy_global_to(guild=discord.Object(GUILD_ID))
+    await bot.tree.sync(guild=discord.Object(GUILD_ID))
+    record = await fake.send_interaction(user=CAROL, channel_id=CHANNEL_ID, name="unsynced-name-is-fine")
+    record.created -= 3.5  # as if the bot had taken too long, without waiting for it
+    status = await _post_callback(fake, record.id, record.token)
+    assert status == 404 and not record.responded
+
+
+async def test_a_mention_of_the_bots_managed_role_is_a_role_mention(fake: FakeDiscord, bot: TinyBot) -> None:
+    guild = bot.get_guild(GUILD_ID)
+    assert guild is not None and guild.self_role is not None
+    await fake.send_message_create(channel_id=CHANNEL_ID, author=CAROL, content=f"{guild.self_role.mention} hi")
+    await fake.wait_for(lambda: bot.seen_contents or None)
+    event = next(d for d in fake.dispatched if d["t"] == "MESSAGE_CREATE")
+    assert event["d"]["mention_roles"] == [str(guild.self_role.id)]
+
+
+async def _post_callback(fake: FakeDiscord, interaction_id: int, token: str) -> int:
+    import aiohttp
+
+    async with aiohttp.ClientSession() as session:
+        url = f"{fake.api_base}/interactions/{interaction_id}/{token}/callback"
+        async with session.post(url, json={"type": 4, "data": {"content": "late"}}) as response:
+            return response.status
+
+
+async def test_embeds_are_dropped_without_embed_links(fake: FakeDiscord, bot: TinyBot) -> None:
+    from .models import EMBED_LINKS
+
+    fake.guilds[GUILD_ID].get_channel(CHANNEL_ID).overwrites.append(  # type: ignore[union-attr]  # the channel exists
+        PermissionOverwrite(target_id=GUILD_ID, deny=EMBED_LINKS)
+    )
+    general = bot.get_channel(CHANNEL_ID)
+    assert isinstance(general, discord.TextChannel)
+    sent = await general.send("text", embed=discord.Embed(description="rich"))
+    assert sent.content == "text" and sent.embeds == []

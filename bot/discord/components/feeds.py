@@ -20,7 +20,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord.client import NewsBot
-from bot.discord.helpers import NO_MENTIONS, interaction_lang
+from bot.discord.helpers import NO_MENTIONS, interaction_lang, moderators_only
 from bot.feeds.fetch import Fetcher, FetchError, check_scheme
 from bot.feeds.poll import Poller, PollReport, fetcher_for
 from bot.feeds.texts import feeds_text, import_text
@@ -33,21 +33,6 @@ from retrieval.corpus.files import ArticleError
 log = logging.getLogger(__name__)
 
 
-def _is_moderator(interaction: discord.Interaction) -> bool:
-    """The moderators' check of :mod:`.moderation`, typed (there it is an untyped decorator):
-    refuse others with a polite, localised CheckFailure, shown ephemerally."""
-    bot = interaction.client
-    assert isinstance(bot, NewsBot)
-    if bot.is_moderator(interaction):
-        return True
-    messages = messages_for(interaction_lang(interaction))
-    role = bot.settings.mod_role
-    suffix = messages.moderators_only_role.format(role=role) if role else ""
-    raise app_commands.CheckFailure(messages.moderators_only.format(role=suffix))
-
-
-moderators_only = app_commands.check(_is_moderator)
-
 CHECK_SECONDS = 60.0
 """How often the poller looks for due feeds (one row read when none is due)."""
 
@@ -55,9 +40,8 @@ CHECK_SECONDS = 60.0
 class Feeds(commands.Cog):
     feeds = app_commands.Group(
         name="feeds",
-        description="Follow RSS/Atom feeds (moderators)",
-        default_permissions=discord.Permissions(manage_guild=True),
-        guild_only=True,
+        description="Follow RSS and Atom feeds (moderators)",
+        allowed_contexts=app_commands.AppCommandContext(guild=True),
     )
 
     def __init__(self, bot: NewsBot) -> None:
@@ -135,7 +119,7 @@ class Feeds(commands.Cog):
 
     @feeds.command(name="add", description="Follow a feed; new articles are announced in a channel if given")
     @app_commands.describe(url="The feed's http(s) URL", channel="Where to announce new articles (optional)")
-    @moderators_only
+    @moderators_only()
     async def add(self, interaction: discord.Interaction, url: str, channel: discord.TextChannel | None = None) -> None:
         lang = interaction_lang(interaction) or Lang.EN
         messages = messages_for(lang)
@@ -159,7 +143,7 @@ class Feeds(commands.Cog):
         self.wake()
 
     @feeds.command(name="list", description="The followed feeds, their state and last error")
-    @moderators_only
+    @moderators_only()
     async def list_feeds(self, interaction: discord.Interaction) -> None:
         lang = interaction_lang(interaction) or Lang.EN
         text = feeds_text(await self.bot.service.store.feeds(), lang)
@@ -167,7 +151,7 @@ class Feeds(commands.Cog):
 
     @feeds.command(name="remove", description="Stop following a feed (its articles stay)")
     @app_commands.describe(feed="The feed's number (see /feeds list) or URL")
-    @moderators_only
+    @moderators_only()
     async def remove(self, interaction: discord.Interaction, feed: str) -> None:
         messages = messages_for(interaction_lang(interaction) or Lang.EN)
         removed: Feed | None = await self.bot.service.store.remove_feed(feed.strip())
@@ -177,10 +161,9 @@ class Feeds(commands.Cog):
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     @app_commands.command(name="import", description="Add one web page to the articles (moderators)")
-    @app_commands.default_permissions(manage_guild=True)
     @app_commands.guild_only()
     @app_commands.describe(url="The page's http(s) URL")
-    @moderators_only
+    @moderators_only()
     async def import_page(self, interaction: discord.Interaction, url: str) -> None:
         lang = interaction_lang(interaction) or Lang.EN
         assert self.poller is not None

@@ -7,7 +7,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord.client import NewsBot
-from bot.discord.helpers import NO_MENTIONS, interaction_lang
+from bot.discord.helpers import NO_MENTIONS, interaction_lang, text
+from bot.messages import CommandText
 from bot.reports import fit, headlines_text, sources_text
 
 
@@ -15,18 +16,23 @@ class Headlines(commands.Cog):
     def __init__(self, bot: NewsBot) -> None:
         self.bot = bot
 
-    @app_commands.command(name="headlines", description="The latest articles / Les derniers articles")
-    @app_commands.describe(count="How many (1-25) / Combien (1-25)")
+    @app_commands.command(name=text(CommandText.HEADLINES), description=text(CommandText.HEADLINES_DESCRIPTION))
+    @app_commands.rename(count=text(CommandText.HEADLINES_COUNT))
+    @app_commands.describe(count=text(CommandText.HEADLINES_COUNT_DESCRIPTION))
     async def headlines(self, interaction: discord.Interaction, count: app_commands.Range[int, 1, 25] = 10) -> None:
+        # Deferred before the store is read: during a big reload the query can take longer
+        # than Discord's three-second deadline for the first response.
+        await interaction.response.defer(thinking=True)
         rows = await self.bot.service.headlines(count)
         text = headlines_text(rows, interaction_lang(interaction) or "fr")
-        await interaction.response.send_message(fit(text), allowed_mentions=NO_MENTIONS)
+        await interaction.followup.send(fit(text), allowed_mentions=NO_MENTIONS)
 
-    @app_commands.command(name="sources", description="Every article I can quote / Les articles que je peux citer")
+    @app_commands.command(name=text(CommandText.SOURCES), description=text(CommandText.SOURCES_DESCRIPTION))
     async def sources(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(thinking=True)
         rows = await self.bot.service.sources()
         text = sources_text(rows, interaction_lang(interaction) or "fr")
-        await interaction.response.send_message(fit(text), allowed_mentions=NO_MENTIONS)
+        await interaction.followup.send(fit(text), allowed_mentions=NO_MENTIONS)
 
 
 async def setup(bot: NewsBot) -> None:

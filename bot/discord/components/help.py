@@ -7,15 +7,15 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord.client import NewsBot
-from bot.discord.helpers import NO_MENTIONS, interaction_lang
-from bot.messages import messages_for
+from bot.discord.helpers import NO_MENTIONS, interaction_lang, text
+from bot.messages import CommandText, messages_for
 
 
 class Help(commands.Cog):
     def __init__(self, bot: NewsBot) -> None:
         self.bot = bot
 
-    @app_commands.command(name="help", description="How to use the bot / Comment utiliser le bot")
+    @app_commands.command(name=text(CommandText.HELP), description=text(CommandText.HELP_DESCRIPTION))
     async def help(self, interaction: discord.Interaction) -> None:
         name = self.bot.user.name if self.bot.user else "newsbot"
         text = messages_for(interaction_lang(interaction)).help.format(name=name)

@@ -1,7 +1,9 @@
 """Moderators' commands: `/reload` the corpus and `/stats`.
 
-Hidden from members by default permissions (Manage Server), and checked again here: default
-permissions are only a hint to Discord clients and server admins can change them.
+Visible to every member of a server (no ``default_member_permissions``) and checked here at
+run time: Discord enforces default permissions before the bot is asked, which would lock out
+members who hold only ``NEWSBOT_MOD_ROLE``. Server admins can still hide the commands in
+Server Settings → Integrations.
 """
 
 from __future__ import annotations
@@ -13,37 +15,21 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord.client import NewsBot
-from bot.discord.helpers import NO_MENTIONS, interaction_lang
-from bot.messages import Lang, messages_for
+from bot.discord.helpers import NO_MENTIONS, interaction_lang, moderators_only, text
+from bot.messages import CommandText, Lang, messages_for
 from bot.reports import fit, reload_text, stats_text
 from bot.service import ReloadInProgress
 
 log = logging.getLogger(__name__)
 
-def moderators_only():  # type: ignore[no-untyped-def]
-    """Refuse non-moderators with a polite, localised CheckFailure (shown ephemerally)."""
-
-    def predicate(interaction: discord.Interaction) -> bool:
-        bot = interaction.client
-        assert isinstance(bot, NewsBot)
-        if bot.is_moderator(interaction):
-            return True
-        messages = messages_for(interaction_lang(interaction))
-        role = bot.settings.mod_role
-        suffix = messages.moderators_only_role.format(role=role) if role else ""
-        raise app_commands.CheckFailure(messages.moderators_only.format(role=suffix))
-
-    return app_commands.check(predicate)
-
-
 class Moderation(commands.Cog):
     def __init__(self, bot: NewsBot) -> None:
         self.bot = bot
 
-    @app_commands.command(name="reload", description="Reload the news articles (moderators)")
-    @app_commands.default_permissions(manage_guild=True)
+    @app_commands.command(name=text(CommandText.RELOAD), description=text(CommandText.RELOAD_DESCRIPTION))
     @app_commands.guild_only()
-    @app_commands.describe(force="Apply it even if it removes most articles (an empty folder is refused otherwise)")
+    @app_commands.rename(force=text(CommandText.RELOAD_FORCE))
+    @app_commands.describe(force=text(CommandText.RELOAD_FORCE_DESCRIPTION))
     @moderators_only()
     async def reload(self, interaction: discord.Interaction, force: bool = False) -> None:
         lang = interaction_lang(interaction) or Lang.EN
@@ -56,13 +42,16 @@ class Moderation(commands.Cog):
         log.info("reload requested in guild %s: ok=%s", interaction.guild_id, report.ok)
         await interaction.followup.send(fit(reload_text(report, lang)), ephemeral=True, allowed_mentions=NO_MENTIONS)
 
-    @app_commands.command(name="stats", description="Corpus and question statistics (moderators)")
-    @app_commands.default_permissions(manage_guild=True)
+    @app_commands.command(name=text(CommandText.STATS), description=text(CommandText.STATS_DESCRIPTION))
     @app_commands.guild_only()
     @moderators_only()
     async def stats(self, interaction: discord.Interaction) -> None:
+        # Deferred first: the store may be busy with a reload for longer than Discord's
+        # three-second deadline for the first response.
+        await interaction.response.defer(thinking=True, ephemeral=True)
         stats = await self.bot.service.stats()
-        await interaction.response.send_message(fit(stats_text(stats, interaction_lang(interaction) or Lang.EN)), ephemeral=True, allowed_mentions=NO_MENTIONS)
+        text = fit(stats_text(stats, interaction_lang(interaction) or Lang.EN))
+        await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
 
 async def setup(bot: NewsBot) -> None:

@@ -17,6 +17,7 @@ from bot.discord.client import NewsBot, extensions
 def test_every_component_module_is_discovered() -> None:
     assert extensions() == [
         "bot.discord.components.ask",
+        "bot.discord.components.delete",
         "bot.discord.components.feeds",
         "bot.discord.components.headlines",
         "bot.discord.components.help",

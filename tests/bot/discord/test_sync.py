@@ -106,7 +106,7 @@ async def test_state_file_is_written_in_the_data_folder(tmp_path: Path, monkeypa
     tree, _ = make_tree(monkeypatch)
     await sync_if_changed(tree, GUILDS, data_dir)
     state = json.loads((data_dir / STATE_FILE).read_text(encoding="utf-8"))
-    assert set(state) == {str(g) for g in GUILDS}
+    assert set(state) == {f"unknown:{g}" for g in GUILDS}
     assert all(len(digest) == 64 for digest in state.values())
 
 
@@ -115,7 +115,7 @@ async def test_no_guild_ids_means_one_global_sync(tmp_path: Path, monkeypatch: p
     synced = await sync_if_changed(tree, (), tmp_path)
     assert recorder.calls == [None]
     assert synced == ["global"]
-    assert set(json.loads((tmp_path / STATE_FILE).read_text(encoding="utf-8"))) == {"global"}
+    assert set(json.loads((tmp_path / STATE_FILE).read_text(encoding="utf-8"))) == {"unknown:global"}
 
 
 async def test_global_sync_is_not_repeated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -130,7 +130,7 @@ async def test_unreadable_state_file_means_sync(tmp_path: Path, monkeypatch: pyt
     tree, recorder = make_tree(monkeypatch)
     await sync_if_changed(tree, (), tmp_path)
     assert recorder.calls == [None]
-    assert "global" in json.loads((tmp_path / STATE_FILE).read_text(encoding="utf-8"))
+    assert "unknown:global" in json.loads((tmp_path / STATE_FILE).read_text(encoding="utf-8"))
 
 
 async def test_failed_sync_is_retried_next_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -146,3 +146,23 @@ async def test_failed_sync_is_retried_next_time(tmp_path: Path, monkeypatch: pyt
     monkeypatch.setattr(tree, "sync", recorder)
     await sync_if_changed(tree, (), tmp_path)
     assert recorder.calls == [None]
+
+
+async def test_another_application_on_the_same_data_folder_syncs_its_own_commands(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, _ = make_tree(monkeypatch)
+    await sync_if_changed(first, GUILDS, tmp_path, application_id=1)
+    second, recorder = make_tree(monkeypatch)
+    assert await sync_if_changed(second, GUILDS, tmp_path, application_id=2) == [str(g) for g in GUILDS]
+    assert recorder.calls == list(GUILDS)
+
+
+async def test_leaving_guild_scope_empties_the_guild_copies(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first, _ = make_tree(monkeypatch)
+    await sync_if_changed(first, GUILDS, tmp_path, application_id=1)
+    second, recorder = make_tree(monkeypatch)
+    synced = await sync_if_changed(second, (), tmp_path, application_id=1)
+    assert recorder.calls == [None, *GUILDS]
+    assert synced == ["global", *(str(g) for g in GUILDS)]
+    assert set(json.loads((tmp_path / STATE_FILE).read_text(encoding="utf-8"))) == {"1:global"}

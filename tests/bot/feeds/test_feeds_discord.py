@@ -99,7 +99,8 @@ async def test_feeds_add_then_poll_announces_once_and_the_article_is_answered(fe
         channel_id=CHANNEL_ID, author=MEMBER, content=f"{world.mention} {TARTE_QUESTION}"
     )
     answer = await world.fake.wait_for_message(CHANNEL_ID, predicate=lambda m: m.reference_id is not None)
-    assert "12 euros" in answer.content and "web://127.0.0.1/" in answer.content
+    # The answer is an embed whose source links to the page the feed pointed at.
+    assert "12 euros" in answer.text and "(http://127.0.0.1:" in answer.text
 
     # Polled again: nothing new, so nothing announced again.
     cog = world.bot.get_cog("Feeds")
