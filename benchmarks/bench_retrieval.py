@@ -412,13 +412,14 @@ def bench_incremental(passages: list[list[str]], queries: list[list[str]], tmp: 
     merge_s = time.perf_counter() - t0
     reference = BM25Index([p for h, p in enumerate(base + new) if h >= 800 or h % 10])
     exact = sum(
-        np.array_equal(seg.get_scores(q).view(np.uint64), reference.get_scores(q).view(np.uint64))
-        for q in queries[:50]
+        np.array_equal(seg.get_scores(q).view(np.uint64), reference.get_scores(q).view(np.uint64)) for q in queries[:50]
     )
     return [
         ("segmented build (tokens → one segment)", f"{build:.2f} s; snapshot {first_save / 1e6:.0f} MB"),
-        ("add 10 articles (80 passages)", f"{add_s * 1e3:.1f} ms; segment snapshot update {save_s * 1e3:.1f} ms, "
-         f"{written / 1e3:.0f} kB written"),
+        (
+            "add 10 articles (80 passages)",
+            f"{add_s * 1e3:.1f} ms; segment snapshot update {save_s * 1e3:.1f} ms, {written / 1e3:.0f} kB written",
+        ),
         ("first query after it (floored-idf term)", f"{first_query_s * 1e3:.1f} ms (average idf recomputed)"),
         ("remove 80 passages / merge after", f"{remove_s * 1e3:.1f} ms / {merge_s * 1e3:.0f} ms ({merges} merges)"),
         ("forced merge of the base with the delta", f"{forced_merge_s * 1e3:.0f} ms (one merge step, worst case)"),
@@ -483,13 +484,9 @@ def print_table(r: dict[str, object]) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10000,100000", help="comma-separated corpus sizes (passages)")
-    parser.add_argument(
-        "--with-1m", action="store_true", help="also run 1,000,000 passages (~9 min, ~6 GB peak RSS)"
-    )
+    parser.add_argument("--with-1m", action="store_true", help="also run 1,000,000 passages (~9 min, ~6 GB peak RSS)")
     parser.add_argument("--queries", type=int, default=1000, help="queries timed for BM25Index")
     parser.add_argument(
         "--naive-queries",

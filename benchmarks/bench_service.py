@@ -65,7 +65,11 @@ def write_corpus(folder: Path, passages: int, seed: int = 1) -> list[str]:
         for _ in range(10):
             sentences = []
             for _ in range(3):
-                words = rng.choices(vocabulary, cum_weights=cumulative, k=10) + rng.sample(topic, 2) + rng.sample(FUNCTION_WORDS, 3)
+                words = (
+                    rng.choices(vocabulary, cum_weights=cumulative, k=10)
+                    + rng.sample(topic, 2)
+                    + rng.sample(FUNCTION_WORDS, 3)
+                )
                 rng.shuffle(words)
                 sentences.append(" ".join(words).capitalize() + ".")
             paragraphs.append(" ".join(sentences))
@@ -128,8 +132,10 @@ async def bench(label: str, corpus: Path, questions: list[str], workdir: Path, n
     with LagSampler() as lag:
         service = await NewsService.open(settings)
         await service.settle()  # and the index saved for the next start
-    print(f"first start (full reload, index saved): {time.perf_counter() - started:.1f} s; "
-          f"{len(service.engine.articles)} articles, {len(service.engine)} passages; loop lag {lag.summary()}")
+    print(
+        f"first start (full reload, index saved): {time.perf_counter() - started:.1f} s; "
+        f"{len(service.engine.articles)} articles, {len(service.engine)} passages; loop lag {lag.summary()}"
+    )
 
     sample = (questions * (n_questions // max(1, len(questions)) + 1))[:n_questions]
     total, retrieval = [], []
@@ -165,7 +171,9 @@ async def bench(label: str, corpus: Path, questions: list[str], workdir: Path, n
     settings.index_path.unlink()
     started = time.perf_counter()
     service = await NewsService.open(settings)
-    print(f"  the same with the saved index deleted (rebuilt from stored tokens): {time.perf_counter() - started:.2f} s")
+    print(
+        f"  the same with the saved index deleted (rebuilt from stored tokens): {time.perf_counter() - started:.2f} s"
+    )
     await service.settle()  # the index is saved again in the background
 
     started = time.perf_counter()
@@ -174,7 +182,9 @@ async def bench(label: str, corpus: Path, questions: list[str], workdir: Path, n
 
     files = sorted(corpus.glob("*.txt"))
     for path in files[:: max(1, len(files) // max(1, len(files) // 20))][: max(1, len(files) // 20)]:
-        path.write_text(path.read_text(encoding="utf-8") + "Une phrase ajoutée pour la mise à jour.\n", encoding="utf-8")
+        path.write_text(
+            path.read_text(encoding="utf-8") + "Une phrase ajoutée pour la mise à jour.\n", encoding="utf-8"
+        )
     asked_during = 0
     with LagSampler() as lag:
         reload = asyncio.create_task(service.reload(requested_by="bench"))
@@ -186,8 +196,10 @@ async def bench(label: str, corpus: Path, questions: list[str], workdir: Path, n
         started = time.perf_counter()
         await service.settle()  # the new index snapshot is written after the swap
         saved = time.perf_counter() - started
-    print(f"reload with {len(report.updated)} changed articles: {report.duration_s:.1f} s (then {saved:.1f} s saving "
-          f"the index in the background), loop lag throughout {lag.summary()}, {asked_during} questions answered meanwhile")
+    print(
+        f"reload with {len(report.updated)} changed articles: {report.duration_s:.1f} s (then {saved:.1f} s saving "
+        f"the index in the background), loop lag throughout {lag.summary()}, {asked_during} questions answered meanwhile"
+    )
     print(f"resident memory (peak): {rss_mb():.0f} MB")
     await service.close()
 
@@ -202,7 +214,10 @@ async def main() -> None:
         workdir = Path(tmp)
         seeds = workdir / "seeds"
         shutil.copytree(ROOT / "seeds", seeds)
-        seed_questions = [line.split('"q": "')[1].split('"')[0] for line in (ROOT / "tests/data/dev.jsonl").read_text(encoding="utf-8").splitlines()]
+        seed_questions = [
+            line.split('"q": "')[1].split('"')[0]
+            for line in (ROOT / "tests/data/dev.jsonl").read_text(encoding="utf-8").splitlines()
+        ]
         await bench("seeds", seeds, seed_questions, workdir, args.questions)
         for size in [int(s) for s in args.sizes.split(",") if s]:
             folder = workdir / f"gen{size}"

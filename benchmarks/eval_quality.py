@@ -56,7 +56,9 @@ def eval_sets(eval_dir: Path) -> list[EvalSet]:
         for variant in ("dev", "dev-half"):
             questions = eval_dir / collection / f"{variant}.jsonl"
             if questions.is_file():
-                sets.append(EvalSet(f"{collection}/{variant}", questions, (eval_dir / collection / variant / "corpus",)))
+                sets.append(
+                    EvalSet(f"{collection}/{variant}", questions, (eval_dir / collection / variant / "corpus",))
+                )
     squad = eval_dir / "squad" / "dev"
     if squad.is_dir():
         mixed = (seeds, squad / "corpus")
@@ -87,7 +89,12 @@ def answers_for(questions: list[str], corpus: Path) -> list[dict]:
         env = {**os.environ, "NEWSBOT_DATA_DIR": tmp, "NEWSBOT_DB": str(Path(tmp) / "eval.sqlite3")}
         result = subprocess.run(
             [sys.executable, "-m", "bot.cli", "--corpus", str(corpus), "ask", "--json"],
-            input="\n".join(questions) + "\n", capture_output=True, text=True, env=env, cwd=ROOT, check=True,
+            input="\n".join(questions) + "\n",
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=ROOT,
+            check=True,
         )
     return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
 
@@ -135,8 +142,10 @@ def main() -> None:
                 if row["id"] in scores.misses:
                     first = answer["citations"][0] if answer["citations"] else None
                     got = f"{Path(first['path']).name}: {first['quote'][:160]}" if first else "(no answer)"
-                    print(f"   {row['id']} {row['q']}\n      expected {row.get('answer_any', 'no answer')} in "
-                          f"{row.get('sources', '-')}\n      got {got}")
+                    print(
+                        f"   {row['id']} {row['q']}\n      expected {row.get('answer_any', 'no answer')} in "
+                        f"{row.get('sources', '-')}\n      got {got}"
+                    )
 
 
 if __name__ == "__main__":

@@ -157,7 +157,9 @@ def scenario(engine: Engine, questions: Iterable[dict], present: set[str], with_
     return out
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = L2, weights: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+def fit_logistic(
+    x: np.ndarray, y: np.ndarray, l2: float = L2, weights: np.ndarray | None = None
+) -> tuple[np.ndarray, float]:
     """Weights and bias of an L2-regularised logistic regression, by Newton's method on
     standardised features (the penalty does not touch the bias)."""
     mean, std = x.mean(axis=0), x.std(axis=0)
@@ -320,7 +322,12 @@ def _logit(p: float) -> float:
 
 def declinable(models: AnswerModels, train: list[Scenario]) -> list[tuple[float, bool]]:
     w, b = np.array(models.ranker.weights), models.ranker.bias
-    return [(models.decider.score(question_row(q, w, b)), q.answerable) for s in train if s.with_negatives for q in s.questions]
+    return [
+        (models.decider.score(question_row(q, w, b)), q.answerable)
+        for s in train
+        if s.with_negatives
+        for q in s.questions
+    ]
 
 
 def choose_threshold(scored: Sequence[tuple[float, bool]], precision: float) -> float:
@@ -405,11 +412,13 @@ def main() -> None:
     started = time.perf_counter()
     collections = [load_collection(args.eval, name) for name in COLLECTIONS]
     result = held_out(collections, args.folds, args.idk_precision)
-    print(f"k-fold by article ({args.folds} folds), each fold's threshold for {args.idk_precision:.0%} correct \"I don't know\"s:")
+    print(
+        f"k-fold by article ({args.folds} folds), each fold's threshold for {args.idk_precision:.0%} correct \"I don't know\"s:"
+    )
     thresholds = result.thresholds(args.idk_precision)
     for (name, setting), rs in sorted(result.outcomes.items()):
         print(f"  {name}/{setting:5} {Figures.at(rs, thresholds).line()}")
-    print("other operating points (precision of \"I don't know\" on the training halves):")
+    print('other operating points (precision of "I don\'t know" on the training halves):')
     for precision in (0.7, 0.75, 0.8, 0.85, 0.9):
         t = result.thresholds(precision)
         for (name, setting), rs in sorted(result.outcomes.items()):
@@ -422,9 +431,6 @@ def main() -> None:
         WEIGHTS.write_text(json.dumps(shipped.to_json(), indent=2) + "\n", encoding="utf-8")
         print(f"wrote {WEIGHTS.relative_to(ROOT)}")
     print(f"done in {time.perf_counter() - started:.0f} s", file=sys.stderr)
-
-
-
 
 
 if __name__ == "__main__":

@@ -55,7 +55,9 @@ def right(engine: Engine, row: dict) -> bool:
 def score_with(
     engine: Engine, rows: Iterable[dict], glossary: Mapping[str, tuple[str, ...]], synonyms: Iterable[tuple[str, ...]]
 ) -> int:
-    engine.parser = QuestionParser(engine.analyzers, set(engine.languages.values()), glossary=glossary, synonyms=synonyms)
+    engine.parser = QuestionParser(
+        engine.analyzers, set(engine.languages.values()), glossary=glossary, synonyms=synonyms
+    )
     return sum(right(engine, row) for row in rows)
 
 
@@ -65,7 +67,10 @@ def main() -> None:
     parser.add_argument("--apply", action="store_true", help="remove the entries that do harm")
     args = parser.parse_args()
     seeds = load_gold(args.eval / "dev.jsonl") + load_gold(args.eval / "dev-more.jsonl")
-    sets = [(engine_for(ROOT / "seeds"), seeds), (engine_for(args.eval / "piaf" / "dev" / "corpus"), load_gold(args.eval / "piaf" / "dev.jsonl"))]
+    sets = [
+        (engine_for(ROOT / "seeds"), seeds),
+        (engine_for(args.eval / "piaf" / "dev" / "corpus"), load_gold(args.eval / "piaf" / "dev.jsonl")),
+    ]
     glossary = dict(phrase_table(GLOSSARY_FILE))
     groups = list(phrase_groups(SYNONYMS_FILE))
 
@@ -102,7 +107,9 @@ def main() -> None:
         if gain:
             print(f"synonyms {' | '.join(group)}: {gain:+d} questions right")
 
-    print(f"without harm: {len(kept_glossary)} of {len(glossary)} glossary entries, {len(kept_groups)} of {len(groups)} groups")
+    print(
+        f"without harm: {len(kept_glossary)} of {len(glossary)} glossary entries, {len(kept_groups)} of {len(groups)} groups"
+    )
     if args.apply:
         rewrite(LEXICON / GLOSSARY_FILE, [f"{k}: {' | '.join(v)}" for k, v in kept_glossary.items()])
         rewrite(LEXICON / SYNONYMS_FILE, [" | ".join(g) for g in kept_groups])

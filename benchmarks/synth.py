@@ -36,8 +36,33 @@ TOPIC_SHARE = 0.15
 """Share of a passage's tokens drawn from its own 2–4 topic terms (repeated names, subjects)."""
 
 _ONSETS = (
-    "", "b", "c", "d", "f", "g", "j", "l", "m", "n", "p", "r", "s", "t", "v",
-    "ch", "br", "cr", "dr", "fr", "gr", "pr", "tr", "pl", "cl", "qu", "gu",
+    "",
+    "b",
+    "c",
+    "d",
+    "f",
+    "g",
+    "j",
+    "l",
+    "m",
+    "n",
+    "p",
+    "r",
+    "s",
+    "t",
+    "v",
+    "ch",
+    "br",
+    "cr",
+    "dr",
+    "fr",
+    "gr",
+    "pr",
+    "tr",
+    "pl",
+    "cl",
+    "qu",
+    "gu",
 )
 _VOWELS = ("a", "e", "i", "o", "u", "ou", "ai", "au", "eu", "oi", "an", "en", "on", "in", "ie")
 _CODAS = ("", "", "", "", "r", "s", "n", "l", "t", "x", "rt", "st")
@@ -109,15 +134,13 @@ def generate_passages(n: int, seed: int = 0) -> list[list[str]]:
     starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
     doc_of = np.repeat(np.arange(n), lengths)
     is_topic = rng.random(total) < TOPIC_SHARE
-    which = (rng.integers(0, 1 << 30, size=total) % n_topics[doc_of])
+    which = rng.integers(0, 1 << 30, size=total) % n_topics[doc_of]
     ranks = np.where(is_topic, topics[doc_of, which], ranks)
     flat = words[ranks].tolist()
     return [flat[s : s + ln] for s, ln in zip(starts.tolist(), lengths.tolist())]
 
 
-def generate_queries(
-    passages: Sequence[Sequence[str]], count: int, seed: int = 0
-) -> list[list[str]]:
+def generate_queries(passages: Sequence[Sequence[str]], count: int, seed: int = 0) -> list[list[str]]:
     """``count`` questions of 2–6 terms, drawn like real ones.
 
     Each question is about one target passage: about half its terms come from that passage,

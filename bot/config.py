@@ -139,9 +139,7 @@ class Settings:
             gateway_url=get("DISCORD_GATEWAY_URL"),
             log_level=(get("NEWSBOT_LOG_LEVEL") or "INFO").upper(),
             lang=_choice("NEWSBOT_LANG", get("NEWSBOT_LANG"), ("fr", "en")),
-            store_check_seconds=_positive_float(
-                "NEWSBOT_STORE_CHECK_SECONDS", get("NEWSBOT_STORE_CHECK_SECONDS"), 5.0
-            ),
+            store_check_seconds=_positive_float("NEWSBOT_STORE_CHECK_SECONDS", get("NEWSBOT_STORE_CHECK_SECONDS"), 5.0),
             follow_outside_links=_bool("NEWSBOT_FOLLOW_OUTSIDE_LINKS", get("NEWSBOT_FOLLOW_OUTSIDE_LINKS"), False),
             max_removed_share=_share("NEWSBOT_MAX_REMOVED_SHARE", get("NEWSBOT_MAX_REMOVED_SHARE"), 0.5),
             feed_interval_seconds=_positive_float("NEWSBOT_FEED_INTERVAL", get("NEWSBOT_FEED_INTERVAL"), 900.0),

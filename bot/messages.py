@@ -135,16 +135,11 @@ FRENCH = Messages(
         "Tapez `/headlines` pour voir les sujets couverts."
     ),
     empty_question=(
-        "Posez-moi une question sur l'actualité, par exemple : "
-        "« Combien a coûté l'entraînement de DeepSeek R1 ? »"
+        "Posez-moi une question sur l'actualité, par exemple : « Combien a coûté l'entraînement de DeepSeek R1 ? »"
     ),
-    too_long=(
-        "Votre question est trop longue ({length} caractères) : "
-        "posez-la en moins de {limit} caractères."
-    ),
+    too_long=("Votre question est trop longue ({length} caractères) : posez-la en moins de {limit} caractères."),
     unknown_name=(
-        "Les articles dont je dispose ne parlent pas de {name}. "
-        "Tapez `/headlines` pour voir les sujets couverts."
+        "Les articles dont je dispose ne parlent pas de {name}. Tapez `/headlines` pour voir les sujets couverts."
     ),
     date_unknown="date inconnue",
     also_reported="Également rapporté par : {sources}",
@@ -218,15 +213,13 @@ FRENCH = Messages(
     token_rejected="Discord a refusé DISCORD_TOKEN ; recopiez le jeton du bot depuis le portail des développeurs.",
     intents_refused="Discord a refusé les intents demandés ; voir la section d'installation du README.",
     store_locked=(
-        'La base {path} est verrouillée par un autre processus (un autre newsbot en marche ?). Arrêtez-le ou '
-        'choisissez un autre fichier avec NEWSBOT_DB.'
+        "La base {path} est verrouillée par un autre processus (un autre newsbot en marche ?). Arrêtez-le ou "
+        "choisissez un autre fichier avec NEWSBOT_DB."
     ),
-    store_full=(
-        'Le disque qui contient la base {path} est plein. Libérez de la place.'
-    ),
+    store_full=("Le disque qui contient la base {path} est plein. Libérez de la place."),
     store_read_only=(
-        'La base {path} est en lecture seule. Corrigez ses permissions ou choisissez un fichier modifiable avec '
-        'NEWSBOT_DB.'
+        "La base {path} est en lecture seule. Corrigez ses permissions ou choisissez un fichier modifiable avec "
+        "NEWSBOT_DB."
     ),
     store_not_a_database=(
         "Le fichier {path} n'est pas une base newsbot utilisable ({error}). Restaurez une sauvegarde ou choisissez un "
@@ -240,52 +233,41 @@ FRENCH = Messages(
         "Un autre processus newsbot a modifié les articles de {path} pendant ce rechargement ; rien n'a été modifié "
         "ici. Relancez le rechargement."
     ),
-    store_closed=(
-        'La base {path} est fermée ; ouvrez-la de nouveau.'
-    ),
+    store_closed=("La base {path} est fermée ; ouvrez-la de nouveau."),
     store_no_folder=(
-        'Impossible de créer le dossier de la base {path} : {error}. Corrigez les permissions ou choisissez un '
-        'emplacement modifiable avec NEWSBOT_DB.'
+        "Impossible de créer le dossier de la base {path} : {error}. Corrigez les permissions ou choisissez un "
+        "emplacement modifiable avec NEWSBOT_DB."
     ),
-    store_not_a_file=(
-        "Le chemin de la base {path} n'est pas un fichier. Indiquez un fichier avec NEWSBOT_DB."
-    ),
+    store_not_a_file=("Le chemin de la base {path} n'est pas un fichier. Indiquez un fichier avec NEWSBOT_DB."),
     store_folder_read_only=(
-        'Le dossier {folder} de la base est en lecture seule. Corrigez ses permissions ou choisissez un emplacement '
-        'modifiable avec NEWSBOT_DB.'
+        "Le dossier {folder} de la base est en lecture seule. Corrigez ses permissions ou choisissez un emplacement "
+        "modifiable avec NEWSBOT_DB."
     ),
     store_version_gap=(
-        'La base {path} est au schéma {current}, qui ne peut pas passer directement au schéma {target}. Restaurez une '
-        'sauvegarde ou choisissez un nouveau fichier avec NEWSBOT_DB.'
+        "La base {path} est au schéma {current}, qui ne peut pas passer directement au schéma {target}. Restaurez une "
+        "sauvegarde ou choisissez un nouveau fichier avec NEWSBOT_DB."
     ),
     store_newer=(
         "La base {path} a été écrite par un newsbot plus récent (schéma {version} ; celui-ci connaît jusqu'au schéma "
         "{known}). Mettez newsbot à jour ou choisissez un autre fichier avec NEWSBOT_DB."
     ),
     no_usable_articles=(
-        'le dossier {folder} ne contient aucun article utilisable (fichiers .txt, .md ou .html) ; ajoutez-en ou changez NEWSBOT_CORPUS_DIR'
+        "le dossier {folder} ne contient aucun article utilisable (fichiers .txt, .md ou .html) ; ajoutez-en ou changez NEWSBOT_CORPUS_DIR"
     ),
-    could_not_load=(
-        'impossible de charger le corpus : {error}'
-    ),
+    could_not_load=("impossible de charger le corpus : {error}"),
     reload_refused=(
         "ce rechargement retirerait {removed} des {stored} articles enregistrés ({folder} est-il vide, démonté ou "
         "copié à moitié ?) ; rien n'a été modifié. Vérifiez le dossier, ou forcez-le avec `newsbot reload "
         "--allow-shrink` ou `/reload force:True`"
     ),
-    folder_missing=(
-        "le dossier {folder} n'existe pas ; réglez NEWSBOT_CORPUS_DIR ou passez --corpus"
-    ),
-    not_a_folder=(
-        "{folder} n'est pas un dossier ; faites pointer NEWSBOT_CORPUS_DIR sur le dossier des articles"
-    ),
+    folder_missing=("le dossier {folder} n'existe pas ; réglez NEWSBOT_CORPUS_DIR ou passez --corpus"),
+    not_a_folder=("{folder} n'est pas un dossier ; faites pointer NEWSBOT_CORPUS_DIR sur le dossier des articles"),
     folder_too_deep=(
-        'le dossier {folder} est trop profondément imbriqué pour être parcouru (une boucle de dossiers, une copie '
-        'ratée ?) ; aplatissez-le ou choisissez un autre dossier avec NEWSBOT_CORPUS_DIR'
+        "le dossier {folder} est trop profondément imbriqué pour être parcouru (une boucle de dossiers, une copie "
+        "ratée ?) ; aplatissez-le ou choisissez un autre dossier avec NEWSBOT_CORPUS_DIR"
     ),
     net_dns=(
-        "impossible de trouver l'adresse de {host} (DNS) : vérifiez la connexion réseau"
-        " et DISCORD_API_BASE ({api})."
+        "impossible de trouver l'adresse de {host} (DNS) : vérifiez la connexion réseau et DISCORD_API_BASE ({api})."
     ),
     net_refused=(
         "impossible de se connecter à {host}:{port} ({error}) : vérifiez la connexion réseau, un pare-feu"
@@ -320,22 +302,10 @@ FRENCH = Messages(
 ENGLISH = Messages(
     intro="From the articles:",
     intro_single="From the article:",
-    abstain=(
-        "I can't find the answer in the news articles I have. "
-        "Type `/headlines` to see what they cover."
-    ),
-    empty_question=(
-        "Ask me a question about the news, for example: "
-        "“How much did DeepSeek R1 cost to train?”"
-    ),
-    too_long=(
-        "Your question is too long ({length} characters): "
-        "please ask it in under {limit} characters."
-    ),
-    unknown_name=(
-        "The news articles I have don't mention {name}. "
-        "Type `/headlines` to see what they cover."
-    ),
+    abstain=("I can't find the answer in the news articles I have. Type `/headlines` to see what they cover."),
+    empty_question=("Ask me a question about the news, for example: “How much did DeepSeek R1 cost to train?”"),
+    too_long=("Your question is too long ({length} characters): please ask it in under {limit} characters."),
+    unknown_name=("The news articles I have don't mention {name}. Type `/headlines` to see what they cover."),
     date_unknown="date unknown",
     also_reported="Also reported by: {sources}",
     no_articles="No articles are loaded yet.",
@@ -346,8 +316,7 @@ ENGLISH = Messages(
     delete_label="Delete",
     delete_not_yours="Only the person who asked can delete this answer.",
     role_mention=(
-        "You mentioned my role, not me: Discord doesn't show me those messages. "
-        "Mention me (`@{name}`) or use `/ask`."
+        "You mentioned my role, not me: Discord doesn't show me those messages. Mention me (`@{name}`) or use `/ask`."
     ),
     cooldown="Easy! You can ask again in {seconds} s.",
     help=(
@@ -405,69 +374,55 @@ ENGLISH = Messages(
     token_rejected="Discord rejected DISCORD_TOKEN; copy the bot token again from the developer portal.",
     intents_refused="Discord refused the requested intents; see the README's setup section.",
     store_locked=(
-        'The database {path} is locked by another process (another newsbot running?). Stop it or set NEWSBOT_DB to '
-        'another file.'
+        "The database {path} is locked by another process (another newsbot running?). Stop it or set NEWSBOT_DB to "
+        "another file."
     ),
-    store_full=(
-        'The disk holding the database {path} is full. Free some space.'
-    ),
-    store_read_only=(
-        'The database {path} is read-only. Fix its permissions or set NEWSBOT_DB to a writable file.'
-    ),
+    store_full=("The disk holding the database {path} is full. Free some space."),
+    store_read_only=("The database {path} is read-only. Fix its permissions or set NEWSBOT_DB to a writable file."),
     store_not_a_database=(
-        'The file {path} is not a usable newsbot database ({error}). Restore a backup, or set NEWSBOT_DB to another '
-        'file.'
+        "The file {path} is not a usable newsbot database ({error}). Restore a backup, or set NEWSBOT_DB to another "
+        "file."
     ),
     store_io=(
-        'Cannot read or write the database {path} ({error}). Check the disk, the path and its permissions, or set '
-        'NEWSBOT_DB to another file.'
+        "Cannot read or write the database {path} ({error}). Check the disk, the path and its permissions, or set "
+        "NEWSBOT_DB to another file."
     ),
     store_conflict=(
-        'Another newsbot process changed the articles in {path} while this reload ran; nothing was changed here. Run '
-        'the reload again.'
+        "Another newsbot process changed the articles in {path} while this reload ran; nothing was changed here. Run "
+        "the reload again."
     ),
-    store_closed=(
-        'The database {path} is closed; open the store again.'
-    ),
+    store_closed=("The database {path} is closed; open the store again."),
     store_no_folder=(
-        'Cannot create the folder for the database {path}: {error}. Fix the permissions or set NEWSBOT_DB to a '
-        'writable location.'
+        "Cannot create the folder for the database {path}: {error}. Fix the permissions or set NEWSBOT_DB to a "
+        "writable location."
     ),
-    store_not_a_file=(
-        'The database path {path} is not a file. Set NEWSBOT_DB to a file.'
-    ),
+    store_not_a_file=("The database path {path} is not a file. Set NEWSBOT_DB to a file."),
     store_folder_read_only=(
-        'The folder {folder} of the database is read-only. Fix its permissions or set NEWSBOT_DB to a writable '
-        'location.'
+        "The folder {folder} of the database is read-only. Fix its permissions or set NEWSBOT_DB to a writable "
+        "location."
     ),
     store_version_gap=(
-        'The database {path} is at schema version {current}, which cannot be upgraded to {target} directly. Restore a '
-        'backup or set NEWSBOT_DB to a new file.'
+        "The database {path} is at schema version {current}, which cannot be upgraded to {target} directly. Restore a "
+        "backup or set NEWSBOT_DB to a new file."
     ),
     store_newer=(
-        'The database {path} was written by a newer newsbot (schema version {version}; this newsbot knows up to '
-        '{known}). Upgrade newsbot, or set NEWSBOT_DB to another file.'
+        "The database {path} was written by a newer newsbot (schema version {version}; this newsbot knows up to "
+        "{known}). Upgrade newsbot, or set NEWSBOT_DB to another file."
     ),
     no_usable_articles=(
-        'the corpus folder {folder} has no usable articles (.txt, .md or .html files); add some or set NEWSBOT_CORPUS_DIR'
+        "the corpus folder {folder} has no usable articles (.txt, .md or .html files); add some or set NEWSBOT_CORPUS_DIR"
     ),
-    could_not_load=(
-        'could not load the corpus: {error}'
-    ),
+    could_not_load=("could not load the corpus: {error}"),
     reload_refused=(
-        'this reload would remove {removed} of the {stored} stored articles (is {folder} empty, unmounted or '
-        'half-copied?); nothing was changed. Check the folder, or force it with `newsbot reload --allow-shrink` or '
-        '`/reload force:True`'
+        "this reload would remove {removed} of the {stored} stored articles (is {folder} empty, unmounted or "
+        "half-copied?); nothing was changed. Check the folder, or force it with `newsbot reload --allow-shrink` or "
+        "`/reload force:True`"
     ),
-    folder_missing=(
-        'corpus folder {folder} does not exist; set NEWSBOT_CORPUS_DIR or pass --corpus'
-    ),
-    not_a_folder=(
-        '{folder} is not a folder; point NEWSBOT_CORPUS_DIR at the folder of articles'
-    ),
+    folder_missing=("corpus folder {folder} does not exist; set NEWSBOT_CORPUS_DIR or pass --corpus"),
+    not_a_folder=("{folder} is not a folder; point NEWSBOT_CORPUS_DIR at the folder of articles"),
     folder_too_deep=(
-        'the folder {folder} is nested too deep to scan (a loop of folders, or a copy gone wrong?); flatten it or '
-        'point NEWSBOT_CORPUS_DIR at another folder'
+        "the folder {folder} is nested too deep to scan (a loop of folders, or a copy gone wrong?); flatten it or "
+        "point NEWSBOT_CORPUS_DIR at another folder"
     ),
     net_dns="cannot resolve {host} (DNS): check the network connection and DISCORD_API_BASE ({api}).",
     net_refused=(

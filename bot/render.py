@@ -74,7 +74,7 @@ def file_name(article: Article) -> str:
 
 
 def describe(article: Article, lang: str, title_limit: int = TITLE_LIMIT) -> str:
-    """"**Title** · Publisher · 2025-01-28 · `seeds/001.txt`" (publisher when known; an
+    """ "**Title** · Publisher · 2025-01-28 · `seeds/001.txt`" (publisher when known; an
     unknown date is said, never guessed)."""
     parts = [f"**{safe(shorten(one_line(article.title), title_limit))}**"]
     if article.source:
@@ -116,7 +116,7 @@ def _link_text(text: str) -> str:
 
 
 def linked_source(article: Article, lang: str, title_limit: int = TITLE_LIMIT) -> str:
-    """"[Title](url) · Publisher · 2025-01-28", or with the file path when there is no URL."""
+    """ "[Title](url) · Publisher · 2025-01-28", or with the file path when there is no URL."""
     title = shorten(one_line(article.title), title_limit)
     url = safe_url(article.url)
     parts = [f"[{_link_text(title)}]({url})" if url else f"**{safe(title)}**"]

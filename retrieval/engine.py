@@ -143,11 +143,7 @@ class Engine:
         neighbours: dict[int, tuple[int | None, int | None]] = {}
         for index in range(len(self.passages)):
             before = index - 1 if index > 0 and self._same_section(index - 1, index) else None
-            after = (
-                index + 1
-                if index + 1 < len(self.passages) and self._same_section(index, index + 1)
-                else None
-            )
+            after = index + 1 if index + 1 < len(self.passages) and self._same_section(index, index + 1) else None
             neighbours[index] = (before, after)
         return neighbours
 

@@ -49,9 +49,17 @@ FLOORS: dict[str, tuple[Path, tuple[Path, ...], Floor]] = {
     "seeds/holdout": (DATA / "holdout.jsonl", SEEDS, Floor(0.81, 0.81, 0.71, 0.19)),
     "seeds/blind": (DATA / "blind.jsonl", SEEDS, Floor(0.72, 0.72, 0.58, 0.28)),
     "piaf/dev": (SHARED / "piaf/dev.jsonl", (SHARED / "piaf/dev/corpus",), Floor(0.80, 0.54, 0.0, 0.145)),
-    "piaf/dev-half": (SHARED / "piaf/dev-half.jsonl", (SHARED / "piaf/dev-half/corpus",), Floor(0.79, 0.54, 0.85, 0.175)),
+    "piaf/dev-half": (
+        SHARED / "piaf/dev-half.jsonl",
+        (SHARED / "piaf/dev-half/corpus",),
+        Floor(0.79, 0.54, 0.85, 0.175),
+    ),
     "squad/dev": (SHARED / "squad/dev.jsonl", (SHARED / "squad/dev/corpus",), Floor(0.83, 0.37, 0.0, 0.12)),
-    "squad/dev-half": (SHARED / "squad/dev-half.jsonl", (SHARED / "squad/dev-half/corpus",), Floor(0.84, 0.35, 0.72, 0.13)),
+    "squad/dev-half": (
+        SHARED / "squad/dev-half.jsonl",
+        (SHARED / "squad/dev-half/corpus",),
+        Floor(0.84, 0.35, 0.72, 0.13),
+    ),
     "mixed/seeds-dev": (DATA / "dev.jsonl", MIXED, Floor(1.0, 0.83, 1.0, 0.0)),
     "mixed/seeds-holdout": (DATA / "holdout.jsonl", MIXED, Floor(0.81, 0.81, 0.71, 0.19)),
     "mixed/seeds-blind": (DATA / "blind.jsonl", MIXED, Floor(0.72, 0.72, 0.58, 0.28)),
@@ -107,7 +115,9 @@ def test_eval_set_stays_at_or_above_its_floor(name: str, tmp_path: Path) -> None
 
 
 def test_batch_answers_one_json_object_per_question_in_order(tmp_path: Path) -> None:
-    answers = run_cli(["Combien Microsoft prévoit-il d'investir dans l'IA cette année ?", "Quand sortira GPT-5 ?"], tmp_path)
+    answers = run_cli(
+        ["Combien Microsoft prévoit-il d'investir dans l'IA cette année ?", "Quand sortira GPT-5 ?"], tmp_path
+    )
     assert [a["question"] for a in answers] == [
         "Combien Microsoft prévoit-il d'investir dans l'IA cette année ?",
         "Quand sortira GPT-5 ?",

@@ -34,6 +34,7 @@ SHUTDOWN_GRACE_S = 5.0
 """How long a shutdown waits for answers already being composed: long enough for an answer
 to finish, short enough for systemd's, Docker's or Kubernetes' stop timeout."""
 
+
 def intents() -> discord.Intents:
     """Only what mentions, DMs and slash commands need: no privileged intent. A message that
     mentions the bot carries its content even without the message-content intent."""

@@ -18,7 +18,7 @@ NO_MENTIONS = discord.AllowedMentions.none()
 
 
 def interaction_lang(interaction: discord.Interaction) -> str | None:
-    """"fr"/"en" from the user's Discord locale, else from the server's, or None to follow
+    """ "fr"/"en" from the user's Discord locale, else from the server's, or None to follow
     the question's language (a German user on a German server asking in French)."""
     for locale in (interaction.locale, interaction.guild_locale):
         value = str(getattr(locale, "value", locale) or "")
@@ -66,6 +66,7 @@ class NewsTranslator(app_commands.Translator):
 
 
 T = TypeVar("T")
+
 
 def moderators_only() -> Callable[[T], T]:
     """Refuse non-moderators with a polite, localised CheckFailure (shown ephemerally)."""

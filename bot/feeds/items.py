@@ -165,9 +165,7 @@ def prepare_web_articles(
         if not passages:
             failures.append(LoadFailure(item.canonical_url or article.path, "no sentences found in the article text"))
             continue
-        parsed.append(
-            (article, [StoredPassage(p, tuple(passage_terms(analyzers, article, p))) for p in passages])
-        )
+        parsed.append((article, [StoredPassage(p, tuple(passage_terms(analyzers, article, p))) for p in passages]))
     return parsed, failures
 
 

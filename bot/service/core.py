@@ -155,7 +155,10 @@ class NewsService:
         self._engine, self._engine_generation = await self._load_stored_engine()
         log.info(
             "loaded %d articles (%d passages) from %s in %.2fs",
-            len(self._engine.articles), len(self._engine), self.store.path, time.perf_counter() - started,
+            len(self._engine.articles),
+            len(self._engine),
+            self.store.path,
+            time.perf_counter() - started,
         )
 
     async def folder_changes(self) -> FolderChanges:
@@ -217,7 +220,9 @@ class NewsService:
             except Exception as error:
                 log.warning(
                     "index snapshot not saved to %s (%s); the next start will rebuild the index",
-                    path, error, exc_info=not isinstance(error, OSError),
+                    path,
+                    error,
+                    exc_info=not isinstance(error, OSError),
                 )
                 return
             self._snapshot_generation = generation
@@ -261,7 +266,8 @@ class NewsService:
             self._release_in_worker(old_engine_box)
         log.info(
             "another process changed the stored corpus: now serving %d articles (%d passages)",
-            len(engine.articles), len(engine),
+            len(engine.articles),
+            len(engine),
         )
         return True
 
@@ -454,14 +460,28 @@ class NewsService:
             engine = await self._in_build(self._merge_and_build, [stored.entries], parsed, list(outcome.unchanged))
         duration = time.perf_counter() - started
         run = ReloadRun(
-            requested_by, started_at, duration, len(outcome.added), len(outcome.updated), len(outcome.unchanged),
-            len(outcome.removed), list(failures), ok=True,
+            requested_by,
+            started_at,
+            duration,
+            len(outcome.added),
+            len(outcome.updated),
+            len(outcome.unchanged),
+            len(outcome.removed),
+            list(failures),
+            ok=True,
         )
         # One transaction; if it raises, the database rolls back and the old engine stays.
         try:
             await self.store.apply_reload(
-                parsed, outcome.removed, outcome.unchanged, run, now=utc_timestamp(), signatures=outcome.signatures,
-                pipeline=pipeline, expected_generation=plan.generation, known_failures=outcome.known_failures,
+                parsed,
+                outcome.removed,
+                outcome.unchanged,
+                run,
+                now=utc_timestamp(),
+                signatures=outcome.signatures,
+                pipeline=pipeline,
+                expected_generation=plan.generation,
+                known_failures=outcome.known_failures,
             )
         finally:
             # The parsed passages and their tokens (millions of objects after a full load)
@@ -476,8 +496,13 @@ class NewsService:
             self._save_snapshot(engine, run.generation)
         log.info(
             "reload by %s: %d added, %d updated, %d unchanged, %d removed, %d failed in %.2fs",
-            requested_by, len(outcome.added), len(outcome.updated), len(outcome.unchanged), len(outcome.removed),
-            len(failures), duration,
+            requested_by,
+            len(outcome.added),
+            len(outcome.updated),
+            len(outcome.unchanged),
+            len(outcome.removed),
+            len(failures),
+            duration,
         )
         return ReloadReport(
             ok=True,
@@ -521,13 +546,25 @@ class NewsService:
                     if item.article.path in paths
                 ]
                 run = ReloadRun(
-                    requested_by, started_at, time.perf_counter() - started, len(parsed), 0,
-                    count - len(expired), len(expired), list(failures), ok=True,
+                    requested_by,
+                    started_at,
+                    time.perf_counter() - started,
+                    len(parsed),
+                    0,
+                    count - len(expired),
+                    len(expired),
+                    list(failures),
+                    ok=True,
                 )
                 try:
                     await self.store.apply_web_articles(
-                        parsed, records, expired, run, utc_timestamp(),
-                        pipeline=pipeline_id(), expected_generation=stored.generation,
+                        parsed,
+                        records,
+                        expired,
+                        run,
+                        utc_timestamp(),
+                        pipeline=pipeline_id(),
+                        expected_generation=stored.generation,
                     )
                     added = tuple(article for article, _ in parsed)
                 finally:
@@ -627,7 +664,10 @@ class NewsService:
                     # Rows from schema v1 carry no cached tokens: analyse them again.
                     tokens.append(entry.tokens or tuple(passage_terms(self._analyzers, article, entry.passage)))
         engine = Engine(
-            articles, passages, tokens, analyzers=self._analyzers,
+            articles,
+            passages,
+            tokens,
+            analyzers=self._analyzers,
             progress=lambda done, total: self._report("index", done, total),
             state=state,
         )

@@ -126,9 +126,7 @@ class ArticleStore(StoreConnection):
         overlap = set(upsert_paths) & set(removed) | set(upsert_paths) & set(unchanged)
         overlap |= set(removed) & set(unchanged)
         if overlap:
-            raise ValueError(
-                f"apply_reload: paths listed in more than one category: {sorted(overlap)}"
-            )
+            raise ValueError(f"apply_reload: paths listed in more than one category: {sorted(overlap)}")
         # Validate and serialise every passage before the transaction, off the event loop: a
         # bad span fails here with nothing written, and the loop stays free at 100k passages.
         encoded = await asyncio.to_thread(encode_upserts, upserts)
@@ -148,9 +146,7 @@ class ArticleStore(StoreConnection):
                     [(now, signatures.get(path), path) for path in unchanged],
                 )
             if upserts or removed:
-                await conn.execute(
-                    "UPDATE meta SET value = ? WHERE key = 'corpus_generation'", (uuid.uuid4().hex,)
-                )
+                await conn.execute("UPDATE meta SET value = ? WHERE key = 'corpus_generation'", (uuid.uuid4().hex,))
             if known_failures is not None:
                 await self._replace_known_failures(conn, known_failures)
             generation = await corpus_generation(conn)
@@ -200,9 +196,7 @@ class ArticleStore(StoreConnection):
             pipeline,
             article.lang,
         )
-        existing = list(
-            await conn.execute_fetchall("SELECT id FROM articles WHERE path = ?", (article.path,))
-        )
+        existing = list(await conn.execute_fetchall("SELECT id FROM articles WHERE path = ?", (article.path,)))
         if existing:
             article_id = existing[0][0]
             await conn.execute(

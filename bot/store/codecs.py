@@ -61,10 +61,7 @@ def encode_spans(stored: StoredPassage, article: Article) -> str:
     """
     passage = stored.passage
     if passage.article_path != article.path:
-        raise ValueError(
-            f"passage {passage.ordinal} belongs to {passage.article_path!r}, "
-            f"not to {article.path!r}"
-        )
+        raise ValueError(f"passage {passage.ordinal} belongs to {passage.article_path!r}, not to {article.path!r}")
     if not passage.sentences:
         raise ValueError(f"passage {passage.ordinal} of {article.path!r} has no sentence")
     limit = len(article.text)
@@ -82,8 +79,7 @@ def encode_spans(stored: StoredPassage, article: Article) -> str:
 def encode_tokens(stored: StoredPassage) -> str:
     if not all(isinstance(token, str) for token in stored.tokens):
         raise ValueError(
-            f"tokens of passage {stored.passage.ordinal} of "
-            f"{stored.passage.article_path!r} must all be strings"
+            f"tokens of passage {stored.passage.ordinal} of {stored.passage.article_path!r} must all be strings"
         )
     return json.dumps(list(stored.tokens), ensure_ascii=False, separators=(",", ":"))
 
@@ -177,7 +173,4 @@ ARTICLE_ROW_SELECT = f"""
 
 
 def article_row_from(row: sqlite3.Row | tuple[Any, ...]) -> ArticleRow:
-    return ArticleRow(
-        article=article_from(row), first_seen=row[8], last_seen=row[9], passages=row[10]
-    )
-
+    return ArticleRow(article=article_from(row), first_seen=row[8], last_seen=row[9], passages=row[10])

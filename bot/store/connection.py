@@ -85,9 +85,7 @@ class StoreConnection:
             raise StoreError("store_folder_read_only", folder=path.parent)
 
         try:
-            conn = await aiosqlite.connect(
-                path, timeout=busy_timeout_s, isolation_level=None
-            )
+            conn = await aiosqlite.connect(path, timeout=busy_timeout_s, isolation_level=None)
         except sqlite3.Error as exc:
             reraise(exc, path)
 

@@ -45,8 +45,10 @@ def translate(exc: sqlite3.Error, path: Path) -> StoreError | None:
     if primary == sqlite3.SQLITE_BUSY or "database is locked" in message or "busy" in message:
         logger.warning("database %s is locked: %s", path, exc)
         return StoreBusyError("store_locked", path=path)
-    if primary == sqlite3.SQLITE_FULL or "disk is full" in message or (
-        primary == sqlite3.SQLITE_IOERR and _disk_nearly_full(path)
+    if (
+        primary == sqlite3.SQLITE_FULL
+        or "disk is full" in message
+        or (primary == sqlite3.SQLITE_IOERR and _disk_nearly_full(path))
     ):
         return StoreError("store_full", path=path)
     if primary == sqlite3.SQLITE_READONLY or "readonly" in message:

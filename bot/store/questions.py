@@ -123,4 +123,3 @@ class QuestionStore(StoreConnection):
             answered_week=answered_week,
             top_unanswered=[(question, times) for question, _, times in top],
         )
-

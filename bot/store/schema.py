@@ -30,8 +30,7 @@ class Migration:
 MIGRATIONS: list[Migration] = [
     Migration(
         1,
-        "initial schema: articles, passages (re-analysed at start-up), reload history, "
-        "question log",
+        "initial schema: articles, passages (re-analysed at start-up), reload history, question log",
         (
             """
             CREATE TABLE articles (
@@ -102,10 +101,7 @@ MIGRATIONS: list[Migration] = [
             # Day/week counts and purge are range scans on asked_at.
             "CREATE INDEX questions_by_time ON questions (asked_at)",
             # Top unanswered only reads the unanswered rows of the last week.
-            (
-                "CREATE INDEX questions_unanswered_by_time ON questions (asked_at) "
-                "WHERE answered = 0"
-            ),
+            ("CREATE INDEX questions_unanswered_by_time ON questions (asked_at) WHERE answered = 0"),
         ),
     ),
     Migration(
@@ -208,6 +204,7 @@ MIGRATIONS: list[Migration] = [
 SCHEMA_VERSION: int = MIGRATIONS[-1].version
 """The schema version this code writes (the latest migration)."""
 
+
 async def corpus_generation(conn: aiosqlite.Connection) -> str:
     rows = list(await conn.execute_fetchall("SELECT value FROM meta WHERE key = 'corpus_generation'"))
     return str(rows[0][0])
@@ -258,4 +255,3 @@ async def migrate(conn: aiosqlite.Connection, path: Path) -> None:
 
 def newer_error(path: Path, version: int) -> StoreError:
     return StoreError("store_newer", path=path, version=version, known=SCHEMA_VERSION)
-

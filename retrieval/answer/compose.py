@@ -34,9 +34,7 @@ def gather_candidates(view: CorpusView, context: QuestionContext, hits: list[Hit
     candidates: list[Candidate] = []
     for group in iter_passage_windows(view, hits):
         path = articles[group.rank]
-        candidates += passage_candidates(
-            view, context, group, top_score, path == articles[0], counts[path] / len(hits)
-        )
+        candidates += passage_candidates(view, context, group, top_score, path == articles[0], counts[path] / len(hits))
     return candidates
 
 
@@ -55,9 +53,7 @@ def compose(
     decision = decide(models, context, gather_candidates(view, context, hits), retrieved=bool(hits))
     confidence = 1.0 / (1.0 + math.exp(-decision.confidence))
     if not decision.answer:
-        return Answer(
-            question.text, lang, False, reason=decision.reason, detail=decision.detail, confidence=confidence
-        )
+        return Answer(question.text, lang, False, reason=decision.reason, detail=decision.detail, confidence=confidence)
     citations = select_citations(view, question, decision.ranked, models.cite_margin)
     return Answer(question.text, lang, True, citations, confidence=confidence)
 

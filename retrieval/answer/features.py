@@ -143,8 +143,21 @@ class QuestionContext:
         total = sum(weights)
         absent = sum(w for c, w in zip(concepts, weights, strict=True) if not any(map(view.has_term, c.alternatives)))
         return cls(
-            parsed, concepts, weights, total, term_bits, name_bits, pair_bits, pair_weights, unknown, unknown_opening,
-            absent / total if total else 0.0, math.log(max(len(view.passages), 2)), {}, {}, {},
+            parsed,
+            concepts,
+            weights,
+            total,
+            term_bits,
+            name_bits,
+            pair_bits,
+            pair_weights,
+            unknown,
+            unknown_opening,
+            absent / total if total else 0.0,
+            math.log(max(len(view.passages), 2)),
+            {},
+            {},
+            {},
         )
 
     @property
@@ -224,7 +237,7 @@ def _with_near_spellings(view: CorpusView, concept: Concept) -> Concept | None:
 
 
 def is_generic_acronym(name: str) -> bool:
-    """"IA", "AI", "PDG", "JO": all-caps words of up to three letters name a topic or a
+    """ "IA", "AI", "PDG", "JO": all-caps words of up to three letters name a topic or a
     title rather than the subject of the question."""
     return name.isupper() and name.isalpha() and len(name) <= 3
 
@@ -257,7 +270,11 @@ def passage_candidates(
     parsed = context.parsed
     sentence_terms = [view.sentence_terms(path, span) for span in group.sentences]
     masks = [context.mask(terms) for terms in sentence_terms]
-    pair_masks = [context.pairs(view.sentence_pairs(path, span)) for span in group.sentences] if context.pair_bits else [0] * len(masks)
+    pair_masks = (
+        [context.pairs(view.sentence_pairs(path, span)) for span in group.sentences]
+        if context.pair_bits
+        else [0] * len(masks)
+    )
     pairs_context = context.pair_share(_union(pair_masks))
     sequences = [view.sentence_sequence(path, span) for span in group.sentences]
     # Whether each sentence holds the kind of answer asked for: a window does when one of
@@ -385,8 +402,25 @@ def question_vector(
     concepts = math.log(max(len(context.concepts), 1))
     if best is None:
         return [
-            -10.0, 0.0, 0.0, 0.0, unknown, float(context.unknown_opening), context.absent_share, 0.0, concepts,
-            1.0, 1.0, 0.0, 0.0, 0.0, 0.0, context.total / context.log_passages, 0.0, 1.0, 1.0,
+            -10.0,
+            0.0,
+            0.0,
+            0.0,
+            unknown,
+            float(context.unknown_opening),
+            context.absent_share,
+            0.0,
+            concepts,
+            1.0,
+            1.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            context.total / context.log_passages,
+            0.0,
+            1.0,
+            1.0,
         ]
     return [
         score,

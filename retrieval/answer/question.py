@@ -34,12 +34,25 @@ _ENTITY_NOUNS = (
 """Nouns naming a kind of thing: "quelle entreprise …" is answered by a name."""
 
 _ANSWER_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("date", re.compile(r"^(quand|depuis quand|en quelle annee|quelle annee|a quelle date|quelle date|when|what year|which year|in what year)\b")),
+    (
+        "date",
+        re.compile(
+            r"^(quand|depuis quand|en quelle annee|quelle annee|a quelle date|quelle date|when|what year|which year|in what year)\b"
+        ),
+    ),
     ("date", re.compile(r"\b(en quelle annee|quelle annee|quelle date|what year|which year)\b")),
-    ("number", re.compile(r"\b(combien|quel montant|quelle somme|quel prix|quel debit|quel chiffre|quelle valeur|quel nombre|how much|how many|what amount|what price)\b")),
+    (
+        "number",
+        re.compile(
+            r"\b(combien|quel montant|quelle somme|quel prix|quel debit|quel chiffre|quelle valeur|quel nombre|how much|how many|what amount|what price)\b"
+        ),
+    ),
     # "Quelle entreprise", "quel pays", "which city": the answer is a name. "Quel budget" or
     # "quel est le salaire" ask for an amount or an attribute, not a name.
-    ("entity", re.compile(rf"^(qui|who|(?:dans |en )?quel(?:le)?s? (?:{_ENTITY_NOUNS})|(?:in )?which (?:{_ENTITY_NOUNS}))\b")),
+    (
+        "entity",
+        re.compile(rf"^(qui|who|(?:dans |en )?quel(?:le)?s? (?:{_ENTITY_NOUNS})|(?:in )?which (?:{_ENTITY_NOUNS}))\b"),
+    ),
     ("entity", re.compile(r"\b(qui est|qui a|qui pense|who is|who was|who said)\b")),
 )
 GLOSSARY_FILE = "glossary.en-fr.txt"
@@ -177,8 +190,15 @@ class QuestionParser:
         attribute = self._concept_named(_ATTRIBUTE.search(folded), concepts.values(), own)
         names = self._names(text)
         return ParsedQuestion(
-            text, lang.value, tuple(concepts.values()), names, answer_type, focus, self._opening_word(text, names),
-            frozenset(NUMBER.findall(text)), attribute,
+            text,
+            lang.value,
+            tuple(concepts.values()),
+            names,
+            answer_type,
+            focus,
+            self._opening_word(text, names),
+            frozenset(NUMBER.findall(text)),
+            attribute,
         )
 
     def _concept_named(
@@ -190,7 +210,7 @@ class QuestionParser:
         return next((c for c in concepts if term in c.alternatives), None)
 
     def _opening_word(self, text: str, names: tuple[str, ...]) -> str | None:
-        first = _NAME_RE.match(text.lstrip("¿¡\"«“ "))
+        first = _NAME_RE.match(text.lstrip('¿¡"«“ '))
         if first is None:
             return None
         word = first.group().strip(".")

@@ -120,9 +120,7 @@ def decode(raw: bytes) -> str:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise ArticleError(
-            f"not UTF-8 text (byte {error.start}); re-save the file as UTF-8"
-        ) from None
+        raise ArticleError(f"not UTF-8 text (byte {error.start}); re-save the file as UTF-8") from None
     return nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
 
 

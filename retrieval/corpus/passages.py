@@ -83,9 +83,7 @@ def split_passages(article: Article) -> list[Passage]:
             continue
         for sentence in split_sentences(text, block.start, block.end):
             count = word_count(text[sentence.start : sentence.end])
-            if current and words >= MIN_WORDS and (
-                len(current) >= TARGET_SENTENCES or words + count > MAX_WORDS
-            ):
+            if current and words >= MIN_WORDS and (len(current) >= TARGET_SENTENCES or words + count > MAX_WORDS):
                 flush()
             current.append(sentence)
             words += count

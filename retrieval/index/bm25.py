@@ -384,8 +384,17 @@ class BM25Index:
     def nbytes(self) -> int:
         """Bytes held by the index's numpy arrays (the vocabulary dict is not counted)."""
         arrays = (
-            self._offsets, self._keys, self._weights, self._df, self._idf, self._tiered,
-            self._seg_start, self._seg_end, self._seg_shift, self._seg_max, self._first_seg,
+            self._offsets,
+            self._keys,
+            self._weights,
+            self._df,
+            self._idf,
+            self._tiered,
+            self._seg_start,
+            self._seg_end,
+            self._seg_shift,
+            self._seg_max,
+            self._first_seg,
         )
         return sum(a.nbytes for a in arrays)
 
@@ -424,9 +433,7 @@ class BM25Index:
         offsets = self._offsets
         total = sum(int(offsets[t + 1] - offsets[t]) for t in counts)
         scratch = self._scratch()
-        if total <= _SMALL_QUERY or total <= k or (
-            self._has_negative and any(self._idf[t] < 0 for t in counts)
-        ):
+        if total <= _SMALL_QUERY or total <= k or (self._has_negative and any(self._idf[t] < 0 for t in counts)):
             # Few postings: score them all. Negative weights (only when the average idf is
             # itself negative, in tiny corpora) would break the pruning bounds.
             cand, scores = self._score_all(terms, counts, k, scratch)
@@ -478,8 +485,17 @@ class BM25Index:
 
 
 _ARRAYS = (
-    "offsets", "keys", "weights", "df", "idf", "tiered",
-    "seg_start", "seg_end", "seg_shift", "seg_max", "first_seg",
+    "offsets",
+    "keys",
+    "weights",
+    "df",
+    "idf",
+    "tiered",
+    "seg_start",
+    "seg_end",
+    "seg_shift",
+    "seg_max",
+    "first_seg",
 )
 """The numpy state of a :class:`BM25Index` (attribute names without the underscore)."""
 

@@ -188,9 +188,7 @@ def load_segments(folder: Path, key: str) -> SegmentedBM25 | None:
                 raise ValueError(f"{entry['file']} does not continue the vocabulary")
             terms += chunk
         parts = [_load_segment(folder, entry, len(terms)) for entry in manifest["segments"]]
-        index = SegmentedBM25.from_segments(
-            BM25Params(*manifest["params"]), terms, parts, int(manifest["next_handle"])
-        )
+        index = SegmentedBM25.from_segments(BM25Params(*manifest["params"]), terms, parts, int(manifest["next_handle"]))
     except (OSError, KeyError, TypeError, ValueError, IndexError) as error:
         log.warning("index segments in %s are damaged (%s); rebuilding the index", folder, error)
         return None

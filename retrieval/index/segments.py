@@ -556,4 +556,3 @@ def _pick_merge(live: Sequence[int], sizes: Sequence[int]) -> tuple[int, int] | 
         if live[i - 1] < _MERGE_RATIO * live[i]:
             return (i - 1, i + 1)
     return None
-

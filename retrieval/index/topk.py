@@ -42,9 +42,7 @@ def top_indices(values: np.ndarray, k: int) -> np.ndarray:
     return np.concatenate((above, (values == cut).nonzero()[0][: k - len(above)]))
 
 
-def distinct_top(
-    docs: np.ndarray, scores: np.ndarray, k: int, copies: int
-) -> tuple[np.ndarray, np.ndarray]:
+def distinct_top(docs: np.ndarray, scores: np.ndarray, k: int, copies: int) -> tuple[np.ndarray, np.ndarray]:
     """Distinct passages among ``docs`` (each present at most ``copies`` times, always with
     the same score) that may be in the top ``k``, with their scores.
 

@@ -214,7 +214,6 @@ class Analyzer:
         return term
 
 
-
 class Analyzers:
     """One analyzer per language, shared by everything that analyses text: passages are
     analysed in their article's language, questions in their own."""

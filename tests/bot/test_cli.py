@@ -57,6 +57,7 @@ def newsbot(
     command = [sys.executable, "-m", "bot.cli"]
     if corpus is not None:
         command += ["--corpus", str(corpus)]
+
     def limit_file_size() -> None:
         if file_size_limit is not None:
             resource.setrlimit(resource.RLIMIT_FSIZE, (file_size_limit, resource.RLIM_INFINITY))
@@ -258,9 +259,7 @@ def test_reload_prints_the_report_and_exits_zero(tmp_path: Path) -> None:
     result = newsbot(tmp_path, "reload")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert re.fullmatch(
-        r"Reload done in \d+\.\ds: 0 added, 0 updated, 5 unchanged, 0 removed, 0 failed\.", lines[0]
-    )
+    assert re.fullmatch(r"Reload done in \d+\.\ds: 0 added, 0 updated, 5 unchanged, 0 removed, 0 failed\.", lines[0])
     assert re.fullmatch(r"Live corpus: 5 articles, \d+ passages\.", lines[1])
 
 

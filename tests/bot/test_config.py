@@ -126,16 +126,20 @@ def test_token_is_available_to_the_client() -> None:
 
 def test_token_never_appears_in_repr_or_str() -> None:
     settings = Settings.from_mapping({"DISCORD_TOKEN": TOKEN})
-    for shown in (repr(settings), str(settings), f"{settings}", repr(settings.discord_token), str(settings.discord_token)):
+    for shown in (
+        repr(settings),
+        str(settings),
+        f"{settings}",
+        repr(settings.discord_token),
+        str(settings.discord_token),
+    ):
         assert TOKEN not in shown
         assert "super-secret" not in shown
 
 
 def test_load_reads_the_env_file(tmp_path: Path) -> None:
     env_file = tmp_path / ".env"
-    env_file.write_text(
-        f"DISCORD_TOKEN={TOKEN}\nNEWSBOT_GUILD_IDS=42\nNEWSBOT_CORPUS_DIR=/news\n", encoding="utf-8"
-    )
+    env_file.write_text(f"DISCORD_TOKEN={TOKEN}\nNEWSBOT_GUILD_IDS=42\nNEWSBOT_CORPUS_DIR=/news\n", encoding="utf-8")
     settings = Settings.load(env_file, environ={})
     assert settings.discord_token.reveal() == TOKEN
     assert settings.guild_ids == (42,)

@@ -21,9 +21,7 @@ def article(
     published: str | None = "2025-01-28",
     url: str | None = None,
 ) -> Article:
-    return Article(
-        path=path, title=title, text="…", content_hash="0" * 64, source=source, published=published, url=url
-    )
+    return Article(path=path, title=title, text="…", content_hash="0" * 64, source=source, published=published, url=url)
 
 
 def answered(*citations: Citation, lang: str = "fr", question: str = "Combien a coûté DeepSeek R1 ?") -> Answer:
@@ -120,7 +118,9 @@ def test_mass_mentions_in_a_title_are_defused(mention: str) -> None:
 
 
 def test_user_mention_with_a_real_snowflake_is_defused() -> None:
-    text = render_answer(answered(cite("Merci <@123456789012345678> et <@!123456789012345678> et <@&123456789012345678>.")))
+    text = render_answer(
+        answered(cite("Merci <@123456789012345678> et <@!123456789012345678> et <@&123456789012345678>."))
+    )
     assert re.search(r"<@[!&]?\d+>", text) is None
 
 
@@ -253,7 +253,10 @@ def test_empty_question_message(lang: str, start: str) -> None:
 @pytest.mark.parametrize(
     ("lang", "expected"),
     [
-        ("fr", f"Votre question est trop longue (600 caractères) : posez-la en moins de {MAX_QUESTION_CHARS} caractères."),
+        (
+            "fr",
+            f"Votre question est trop longue (600 caractères) : posez-la en moins de {MAX_QUESTION_CHARS} caractères.",
+        ),
         ("en", f"Your question is too long (600 characters): please ask it in under {MAX_QUESTION_CHARS} characters."),
     ],
 )
@@ -332,15 +335,17 @@ def test_answer_json_for_an_abstention_has_no_citations() -> None:
     assert data["text"] == messages_for("en").abstain
 
 
-
 def test_a_newline_in_a_title_or_file_name_stays_on_the_source_line() -> None:
     article = Article(
-        path="seeds/evil\nname.txt", title="Titre\nsur deux lignes", text="Texte.", content_hash="h", source="Le\rJournal"
+        path="seeds/evil\nname.txt",
+        title="Titre\nsur deux lignes",
+        text="Texte.",
+        content_hash="h",
+        source="Le\rJournal",
     )
     line = source_line(article, "fr")
     assert "\n" not in line and "\r" not in line
     assert "Titre sur deux lignes" in line and "evil name.txt" in line
-
 
 
 # ---------------------------------------------------------------------- embeds

@@ -11,7 +11,9 @@ from bot.store import ArticleRow
 from retrieval.records import Article, LoadFailure
 
 
-def row(i: int, title: str | None = None, source: str | None = None, published: str | None = "2025-01-28") -> ArticleRow:
+def row(
+    i: int, title: str | None = None, source: str | None = None, published: str | None = "2025-01-28"
+) -> ArticleRow:
     article = Article(
         path=f"seeds/{i:03}_x.txt",
         title=title or f"Article numéro {i}",

@@ -238,7 +238,8 @@ class GatewayServer:
         query = str(data.get("query") or "").lower()
         user_ids = {int(u) for u in data.get("user_ids") or []}
         members = [
-            m for m in guild.members
+            m
+            for m in guild.members
             if (not user_ids or m.user.id in user_ids) and m.user.username.lower().startswith(query)
         ]
         limit = int(data.get("limit") or 0)

@@ -109,9 +109,7 @@ def parse_mention_ids(content: str | None) -> tuple[list[int], list[int]]:
     return users, roles
 
 
-def allowed_mention_ids(
-    allowed: Mapping[str, Any] | None, candidates: Iterable[int], kind: str
-) -> list[int]:
+def allowed_mention_ids(allowed: Mapping[str, Any] | None, candidates: Iterable[int], kind: str) -> list[int]:
     """Which mentioned ``users``/``roles`` Discord would actually ping under ``allowed_mentions``."""
     ids = list(candidates)
     if allowed is None:

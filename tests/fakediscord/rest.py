@@ -128,7 +128,7 @@ class RestApi:
         for method, path, handler in self._routes():
             route = app.router.add_route(method, API_PREFIX + path, handler)
             canonical = route.resource.canonical if route.resource is not None else API_PREFIX + path
-            self._templates[canonical] = canonical[len(API_PREFIX):]
+            self._templates[canonical] = canonical[len(API_PREFIX) :]
         app.router.add_route("*", "/{tail:.*}", self._unknown)
 
     def _routes(self) -> list[tuple[str, str, Handler]]:
@@ -177,7 +177,7 @@ class RestApi:
             return await handler(request)
         resource = request.match_info.route.resource
         template = self._templates.get(resource.canonical) if resource is not None else None
-        relative = request.path[len(API_PREFIX):] if request.path.startswith(API_PREFIX) else request.path
+        relative = request.path[len(API_PREFIX) :] if request.path.startswith(API_PREFIX) else request.path
         authorized = request.headers.get("Authorization") == f"Bot {self._state.token}"
         try:
             body = await _read_body(request)
@@ -203,20 +203,22 @@ class RestApi:
         authorized: bool,
         response: web.StreamResponse,
     ) -> None:
-        self._state.requests.append(RecordedRequest(
-            method=request.method,
-            path=relative,
-            route=template,
-            path_params=dict(request.match_info) if template else {},
-            query=dict(request.query),
-            json=body.json,
-            files=body.files,
-            headers={k: v for k, v in request.headers.items() if k.lower() != "authorization"},
-            authorized=authorized,
-            status=response.status,
-            response=copy.deepcopy(response.get(_JSON_KEY)),
-            at=time.monotonic(),
-        ))
+        self._state.requests.append(
+            RecordedRequest(
+                method=request.method,
+                path=relative,
+                route=template,
+                path_params=dict(request.match_info) if template else {},
+                query=dict(request.query),
+                json=body.json,
+                files=body.files,
+                headers={k: v for k, v in request.headers.items() if k.lower() != "authorization"},
+                authorized=authorized,
+                status=response.status,
+                response=copy.deepcopy(response.get(_JSON_KEY)),
+                at=time.monotonic(),
+            )
+        )
         if template is None:
             _log.warning("fake discord: unknown route %s %s", request.method, relative)
 
@@ -246,25 +248,27 @@ class RestApi:
 
     async def _get_application(self, request: web.Request) -> web.Response:
         state = self._state
-        return json_reply({
-            "id": str(state.application_id),
-            "name": state.application_name,
-            "icon": None,
-            "description": "",
-            "summary": "",
-            "bot": state.bot_user.to_payload(),
-            "bot_public": True,
-            "bot_require_code_grant": False,
-            "owner": state.app_owner.to_payload(),
-            "team": None,
-            "verify_key": "0" * 64,
-            "flags": state.application_flags,
-            "rpc_origins": [],
-            "redirect_uris": [],
-            "interactions_endpoint_url": None,
-            "approximate_guild_count": len(state.guilds),
-            "integration_types_config": {"0": {}},
-        })
+        return json_reply(
+            {
+                "id": str(state.application_id),
+                "name": state.application_name,
+                "icon": None,
+                "description": "",
+                "summary": "",
+                "bot": state.bot_user.to_payload(),
+                "bot_public": True,
+                "bot_require_code_grant": False,
+                "owner": state.app_owner.to_payload(),
+                "team": None,
+                "verify_key": "0" * 64,
+                "flags": state.application_flags,
+                "rpc_origins": [],
+                "redirect_uris": [],
+                "interactions_endpoint_url": None,
+                "approximate_guild_count": len(state.guilds),
+                "integration_types_config": {"0": {}},
+            }
+        )
 
     def _gateway_url(self, request: web.Request) -> str:
         return f"ws://{request.host}{GATEWAY_PATH}"
@@ -498,12 +502,14 @@ class RestApi:
         message = self._callback_message(record, callback_type, data, body.files)
         if request.query.get("with_response") not in _TRUE_QUERY:
             return no_content()
-        return json_reply(callback_response(
-            interaction_id=record.id,
-            interaction_type=int(record.payload["type"]),
-            callback_type=callback_type,
-            message=message,
-        ))
+        return json_reply(
+            callback_response(
+                interaction_id=record.id,
+                interaction_type=int(record.payload["type"]),
+                callback_type=callback_type,
+                message=message,
+            )
+        )
 
     def _callback_message(
         self, record: InteractionRecord, callback_type: int, data: JSONDict, files: Sequence[RecordedFile]
@@ -633,10 +639,12 @@ async def _read_multipart(request: web.Request) -> RequestBody:
         if part.name == "payload_json":
             payload = json.loads(data)
             continue
-        files.append(RecordedFile(
-            field_name=part.name or "",
-            filename=part.filename,
-            content_type=part.headers.get("Content-Type"),
-            data=bytes(data),
-        ))
+        files.append(
+            RecordedFile(
+                field_name=part.name or "",
+                filename=part.filename,
+                content_type=part.headers.get("Content-Type"),
+                data=bytes(data),
+            )
+        )
     return RequestBody(json=payload, files=tuple(files))

@@ -392,7 +392,9 @@ class FakeDiscord(FakeState):
                 raise ValueError("send_interaction needs name= or data=")
             data = self._command_data(name, options, command_type, ref.guild)
         if interaction_type == 2:
-            command = self.find_command(str(data.get("name")), int(data.get("type", 1)), ref.guild.id if ref.guild else None)
+            command = self.find_command(
+                str(data.get("name")), int(data.get("type", 1)), ref.guild.id if ref.guild else None
+            )
             given = data.get("options") or []
             refusal = self.invocation_refusal(command, ref.guild, user, given) if command is not None else None
             if refusal is not None:

@@ -12,7 +12,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .models import ADMINISTRATOR, DM, EMBED_LINKS, MENTION_EVERYONE, FakeChannel, FakeGuild, FakeRole, FakeUser, JSONDict
+from .models import (
+    ADMINISTRATOR,
+    DM,
+    EMBED_LINKS,
+    MENTION_EVERYONE,
+    FakeChannel,
+    FakeGuild,
+    FakeRole,
+    FakeUser,
+    JSONDict,
+)
 from .payloads import (
     FLAG_EPHEMERAL,
     FLAG_LOADING,
@@ -90,7 +100,9 @@ class FakeState:
         Like Discord, the bot gets its managed role (``tags.bot_id``), the one a member's
         role picker offers as "@newsbot"."""
         if not any(role.bot_id == self.bot_user.id for role in guild.roles):
-            guild.roles.append(FakeRole(id=self.ids.next(), name=self.bot_user.username, bot_id=self.bot_user.id, position=1))
+            guild.roles.append(
+                FakeRole(id=self.ids.next(), name=self.bot_user.username, bot_id=self.bot_user.id, position=1)
+            )
         managed = [role.id for role in guild.roles if role.bot_id == self.bot_user.id]
         member = guild.add_member(self.bot_user)
         for role_id in managed:
@@ -222,7 +234,9 @@ class FakeState:
             self._on_bot_message(message, ref)
         return message
 
-    def _visible_embeds(self, ref: ChannelRef, payload: Mapping[str, Any], interaction: InteractionRecord | None) -> list[JSONDict]:
+    def _visible_embeds(
+        self, ref: ChannelRef, payload: Mapping[str, Any], interaction: InteractionRecord | None
+    ) -> list[JSONDict]:
         """The embeds Discord keeps: a bot without Embed Links in a guild channel posts its
         message with the embeds dropped, silently ("EMBED_LINKS: links sent by users with this
         permission will be auto-embedded", https://discord.com/developers/docs/topics/permissions).
@@ -265,14 +279,16 @@ class FakeState:
         for file in files:
             attachment_id = self.ids.next()
             url = f"{ATTACHMENT_URL_BASE}/{attachment_id}/{file.filename}"
-            result.append({
-                "id": str(attachment_id),
-                "filename": file.filename or "file",
-                "size": len(file.data),
-                "url": url,
-                "proxy_url": url,
-                "content_type": file.content_type,
-            })
+            result.append(
+                {
+                    "id": str(attachment_id),
+                    "filename": file.filename or "file",
+                    "size": len(file.data),
+                    "url": url,
+                    "proxy_url": url,
+                    "content_type": file.content_type,
+                }
+            )
         return result
 
     def interaction_channel(self, record: InteractionRecord) -> ChannelRef:

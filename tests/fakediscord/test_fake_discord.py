@@ -18,7 +18,16 @@ from discord import app_commands
 from discord.ext import commands
 
 from .harness import patched_endpoints, run_bot
-from .models import MANAGE_GUILD, READ_MESSAGE_HISTORY, SEND_MESSAGES, FakeChannel, FakeGuild, FakeRole, FakeUser, PermissionOverwrite
+from .models import (
+    MANAGE_GUILD,
+    READ_MESSAGE_HISTORY,
+    SEND_MESSAGES,
+    FakeChannel,
+    FakeGuild,
+    FakeRole,
+    FakeUser,
+    PermissionOverwrite,
+)
 from .records import RecordedRequest
 from .server import CommandNotOffered, FakeDiscord
 
@@ -264,7 +273,9 @@ async def locked(interaction: discord.Interaction) -> None:
     await interaction.response.send_message("ok", ephemeral=True)
 
 
-async def test_default_member_permissions_and_contexts_are_enforced_before_the_bot(fake: FakeDiscord, bot: TinyBot) -> None:
+async def test_default_member_permissions_and_contexts_are_enforced_before_the_bot(
+    fake: FakeDiscord, bot: TinyBot
+) -> None:
     bot.tree.add_command(locked)
     bot.tree.copy_global_to(guild=discord.Object(GUILD_ID))
     await bot.tree.sync(guild=discord.Object(GUILD_ID))
@@ -290,7 +301,9 @@ async def test_a_reply_needs_read_message_history(fake: FakeDiscord, bot: TinyBo
     assert refused.value.code == 50013
 
 
-async def test_the_first_response_after_three_seconds_is_an_unknown_interaction(fake: FakeDiscord, bot: TinyBot) -> None:
+async def test_the_first_response_after_three_seconds_is_an_unknown_interaction(
+    fake: FakeDiscord, bot: TinyBot
+) -> None:
     bot.tree.copy_global_to(guild=discord.Object(GUILD_ID))
     await bot.tree.sync(guild=discord.Object(GUILD_ID))
     record = await fake.send_interaction(user=CAROL, channel_id=CHANNEL_ID, name="unsynced-name-is-fine")

@@ -22,7 +22,7 @@ PINGS = (
     "Alerte générale\n"
     "@everyone la société Pingora a levé 40 millions d'euros auprès de <@123456789012345678> et de <@&42>. "
     "@here les détails sont sur [le site officiel](https://evil.example/phish) et sur <#987654321098765432>. "
-    "Pingora a aussi publié [un rapport](http://evil.example/r \"titre\") sur ses résultats trimestriels.\n"
+    'Pingora a aussi publié [un rapport](http://evil.example/r "titre") sur ses résultats trimestriels.\n'
 )
 INJECTED_FRONT = (
     "---\n"
@@ -121,9 +121,32 @@ def hostile_questions(count: int, seed: int = 11) -> list[str]:
     """Random, very long, regex-metacharacter and mixed-script questions."""
     rng = random.Random(seed)
     pieces = [
-        "(.*)+", "[^a-z]*", "\\d{1,99999}", "$^|?", "((((((", "))))", "\\", "{", "}", "*?+",
-        "Дипсик", "深度求索", "ديب سيك", "🙂🚀", "Zorvex3", "combien", "qui", "DeepSeek", "l'IA", "–", "\u200b",
-        "@everyone", "<@123456789012345678>", "[x](https://evil.example)", "\t", "é" * 40,
+        "(.*)+",
+        "[^a-z]*",
+        "\\d{1,99999}",
+        "$^|?",
+        "((((((",
+        "))))",
+        "\\",
+        "{",
+        "}",
+        "*?+",
+        "Дипсик",
+        "深度求索",
+        "ديب سيك",
+        "🙂🚀",
+        "Zorvex3",
+        "combien",
+        "qui",
+        "DeepSeek",
+        "l'IA",
+        "–",
+        "\u200b",
+        "@everyone",
+        "<@123456789012345678>",
+        "[x](https://evil.example)",
+        "\t",
+        "é" * 40,
     ]
     questions = []
     for i in range(count):

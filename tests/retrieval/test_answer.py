@@ -123,9 +123,7 @@ def test_cut_quote_marks_the_cut_with_an_ellipsis() -> None:
         + "puis a voté un budget de 12 millions d'euros pour la nouvelle piscine."
     )
     article = Article(path="c/quimper.txt", title="Quimper", text=text, content_hash="x")
-    answer = Engine([article], split_passages(article)).answer(
-        "Quel budget a été voté pour la nouvelle piscine ?"
-    )
+    answer = Engine([article], split_passages(article)).answer("Quel budget a été voté pour la nouvelle piscine ?")
     quote = answer.citations[0].quote
     assert len(text) > QUOTE_LIMIT and len(quote) <= QUOTE_LIMIT + 1
     assert "…" in quote and "piscine" in quote

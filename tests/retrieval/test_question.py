@@ -77,7 +77,10 @@ def test_names_are_extracted(parser: QuestionParser, text: str, names: tuple[str
     assert parser.parse(text).names == names
 
 
-@pytest.mark.parametrize("text", ["Qui est Satya Nadella ?", "Quand sortira GPT-5 ?", "Combien coûte Netflix ?", "Pourquoi DeepSeek inquiète ?"])
+@pytest.mark.parametrize(
+    "text",
+    ["Qui est Satya Nadella ?", "Quand sortira GPT-5 ?", "Combien coûte Netflix ?", "Pourquoi DeepSeek inquiète ?"],
+)
 def test_capitalised_first_word_is_not_a_name(parser: QuestionParser, text: str) -> None:
     first = text.split()[0]
     assert first not in parser.parse(text).names

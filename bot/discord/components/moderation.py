@@ -22,6 +22,7 @@ from bot.service import ReloadInProgress
 
 log = logging.getLogger(__name__)
 
+
 class Moderation(commands.Cog):
     def __init__(self, bot: NewsBot) -> None:
         self.bot = bot

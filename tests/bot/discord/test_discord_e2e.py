@@ -65,11 +65,17 @@ def build_guild() -> FakeGuild:
         ],
         channels=[
             FakeChannel(id=CHANNEL_ID, name="actu"),
-            FakeChannel(id=MUTED_CHANNEL_ID, name="annonces", overwrites=[PermissionOverwrite(GUILD_ID, deny=SEND_MESSAGES)]),
             FakeChannel(
-                id=NO_HISTORY_CHANNEL_ID, name="flux", overwrites=[PermissionOverwrite(GUILD_ID, deny=READ_MESSAGE_HISTORY)]
+                id=MUTED_CHANNEL_ID, name="annonces", overwrites=[PermissionOverwrite(GUILD_ID, deny=SEND_MESSAGES)]
             ),
-            FakeChannel(id=NO_EMBED_CHANNEL_ID, name="texte", overwrites=[PermissionOverwrite(GUILD_ID, deny=EMBED_LINKS)]),
+            FakeChannel(
+                id=NO_HISTORY_CHANNEL_ID,
+                name="flux",
+                overwrites=[PermissionOverwrite(GUILD_ID, deny=READ_MESSAGE_HISTORY)],
+            ),
+            FakeChannel(
+                id=NO_EMBED_CHANNEL_ID, name="texte", overwrites=[PermissionOverwrite(GUILD_ID, deny=EMBED_LINKS)]
+            ),
         ],
         preferred_locale="fr",
     )
@@ -145,7 +151,9 @@ async def test_bot_logs_in_without_privileged_intents(world: World) -> None:
     assert world.bot.is_ready() and world.bot.get_guild(GUILD_ID) is not None
 
 
-async def test_commands_are_synced_to_the_configured_guild_for_servers_only_without_default_permissions(world: World) -> None:
+async def test_commands_are_synced_to_the_configured_guild_for_servers_only_without_default_permissions(
+    world: World,
+) -> None:
     commands = {c["name"]: c for c in world.fake.synced_commands(GUILD_ID)}
     assert set(commands) == {"ask", "headlines", "sources", "help", "reload", "stats", "feeds", "import"}
     # Discord enforces default permissions before the bot sees the interaction, which would
@@ -191,10 +199,14 @@ async def test_mention_without_a_question_gets_a_usage_line(world: World) -> Non
 
 
 async def test_messages_from_bots_and_without_mention_are_ignored(world: World) -> None:
-    await world.fake.send_message_create(channel_id=CHANNEL_ID, author=OTHER_BOT, content=f"{world.mention} {COST_QUESTION}")
+    await world.fake.send_message_create(
+        channel_id=CHANNEL_ID, author=OTHER_BOT, content=f"{world.mention} {COST_QUESTION}"
+    )
     await world.fake.send_message_create(channel_id=CHANNEL_ID, author=MEMBER, content=COST_QUESTION)
     # A question that is answered proves the earlier two were processed and ignored.
-    await world.fake.send_message_create(channel_id=CHANNEL_ID, author=MEMBER, content=f"{world.mention} {COST_QUESTION}")
+    await world.fake.send_message_create(
+        channel_id=CHANNEL_ID, author=MEMBER, content=f"{world.mention} {COST_QUESTION}"
+    )
     await world.fake.wait_for_message(CHANNEL_ID)
     await world.fake.send_message_create(channel_id=CHANNEL_ID, author=MEMBER, content=f"{world.mention} ")
     await world.fake.wait_for_message(CHANNEL_ID, predicate=lambda m: "/ask" in m.text)
@@ -205,7 +217,9 @@ async def test_messages_from_bots_and_without_mention_are_ignored(world: World) 
 
 async def test_direct_message_is_answered(world: World) -> None:
     dm = world.fake.dm_channel_id(MEMBER)
-    await world.fake.send_message_create(channel_id=dm, author=MEMBER, content="Pour combien HP a-t-il racheté Humane ?")
+    await world.fake.send_message_create(
+        channel_id=dm, author=MEMBER, content="Pour combien HP a-t-il racheté Humane ?"
+    )
     reply = await world.fake.wait_for_message(dm)
     assert "116 millions" in reply.text
 
@@ -295,7 +309,9 @@ async def test_everyone_and_markdown_in_an_article_are_neither_pinged_nor_render
     )
     await world.service.reload()
     await world.fake.send_message_create(
-        channel_id=CHANNEL_ID, author=MEMBER, content=f"{world.mention} Qu'a écrit le président du club de pétanque Zorglub ?"
+        channel_id=CHANNEL_ID,
+        author=MEMBER,
+        content=f"{world.mention} Qu'a écrit le président du club de pétanque Zorglub ?",
     )
     reply = await world.fake.wait_for_message(CHANNEL_ID)
     assert "tournoi" in reply.text
@@ -312,7 +328,9 @@ async def test_a_5000_character_question_is_refused_by_discord_itself(world: Wor
     assert option["max_length"] == MAX_QUESTION_CHARS
     question = ("Combien a coûté DeepSeek ? " * 200)[:5000]
     with pytest.raises(CommandNotOffered, match="max_length"):
-        await world.fake.send_interaction(user=MEMBER, channel_id=CHANNEL_ID, name="ask", options={"question": question})
+        await world.fake.send_interaction(
+            user=MEMBER, channel_id=CHANNEL_ID, name="ask", options={"question": question}
+        )
 
 
 async def test_cooldown_tells_the_user_when_to_retry(world: World) -> None:
@@ -328,7 +346,9 @@ async def test_cooldown_tells_the_user_when_to_retry(world: World) -> None:
     assert record.ephemeral
     assert re.search(r"reposer une question dans \d+ s", record.original_content)
     # Another user is not affected.
-    other = await world.fake.send_interaction(user=MOD, channel_id=CHANNEL_ID, name="ask", options={"question": COST_QUESTION})
+    other = await world.fake.send_interaction(
+        user=MOD, channel_id=CHANNEL_ID, name="ask", options={"question": COST_QUESTION}
+    )
     assert "5,6 millions" in (await world.fake.wait_for_followup(other.id)).text
 
 
@@ -391,11 +411,15 @@ async def test_the_bot_serves_a_reload_made_by_another_process(tmp_path: Path, c
 
 
 async def test_answers_are_sent_without_link_previews(world: World) -> None:
-    await world.fake.send_message_create(channel_id=CHANNEL_ID, author=MEMBER, content=f"{world.mention} {COST_QUESTION}")
+    await world.fake.send_message_create(
+        channel_id=CHANNEL_ID, author=MEMBER, content=f"{world.mention} {COST_QUESTION}"
+    )
     reply = await world.fake.wait_for_message(CHANNEL_ID)
     # The answer is an embed: no content, so no link of it can unfurl into a preview.
     assert reply.embeds and not reply.content
-    await world.fake.send_message_create(channel_id=NO_EMBED_CHANNEL_ID, author=MEMBER, content=f"{world.mention} {COST_QUESTION}")
+    await world.fake.send_message_create(
+        channel_id=NO_EMBED_CHANNEL_ID, author=MEMBER, content=f"{world.mention} {COST_QUESTION}"
+    )
     plain = await world.fake.wait_for_message(NO_EMBED_CHANNEL_ID)
     assert int(plain.payload.get("flags") or 0) & discord.MessageFlags.suppress_embeds.flag
 
@@ -442,16 +466,22 @@ async def test_a_question_deleted_before_the_answer_still_gets_it_as_a_plain_mes
         return await real_ask(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(world.service, "ask", ask_after_deletion)
-    await world.fake.send_message_create(channel_id=CHANNEL_ID, author=MEMBER, content=f"{world.mention} {COST_QUESTION}")
+    await world.fake.send_message_create(
+        channel_id=CHANNEL_ID, author=MEMBER, content=f"{world.mention} {COST_QUESTION}"
+    )
     reply = await world.fake.wait_for_message(CHANNEL_ID, predicate=lambda m: "5,6 millions" in m.text)
     assert reply.payload["message_reference"]["fail_if_not_exists"] is False
     assert not [r for r in world.fake.find_requests("POST", "/channels/{channel_id}/messages") if r.status >= 400]
 
 
-async def test_the_cooldown_is_said_once_per_window_then_silence(world: World, caplog: pytest.LogCaptureFixture) -> None:
+async def test_the_cooldown_is_said_once_per_window_then_silence(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
     with caplog.at_level(logging.INFO, logger="bot.discord"):
         for _ in range(6):
-            await world.fake.send_message_create(channel_id=CHANNEL_ID, author=MEMBER, content=f"{world.mention} {COST_QUESTION}")
+            await world.fake.send_message_create(
+                channel_id=CHANNEL_ID, author=MEMBER, content=f"{world.mention} {COST_QUESTION}"
+            )
         await answered_in(world, CHANNEL_ID)
         await world.fake.wait_for(
             lambda: len([m for m in world.fake.sent_messages(CHANNEL_ID) if "5,6 millions" in m.text]) == 4 or None
@@ -467,7 +497,9 @@ async def test_no_retrieval_and_no_request_where_the_bot_may_not_post(
     asked_before = (await world.service.stats()).store.asked_day
     with caplog.at_level(logging.WARNING, logger="bot.discord"):
         for _ in range(2):
-            await world.fake.send_message_create(channel_id=MUTED_CHANNEL_ID, author=MEMBER, content=f"{world.mention} {COST_QUESTION}")
+            await world.fake.send_message_create(
+                channel_id=MUTED_CHANNEL_ID, author=MEMBER, content=f"{world.mention} {COST_QUESTION}"
+            )
         await answered_in(world, CHANNEL_ID)
     assert not world.fake.find_requests(channel_id=MUTED_CHANNEL_ID)
     assert (await world.service.stats()).store.asked_day == asked_before + 1
@@ -483,9 +515,14 @@ async def test_a_forbidden_post_is_logged_once_per_channel_and_not_followed_by_a
     channel.overwrites.append(PermissionOverwrite(GUILD_ID, deny=SEND_MESSAGES))
     with caplog.at_level(logging.WARNING, logger="bot.discord"):
         for _ in range(2):
-            await world.fake.send_message_create(channel_id=CHANNEL_ID, author=MEMBER, content=f"{world.mention} {COST_QUESTION}")
+            await world.fake.send_message_create(
+                channel_id=CHANNEL_ID, author=MEMBER, content=f"{world.mention} {COST_QUESTION}"
+            )
         await world.fake.wait_for(
-            lambda: len(world.fake.find_requests("POST", "/channels/{channel_id}/messages", channel_id=CHANNEL_ID)) == 2 or None
+            lambda: (
+                len(world.fake.find_requests("POST", "/channels/{channel_id}/messages", channel_id=CHANNEL_ID)) == 2
+                or None
+            )
         )
         channel.overwrites.clear()
         await answered_in(world, CHANNEL_ID)
@@ -496,7 +533,9 @@ async def test_a_forbidden_post_is_logged_once_per_channel_and_not_followed_by_a
 
 
 async def test_without_read_message_history_the_answer_is_not_a_reply(world: World) -> None:
-    await world.fake.send_message_create(channel_id=NO_HISTORY_CHANNEL_ID, author=MEMBER, content=f"{world.mention} {COST_QUESTION}")
+    await world.fake.send_message_create(
+        channel_id=NO_HISTORY_CHANNEL_ID, author=MEMBER, content=f"{world.mention} {COST_QUESTION}"
+    )
     reply = await world.fake.wait_for_message(NO_HISTORY_CHANNEL_ID)
     assert "5,6 millions" in reply.text and reply.reference_id is None
 
@@ -505,7 +544,9 @@ async def test_a_mention_of_the_bots_role_counts_as_a_mention(world: World) -> N
     guild = world.bot.get_guild(GUILD_ID)
     role = guild.self_role if guild is not None else None
     assert role is not None
-    await world.fake.send_message_create(channel_id=CHANNEL_ID, author=MEMBER, content=f"{role.mention} {COST_QUESTION}")
+    await world.fake.send_message_create(
+        channel_id=CHANNEL_ID, author=MEMBER, content=f"{role.mention} {COST_QUESTION}"
+    )
     reply = await world.fake.wait_for_message(CHANNEL_ID)
     # Discord withholds the text of a role mention from a bot without the content intent:
     # the asker learns how to reach the bot instead of being ignored.
@@ -516,7 +557,9 @@ async def test_a_mention_of_the_bots_role_counts_as_a_mention(world: World) -> N
 
 
 async def test_a_thank_you_reply_is_ignored_but_a_question_in_reply_is_answered(world: World) -> None:
-    await world.fake.send_message_create(channel_id=CHANNEL_ID, author=MEMBER, content=f"{world.mention} {COST_QUESTION}")
+    await world.fake.send_message_create(
+        channel_id=CHANNEL_ID, author=MEMBER, content=f"{world.mention} {COST_QUESTION}"
+    )
     answer = await world.fake.wait_for_message(CHANNEL_ID)
     answer_id = int(answer.message["id"])
     await world.fake.send_message_create(channel_id=CHANNEL_ID, author=MEMBER, content="merci !", reply_to=answer_id)
@@ -531,7 +574,9 @@ async def test_a_thank_you_reply_is_ignored_but_a_question_in_reply_is_answered(
 
 async def test_webhook_and_system_messages_are_never_questions(world: World) -> None:
     question = f"{world.mention} {COST_QUESTION}"
-    await world.fake.send_message_create(channel_id=CHANNEL_ID, author=MEMBER, content=question, extra={"webhook_id": "1234"})
+    await world.fake.send_message_create(
+        channel_id=CHANNEL_ID, author=MEMBER, content=question, extra={"webhook_id": "1234"}
+    )
     await world.fake.send_message_create(channel_id=CHANNEL_ID, author=MEMBER, content=question, extra={"type": 7})
     await answered_in(world, CHANNEL_ID)
     # Only the real question showed "typing…" (the first thing an answer does).
@@ -603,7 +648,6 @@ async def test_a_guild_that_refuses_commands_is_one_line_and_the_bot_still_start
     assert len(lines) == 1 and lines[0].exc_info is None
 
 
-
 # ---------------------------------------------------------------- answers with clickable sources
 
 BRINDILLE = """---
@@ -620,7 +664,9 @@ Le robot Brindille de la société Ecorce trie les feuilles mortes du parc de Re
 async def test_an_answer_is_an_embed_whose_source_title_links_to_the_article(world: World) -> None:
     (world.corpus / "brindille.txt").write_text(BRINDILLE, encoding="utf-8")
     await world.service.reload()
-    await world.fake.send_message_create(channel_id=CHANNEL_ID, author=MEMBER, content=f"{world.mention} Que trie le robot Brindille ?")
+    await world.fake.send_message_create(
+        channel_id=CHANNEL_ID, author=MEMBER, content=f"{world.mention} Que trie le robot Brindille ?"
+    )
     reply = await world.fake.wait_for_message(CHANNEL_ID)
     [embed] = reply.embeds
     description = embed["description"]
@@ -632,7 +678,9 @@ async def test_an_answer_is_an_embed_whose_source_title_links_to_the_article(wor
 
 
 async def test_without_embed_links_the_answer_is_plain_text_with_the_file_path(world: World) -> None:
-    await world.fake.send_message_create(channel_id=NO_EMBED_CHANNEL_ID, author=MEMBER, content=f"{world.mention} {COST_QUESTION}")
+    await world.fake.send_message_create(
+        channel_id=NO_EMBED_CHANNEL_ID, author=MEMBER, content=f"{world.mention} {COST_QUESTION}"
+    )
     reply = await world.fake.wait_for_message(NO_EMBED_CHANNEL_ID)
     assert not reply.payload.get("embeds")
     assert "5,6 millions" in reply.content and re.search(r"`articles/00\d_[0-9a-f]+\.txt`", reply.content)
@@ -644,7 +692,6 @@ async def test_ask_answers_with_an_embed(world: World) -> None:
     )
     followup = await world.fake.wait_for_followup(record.id)
     assert followup.embeds and "5,6 millions" in followup.embeds[0]["description"]
-
 
 
 # ---------------------------------------------------------------- localisation the Discord way
@@ -661,19 +708,32 @@ async def test_commands_carry_french_names_and_descriptions(world: World) -> Non
 
 async def test_replies_follow_the_users_locale_then_the_servers_then_the_question(world: World) -> None:
     english_server = await world.fake.send_interaction(
-        user=MEMBER, channel_id=CHANNEL_ID, name="ask", options={"question": COST_QUESTION}, locale="de", guild_locale="en-US"
+        user=MEMBER,
+        channel_id=CHANNEL_ID,
+        name="ask",
+        options={"question": COST_QUESTION},
+        locale="de",
+        guild_locale="en-US",
     )
     assert (await world.fake.wait_for_followup(english_server.id)).text.startswith("From")
     english_user = await world.fake.send_interaction(
-        user=MOD, channel_id=CHANNEL_ID, name="ask", options={"question": COST_QUESTION}, locale="en-GB", guild_locale="fr"
+        user=MOD,
+        channel_id=CHANNEL_ID,
+        name="ask",
+        options={"question": COST_QUESTION},
+        locale="en-GB",
+        guild_locale="fr",
     )
     assert (await world.fake.wait_for_followup(english_user.id)).text.startswith("From")
     neither = await world.fake.send_interaction(
-        user=JOURNALIST, channel_id=CHANNEL_ID, name="ask",
-        options={"question": "How much did training DeepSeek R1 cost?"}, locale="de", guild_locale="de",
+        user=JOURNALIST,
+        channel_id=CHANNEL_ID,
+        name="ask",
+        options={"question": "How much did training DeepSeek R1 cost?"},
+        locale="de",
+        guild_locale="de",
     )
     assert (await world.fake.wait_for_followup(neither.id)).text.startswith("From")
-
 
 
 # ---------------------------------------------------------------- buttons
@@ -695,7 +755,9 @@ def button_ids(message: dict) -> list[str]:
 
 
 async def test_the_asker_can_delete_the_answer_even_after_a_restart(world: World) -> None:
-    await world.fake.send_message_create(channel_id=CHANNEL_ID, author=MEMBER, content=f"{world.mention} {COST_QUESTION}")
+    await world.fake.send_message_create(
+        channel_id=CHANNEL_ID, author=MEMBER, content=f"{world.mention} {COST_QUESTION}"
+    )
     answer = await world.fake.wait_for_message(CHANNEL_ID)
     [delete] = [i for i in button_ids(answer.message) if i.startswith("newsbot:delete:")]
     refused = await click(world, MOD, answer.message, delete)

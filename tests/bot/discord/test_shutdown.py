@@ -14,7 +14,15 @@ import pytest
 
 from bot.discord.runner import serve
 from bot.service import NewsService
-from tests.bot.discord.test_discord_e2e import CHANNEL_ID, COST_QUESTION, MEMBER, ROOT, TOKEN, build_guild, make_settings
+from tests.bot.discord.test_discord_e2e import (
+    CHANNEL_ID,
+    COST_QUESTION,
+    MEMBER,
+    ROOT,
+    TOKEN,
+    build_guild,
+    make_settings,
+)
 from tests.fakediscord import FakeDiscord, patched_endpoints
 
 

@@ -442,7 +442,9 @@ async def test_headlines_put_dated_articles_first_newest_first(tmp_path: Path) -
     folder.mkdir()
     body = "Le conseil municipal a voté le budget de la piscine et des écoles pour l'année prochaine."
     (folder / "a.txt").write_text(f"---\ntitle: Ancien\npublished: 2024-05-01\n---\n{body}\n", encoding="utf-8")
-    (folder / "b.txt").write_text(f"---\ntitle: Récent\npublished: 2025-02-10\nsource: Ouest-France\n---\n{body}\n", encoding="utf-8")
+    (folder / "b.txt").write_text(
+        f"---\ntitle: Récent\npublished: 2025-02-10\nsource: Ouest-France\n---\n{body}\n", encoding="utf-8"
+    )
     (folder / "c.txt").write_text(f"Sans date\n{body}\n", encoding="utf-8")
     async with await NewsService.open(settings_for(tmp_path, folder)) as service:
         rows = await service.headlines(10)
@@ -489,9 +491,7 @@ def empty_the_folder(corpus: Path) -> None:
         file.unlink()
 
 
-async def test_a_reload_of_an_emptied_folder_is_refused_and_keeps_every_article(
-    tmp_path: Path, corpus: Path
-) -> None:
+async def test_a_reload_of_an_emptied_folder_is_refused_and_keeps_every_article(tmp_path: Path, corpus: Path) -> None:
     async with await NewsService.open(settings_for(tmp_path, corpus)) as service:
         empty_the_folder(corpus)
         report = await service.reload()

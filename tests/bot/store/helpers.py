@@ -20,7 +20,6 @@ T1 = utc_timestamp(datetime(2025, 1, 2, 12, tzinfo=UTC))
 T2 = utc_timestamp(datetime(2025, 1, 3, 12, tzinfo=UTC))
 
 
-
 def make_article(path: str, text: str = "First sentence. Second one here.", **kw: str | None) -> Article:
     fields: dict[str, str | None] = {"title": f"Title of {path}", "content_hash": f"hash-{path}"}
     fields.update(kw)
@@ -29,9 +28,7 @@ def make_article(path: str, text: str = "First sentence. Second one here.", **kw
 
 def two_passages(article: Article, tokens: tuple[str, ...] = ("first", "sentenc")) -> list[StoredPassage]:
     return [
-        StoredPassage(
-            Passage(article.path, 0, (Span(0, 15),), context=article.title), tokens
-        ),
+        StoredPassage(Passage(article.path, 0, (Span(0, 15),), context=article.title), tokens),
         StoredPassage(
             Passage(article.path, 1, (Span(16, 23), Span(24, 32)), context="Sub-heading"),
             ("second", "one", "ici"),
@@ -88,11 +85,7 @@ async def stored_hashes(store: Store) -> dict[str, str]:
     return {path: file.content_hash for path, file in files.items()}
 
 
-
 async def seed(store: Store) -> tuple[Article, Article]:
     a, b = make_article("seeds/a.txt"), make_article("seeds/b.txt")
-    await store.apply_reload(
-        [(a, two_passages(a)), (b, two_passages(b))], [], [], make_run(added=2), T0
-    )
+    await store.apply_reload([(a, two_passages(a)), (b, two_passages(b))], [], [], make_run(added=2), T0)
     return a, b
-

@@ -114,9 +114,7 @@ async def test_invalid_passage_midway_rolls_back_everything(store: Store) -> Non
     assert await stored_hashes(store) == {a.path: a.content_hash, b.path: b.content_hash}
 
 
-async def test_failure_at_last_step_rolls_back_everything(
-    store: Store, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_failure_at_last_step_rolls_back_everything(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     a, b = await seed(store)
     before = dump(store.path)
 
@@ -247,7 +245,9 @@ async def test_load_corpus_without_tokens_skips_them(store: Store) -> None:
     a, _ = await seed(store)
     corpus = await store.load_corpus(tokens=False)
     with_tokens = await store.load_corpus()
-    assert [p.passage for _, ps in corpus.entries for p in ps] == [p.passage for _, ps in with_tokens.entries for p in ps]
+    assert [p.passage for _, ps in corpus.entries for p in ps] == [
+        p.passage for _, ps in with_tokens.entries for p in ps
+    ]
     assert all(p.tokens == () for _, ps in corpus.entries for p in ps)
     assert any(p.tokens for _, ps in with_tokens.entries for p in ps)
 

@@ -66,9 +66,7 @@ def build_v1_database(path: Path) -> None:
     )
     conn.execute("INSERT INTO passages VALUES (1, 1, 0, '[[0,15]]', 'Old')")
     conn.execute("INSERT INTO passages VALUES (2, 1, 1, '[[16,23],[24,32]]', '')")
-    conn.execute(
-        "INSERT INTO reload_runs VALUES (1, 'startup', ?, 1.5, 1, 0, 0, 0, 1, NULL)", (T0,)
-    )
+    conn.execute("INSERT INTO reload_runs VALUES (1, 'startup', ?, 1.5, 1, 0, 0, 0, 1, NULL)", (T0,))
     conn.execute("INSERT INTO reload_failures VALUES (1, 1, 'seeds/bad.txt', 'empty')")
     conn.execute(
         "INSERT INTO questions VALUES (1, ?, 'cli', NULL, NULL, 'Old question?', 0, NULL, NULL, 3.0)",
@@ -116,10 +114,10 @@ async def test_migrated_v1_database_accepts_cached_tokens(tmp_path: Path) -> Non
     path = tmp_path / "old.db"
     build_v1_database(path)
     async with await Store.open(path) as opened:
-        (article, passages), = (await opened.load_corpus()).entries
+        ((article, passages),) = (await opened.load_corpus()).entries
         analysed = [StoredPassage(p.passage, ("first",)) for p in passages]
         await opened.apply_reload([(article, analysed)], [], [], make_run(updated=1), T2)
-        (_, reloaded), = (await opened.load_corpus()).entries
+        ((_, reloaded),) = (await opened.load_corpus()).entries
     assert reloaded == analysed
     conn = sqlite3.connect(path)
     try:
@@ -142,9 +140,7 @@ async def test_newer_schema_version_is_refused_with_upgrade_hint(tmp_path: Path)
     assert not isinstance(info.value, StoreBusyError)
 
 
-async def test_failing_migration_leaves_previous_version(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_failing_migration_leaves_previous_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "newsbot.db"
     async with await Store.open(path):
         pass

@@ -209,7 +209,12 @@ def test_markdown_heading_starts_a_passage_and_is_not_quoted() -> None:
 
 @pytest.mark.parametrize(
     "line",
-    ["Nvidia", "Satya Nadella", "Des réactions contrastées dans l’industrie", "Trump favorable à un accord avec Oracle pour l’acquisition de TikTok?"],
+    [
+        "Nvidia",
+        "Satya Nadella",
+        "Des réactions contrastées dans l’industrie",
+        "Trump favorable à un accord avec Oracle pour l’acquisition de TikTok?",
+    ],
 )
 def test_short_line_without_closing_punctuation_is_a_heading(line: str) -> None:
     assert is_heading(line)

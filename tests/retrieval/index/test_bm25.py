@@ -26,9 +26,7 @@ def _bits(a: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(a, dtype=np.float64).view(np.uint64)
 
 
-def make_corpus(
-    rng: random.Random, n: int, vocab: int, min_len: int = 0, max_len: int = 30
-) -> list[list[str]]:
+def make_corpus(rng: random.Random, n: int, vocab: int, min_len: int = 0, max_len: int = 30) -> list[list[str]]:
     """Zipfian passages: the head terms sit in most passages (negative idf), the tail in few."""
     words = [f"w{i}" for i in range(vocab)]
     weights = [1.0 / (i + 1) ** 1.1 for i in range(vocab)]
@@ -50,9 +48,7 @@ def make_queries(rng: random.Random, corpus: list[list[str]], count: int) -> lis
     return queries
 
 
-def reference_top_k(
-    corpus: list[list[str]], okapi: BM25Okapi, query: list[str], k: int
-) -> list[tuple[int, float]]:
+def reference_top_k(corpus: list[list[str]], okapi: BM25Okapi, query: list[str], k: int) -> list[tuple[int, float]]:
     scores = okapi.get_scores(query)
     terms = set(query)
     matching = [i for i, doc in enumerate(corpus) if terms.intersection(doc)]
@@ -381,8 +377,10 @@ def test_a_term_in_nearly_every_passage_keeps_exact_ties(seed: int) -> None:
     """Thousands of passages matched only by a ubiquitous word tie on one score: the top k
     must still be rank-bm25's, ties going to the lower passage index."""
     rng = random.Random(seed)
-    corpus = [["common"] * rng.randint(1, 2) + rng.choices(["rare1", "rare2", "rare3", "pad"], k=rng.randint(0, 3))
-              for _ in range(3000)]
+    corpus = [
+        ["common"] * rng.randint(1, 2) + rng.choices(["rare1", "rare2", "rare3", "pad"], k=rng.randint(0, 3))
+        for _ in range(3000)
+    ]
     okapi = BM25Okapi(corpus)
     index = BM25Index(corpus)
     for query in (["common"], ["common", "rare1"], ["rare2", "common", "rare3"], ["common", "common", "pad"]):

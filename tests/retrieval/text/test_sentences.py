@@ -74,7 +74,10 @@ def test_lowercase_after_period_does_not_split() -> None:
         ("M. Dupont est arrivé. Il a parlé.", ["M. Dupont est arrivé.", "Il a parlé."]),
         ("Mme. Michu aussi. Elle a parlé.", ["Mme. Michu aussi.", "Elle a parlé."]),
         ("Selon J. Biden, tout va bien. Mais pas pour tous.", ["Selon J. Biden, tout va bien.", "Mais pas pour tous."]),
-        ("The photo was taken on Jan. 28, 2025. It shows apps.", ["The photo was taken on Jan. 28, 2025.", "It shows apps."]),
+        (
+            "The photo was taken on Jan. 28, 2025. It shows apps.",
+            ["The photo was taken on Jan. 28, 2025.", "It shows apps."],
+        ),
         ("Voir la fig. 3 du rapport. Elle est claire.", ["Voir la fig. 3 du rapport.", "Elle est claire."]),
         ("Dr. House soigne. Il guérit.", ["Dr. House soigne.", "Il guérit."]),
     ],
