@@ -23,7 +23,7 @@ from .index.bm25 import BM25Index
 from .records import Article, Passage, Span
 from .text.analyzers import Analyzers
 from .text.language import Language
-from .text.normalize import fold_accents
+from .text.normalize import WORD_RE, fold_accents
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,6 @@ MAX_QUESTION_CHARS = 500
 SEARCH_DEPTH = 10
 """Passages the composer examines; deeper only adds noise on a news corpus."""
 
-_SURFACE_RE = re.compile(r"[^\W_]+(?:[-.][^\W_]+)*")
 
 SENTENCE_CACHE = 32_768
 """Sentences whose analysis is remembered: the sentences around popular passages come back
@@ -132,7 +131,7 @@ class Engine:
     def _surface_vocabulary(self) -> frozenset[str]:
         vocabulary: set[str] = set()
         for article in self.articles.values():
-            vocabulary.update(_SURFACE_RE.findall(fold_accents(f"{article.title}\n{article.text}".lower())))
+            vocabulary.update(WORD_RE.findall(fold_accents(f"{article.title}\n{article.text}".lower())))
         # "high-flyer" and "spore.bio" are known, and so are their parts.
         for compound in [word for word in vocabulary if "-" in word or "." in word]:
             vocabulary.update(re.split(r"[-.]", compound))

@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from ..lexicon import phrase_groups, phrase_table
 from ..text.analyzers import Analyzer, Analyzers, ThreadLocalStemmer, ordinal
 from ..text.language import Language, detect_language
-from ..text.normalize import fold_accents, normalize
+from ..text.normalize import WORD_RE, fold_accents, normalize
 
-_NAME_RE = re.compile(r"[^\W_]+(?:[-.][^\W_]+)*")
 NUMBER = re.compile(r"(?<!\w)\d+(?:[.,]\d+)?(?!\w)")
 """A standalone number ("5,6", "2015"), not the digit of a name ("R1", "H100")."""
 
@@ -210,7 +209,7 @@ class QuestionParser:
         return next((c for c in concepts if term in c.alternatives), None)
 
     def _opening_word(self, text: str, names: tuple[str, ...]) -> str | None:
-        first = _NAME_RE.match(text.lstrip('¿¡"«“ '))
+        first = WORD_RE.match(text.lstrip('¿¡"«“ '))
         if first is None:
             return None
         word = first.group().strip(".")
@@ -227,7 +226,7 @@ class QuestionParser:
 
     def _names(self, text: str) -> tuple[str, ...]:
         names = []
-        for index, match in enumerate(_NAME_RE.finditer(text)):
+        for index, match in enumerate(WORD_RE.finditer(text)):
             word = match.group().strip(".")
             has_digit = any(c.isdigit() for c in word)
             has_alpha = any(c.isalpha() for c in word)

@@ -18,6 +18,9 @@ writes "l’IA", keyboards "l'IA", and some sites the modifier letter or a backt
 
 _COMBINING = re.compile(r"[\u0300-\u036f]")
 
+WORD_RE = re.compile(r"[^\W_]+(?:[-.][^\W_]+)*")
+"""A word as written, hyphens and dots kept inside it ("High-Flyer", "Spore.bio", "GPT-5")."""
+
 
 def nfc(text: str) -> str:
     """Unicode NFC, so a composed "é" and "e" + combining accent are the same character."""
