@@ -111,14 +111,7 @@ def seconds_per_question(questions: list[str], corpus: Path) -> float:
 
 
 def line(name: str, scores: Scores, seconds: float) -> str:
-    n = max(scores.answerable, 1)
-    text = (
-        f"{name:20} right article {scores.hit_at_1 / n:6.1%}  quote holds answer {scores.answer_at_1 / n:6.1%}"
-        f" (within 3: {scores.answer_at_3 / n:6.1%})  false IDK {scores.abstained_wrongly / n:6.1%}"
-    )
-    if scores.unanswerable:
-        text += f"  correct IDK {scores.abstained_correctly / scores.unanswerable:6.1%}"
-    return text + f"  {seconds * 1000:.2f} ms/question"
+    return f"{name:20} {scores.rates()}  {seconds * 1000:.2f} ms/question"
 
 
 def main() -> None:

@@ -52,9 +52,9 @@ from retrieval.answer.compose import gather_candidates  # noqa: E402
 from retrieval.answer.features import MAX_MARGIN, question_vector  # noqa: E402
 from retrieval.answer.quotes import make_quote  # noqa: E402
 from retrieval.corpus import load_corpus  # noqa: E402
-from retrieval.engine import SEARCH_DEPTH, Engine  # noqa: E402
-from retrieval.evaluation import contains_answer, load_gold  # noqa: E402
 from retrieval.corpus.passages import split_passages  # noqa: E402
+from retrieval.engine import SEARCH_DEPTH, Engine  # noqa: E402
+from retrieval.evaluation import Scores, contains_answer, load_gold  # noqa: E402
 from retrieval.records import Article  # noqa: E402
 
 WEIGHTS = ROOT / "retrieval" / "answer" / "weights.json"
@@ -253,42 +253,21 @@ class Outcome:
     within_three: bool
 
 
-@dataclass
-class Figures:
-    answerable: int = 0
-    unanswerable: int = 0
-    hit: int = 0
-    quote: int = 0
-    quote3: int = 0
-    false_idk: int = 0
-    correct_idk: int = 0
-
-    @classmethod
-    def at(cls, outcomes: Iterable[Outcome], thresholds: Sequence[float]) -> Figures:
-        """The figures with each outcome's fold declining below its own threshold."""
-        f = cls()
-        for o in outcomes:
-            answered = o.confidence >= thresholds[o.fold]
-            if o.answerable:
-                f.answerable += 1
-                f.false_idk += not answered
-                f.hit += answered and o.right_article
-                f.quote += answered and o.quote_holds
-                f.quote3 += answered and o.within_three
-            else:
-                f.unanswerable += 1
-                f.correct_idk += not answered
-        return f
-
-    def line(self) -> str:
-        n = max(self.answerable, 1)
-        text = (
-            f"right article {self.hit / n:6.1%}  quote holds answer {self.quote / n:6.1%} (within 3: {self.quote3 / n:6.1%})"
-            f"  false IDK {self.false_idk / n:6.1%}"
-        )
-        if self.unanswerable:
-            text += f"  correct IDK {self.correct_idk / self.unanswerable:6.1%}"
-        return text
+def scores_at(outcomes: Iterable[Outcome], thresholds: Sequence[float]) -> Scores:
+    """The eval figures with each outcome's fold declining below its own threshold."""
+    scores = Scores()
+    for o in outcomes:
+        answered = o.confidence >= thresholds[o.fold]
+        if o.answerable:
+            scores.answerable += 1
+            scores.abstained_wrongly += not answered
+            scores.hit_at_1 += answered and o.right_article
+            scores.answer_at_1 += answered and o.quote_holds
+            scores.answer_at_3 += answered and o.within_three
+        else:
+            scores.unanswerable += 1
+            scores.abstained_correctly += not answered
+    return scores
 
 
 def outcomes(
@@ -417,12 +396,12 @@ def main() -> None:
     )
     thresholds = result.thresholds(args.idk_precision)
     for (name, setting), rs in sorted(result.outcomes.items()):
-        print(f"  {name}/{setting:5} {Figures.at(rs, thresholds).line()}")
+        print(f"  {name}/{setting:5} {scores_at(rs, thresholds).rates()}")
     print('other operating points (precision of "I don\'t know" on the training halves):')
     for precision in (0.7, 0.75, 0.8, 0.85, 0.9):
         t = result.thresholds(precision)
         for (name, setting), rs in sorted(result.outcomes.items()):
-            print(f"  {precision:.0%} {name}/{setting:5} {Figures.at(rs, t).line()}")
+            print(f"  {precision:.0%} {name}/{setting:5} {scores_at(rs, t).rates()}")
 
     train = [s for c in collections for s in training_scenarios(c, c.articles)]
     shipped = fit(train, args.idk_precision, " + ".join(c.name for c in collections))

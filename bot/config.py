@@ -197,13 +197,18 @@ def _positive_int(name: str, value: str | None, default: int) -> int:
     return int(value)
 
 
+def _number(value: str) -> float:
+    """``value`` as a float, or NaN when it is not a number (every range check then fails)."""
+    try:
+        return float(value)
+    except ValueError:
+        return math.nan
+
+
 def _positive_float(name: str, value: str | None, default: float) -> float:
     if value is None:
         return default
-    try:
-        number = float(value)
-    except ValueError:
-        number = -1.0
+    number = _number(value)
     if not math.isfinite(number) or number <= 0:
         raise ConfigError(f"{name} must be a positive number of seconds, got {value!r}")
     return number
@@ -212,10 +217,7 @@ def _positive_float(name: str, value: str | None, default: float) -> float:
 def _share(name: str, value: str | None, default: float) -> float:
     if value is None:
         return default
-    try:
-        number = float(value)
-    except ValueError:
-        number = -1.0
+    number = _number(value)
     if not 0 <= number <= 1:
         raise ConfigError(f"{name} must be a share between 0 and 1 (0.5 is half), got {value!r}")
     return number

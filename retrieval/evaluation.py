@@ -43,6 +43,18 @@ class Scores:
     misses: list[str] = field(default_factory=list)
     """Ids of questions that failed any measure, for reading the failures."""
 
+    def rates(self) -> str:
+        """The shares the benchmarks print: right article, quote holds the answer (at rank 1
+        and within three), false and correct "I don't know"."""
+        n = max(self.answerable, 1)
+        text = (
+            f"right article {self.hit_at_1 / n:6.1%}  quote holds answer {self.answer_at_1 / n:6.1%}"
+            f" (within 3: {self.answer_at_3 / n:6.1%})  false IDK {self.abstained_wrongly / n:6.1%}"
+        )
+        if self.unanswerable:
+            text += f"  correct IDK {self.abstained_correctly / self.unanswerable:6.1%}"
+        return text
+
     def summary(self) -> str:
         return (
             f"hit@1 {self.hit_at_1}/{self.answerable}  answer@1 {self.answer_at_1}/{self.answerable}  "
