@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from .candidates import Hit, iter_passage_windows
 from .decision import decide
-from .features import QuestionContext, passage_candidates
+from .features import LocalWeights, QuestionContext, passage_candidates, sentence_masks
 from .model import AnswerModels, shipped_models
 from .question import NUMBER, ParsedQuestion
 from .quotes import make_quote
@@ -31,10 +31,13 @@ def gather_candidates(view: CorpusView, context: QuestionContext, hits: list[Hit
     top_score = hits[0].score if hits[0].score > 0 else 1.0
     articles = [view.passages[h.passage_index].article_path for h in hits]
     counts = Counter(articles)
+    groups = list(iter_passage_windows(view, hits))
+    local = LocalWeights.build(context, sentence_masks(view, context, groups))
     candidates: list[Candidate] = []
-    for group in iter_passage_windows(view, hits):
+    for group in groups:
         path = articles[group.rank]
-        candidates += passage_candidates(view, context, group, top_score, path == articles[0], counts[path] / len(hits))
+        share = counts[path] / len(hits)
+        candidates += passage_candidates(view, context, group, top_score, path == articles[0], share, local)
     return candidates
 
 

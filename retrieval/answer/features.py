@@ -50,6 +50,9 @@ CANDIDATE_FEATURES: tuple[str, ...] = (
     "density",  # matched words over the stretch of words from the first match to the last
     "first_only",  # two sentences, the question's words only in the first (the answer follows)
     "second_only",  # two sentences, the question's words only in the second (the first names it)
+    "coverage_local",  # coverage with each word weighed by its rarity among the retrieved sentences
+    "coverage_mixed",  # coverage weighed by corpus rarity times rarity among the retrieved sentences
+    "across_paragraphs",  # two sentences from two paragraphs (a paragraph break between them)
 )
 QUESTION_FEATURES: tuple[str, ...] = (
     "best_score",  # the ranking model's log-odds for the best candidate
@@ -208,6 +211,41 @@ class QuestionContext:
         return cached
 
 
+@dataclass(slots=True)
+class LocalWeights:
+    """How rare each of the question's words is among the sentences retrieved for it.
+
+    A word in nearly every retrieved sentence ("Algérie" in an article about Algeria) tells
+    those sentences apart no better than a stopword, whatever its idf over the corpus; the
+    words found in few of them point at the one that answers. Weighed like BM25's idf over
+    the retrieved sentences instead of the corpus's passages.
+    """
+
+    weights: tuple[float, ...]
+    mixed: tuple[float, ...]
+    _cache: dict[int, tuple[float, float]]
+
+    @classmethod
+    def build(cls, context: QuestionContext, sentence_masks: Sequence[int]) -> LocalWeights:
+        n = len(sentence_masks)
+        counts = [sum(1 for mask in sentence_masks if mask >> i & 1) for i in range(len(context.concepts))]
+        local = tuple(math.log(1.0 + (n - count + 0.5) / (count + 0.5)) for count in counts)
+        mixed = tuple(a * b for a, b in zip(local, context.weights, strict=True))
+        return cls(local, mixed, {})
+
+    def coverage(self, mask: int) -> tuple[float, float]:
+        """Shares of the local and of the mixed weight in ``mask``."""
+        cached = self._cache.get(mask)
+        if cached is None:
+            cached = self._cache[mask] = (_weighted_share(self.weights, mask), _weighted_share(self.mixed, mask))
+        return cached
+
+
+def _weighted_share(weights: Sequence[float], mask: int) -> float:
+    total = sum(weights)
+    return sum(w for i, w in enumerate(weights) if mask >> i & 1) / total if total else 0.0
+
+
 def concept_weight(view: CorpusView, concept: Concept) -> float:
     """The weight of a concept: its most discriminating alternative present in the corpus."""
     present = [view.weight(term) for term in concept.alternatives if view.has_term(term)]
@@ -254,6 +292,18 @@ def answer_type_present(parsed: ParsedQuestion, text: str) -> bool:
     return False
 
 
+def sentence_masks(view: CorpusView, context: QuestionContext, groups: Sequence[PassageWindows]) -> list[int]:
+    """The question words found in each distinct sentence around the retrieved passages."""
+    seen: dict[tuple[str, int], int] = {}
+    for group in groups:
+        path = view.passages[group.hit.passage_index].article_path
+        for span in group.sentences:
+            key = (path, span.start)
+            if key not in seen:
+                seen[key] = context.mask(view.sentence_terms(path, span))
+    return list(seen.values())
+
+
 def passage_candidates(
     view: CorpusView,
     context: QuestionContext,
@@ -261,6 +311,7 @@ def passage_candidates(
     top_score: float,
     article_first: bool,
     article_share: float,
+    local: LocalWeights,
 ) -> list[Candidate]:
     """Every window of one retrieved passage, with its feature vector."""
     hit = group.hit
@@ -322,6 +373,7 @@ def passage_candidates(
         coverage = context.coverage(covered)
         type_ok = any(typed[first:last])
         anaphor = last - first == 2 and bool(_ANAPHOR.match(text[spans[1].start : spans[1].end]))
+        local_coverage, mixed_coverage = local.coverage(covered)
         features = [
             coverage,
             context.coverage(mask),
@@ -351,6 +403,9 @@ def passage_candidates(
             _density(positions[first:last], lengths[first:last]),
             float(last - first == 2 and masks[first] != 0 and masks[first + 1] == 0),
             float(last - first == 2 and masks[first] == 0 and masks[first + 1] != 0),
+            local_coverage,
+            mixed_coverage,
+            float(last - first == 2 and "\n" in text[spans[0].end : spans[1].start]),
         ]
         missing = context.missing(mask | heading)
         candidates.append(Candidate(path, hit.passage_index, spans, features, hit.score, terms, type_ok, missing))

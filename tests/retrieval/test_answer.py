@@ -13,6 +13,7 @@ import pytest
 
 from retrieval.answer import MAX_CITATIONS, QUOTE_LIMIT, Answer, Citation, QuestionContext
 from retrieval.answer.compose import gather_candidates
+from retrieval.answer.features import LocalWeights
 from retrieval.corpus import load_corpus
 from retrieval.corpus.cleaning import is_boilerplate
 from retrieval.corpus.passages import iter_blocks, split_passages
@@ -245,6 +246,18 @@ def test_two_sentence_windows_bring_the_name_stated_just_before(engine: Engine) 
     candidates = gather_candidates(engine, context, engine.search(context.query_terms()))
     texts = [engine.articles[c.article_path].text[c.sentences[0].start : c.sentences[-1].end] for c in candidates]
     assert any("Alibaba" in text and "50 milliards" in text for text in texts)
+
+
+def test_a_word_in_every_retrieved_sentence_weighs_less_than_a_rare_one(engine: Engine) -> None:
+    # Among sentences that all say "Alger", the one that also says "dey" is the one to quote.
+    parsed = engine.parser.parse("Quel dey a gouverné Alger ?")
+    context = QuestionContext.build(engine, parsed)
+    everywhere = 1 << next(i for i, c in enumerate(context.concepts) if c.surface == "Alger")
+    rare = 1 << next(i for i, c in enumerate(context.concepts) if c.surface == "dey")
+    local = LocalWeights.build(context, [everywhere, everywhere, everywhere | rare, everywhere])
+    assert local.coverage(rare)[0] > local.coverage(everywhere)[0]
+    every = (1 << len(context.concepts)) - 1
+    assert local.coverage(every) == pytest.approx((1.0, 1.0))
 
 
 # Abstentions ---------------------------------------------------------------------------------
