@@ -12,7 +12,8 @@ paragraphs), it prints:
 * a reload with 5 % of the articles changed while questions keep being asked, its
   event-loop lag, and how many questions were answered during it;
 * question latency through the service, ask → rendered Discord text (p50/p95/p99), split
-  into retrieval (BM25 top-k) and composition (the rest of ``Engine.answer``);
+  into the stages of ``Engine.answer`` timed one by one: parse, retrieval (BM25 top-k) and
+  composition (candidates, features, ranking, decision, quotes);
 * resident memory.
 
 Event-loop lag is measured by a task that sleeps 5 ms in a loop and records how late it
@@ -37,9 +38,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.config import Settings  # noqa: E402
-from bot.render import render_answer  # noqa: E402
 from bot.discord.runner import make_event_loop_responsive  # noqa: E402
+from bot.render import render_answer  # noqa: E402
 from bot.service import NewsService  # noqa: E402
+from retrieval.answer import QuestionContext, compose  # noqa: E402
+from retrieval.engine import SEARCH_DEPTH  # noqa: E402
 
 SYLLABLES = "ba be bi bo bu ca ce ci co cu da de di do du fa fe fi la le li lo lu ma me mi mo mu na ne ni no nu pa pe pi po pu ra re ri ro ru sa se si so su ta te ti to tu va ve vi vo vu an en on ou ai eau oi".split()
 FUNCTION_WORDS = "le la les un une des de du et en dans pour par sur avec que qui a est sont au aux".split()
@@ -138,29 +141,35 @@ async def bench(label: str, corpus: Path, questions: list[str], workdir: Path, n
     )
 
     sample = (questions * (n_questions // max(1, len(questions)) + 1))[:n_questions]
-    total, retrieval = [], []
+    total = []
     engine = service.engine
     for question in sample:
         t0 = time.perf_counter()
         answer = await service.ask(question)
         render_answer(answer)
         total.append((time.perf_counter() - t0) * 1000)
-        parsed = engine.parser.parse(question)
-        t1 = time.perf_counter()
-        engine.search(parsed.query_terms(), k=10)
-        retrieval.append((time.perf_counter() - t1) * 1000)
-    compose = []
+    # The stages of Engine.answer timed one by one on the same questions (warm caches, as a
+    # bot that has answered them once): parse, retrieval (BM25 top-k), composition.
+    parse_ms, search_ms, composition = [], [], []
     for question in sample:
         t0 = time.perf_counter()
-        engine.answer(question)
-        compose.append((time.perf_counter() - t0) * 1000)
-    composition = [max(0.0, a - r) for a, r in zip(compose, retrieval)]
+        parsed = engine.parser.parse(question)
+        context = QuestionContext.build(engine, parsed)
+        t1 = time.perf_counter()
+        hits = engine.search(context.query_terms(), k=SEARCH_DEPTH)
+        t2 = time.perf_counter()
+        compose(engine, context, hits, lang=parsed.lang, models=engine.models)
+        t3 = time.perf_counter()
+        parse_ms.append((t1 - t0) * 1000)
+        search_ms.append((t2 - t1) * 1000)
+        composition.append((t3 - t2) * 1000)
     answered = 0
     for question in sample[:50]:
         answered += (await service.ask(question)).answered
     print(f"question through the service (ask → rendered text): {percentiles(total)}")
-    print(f"  retrieval (BM25 top-10): {percentiles(retrieval)}")
-    print(f"  composition (parse + windows + quotes, answer minus retrieval): {percentiles(composition)}")
+    print(f"  parse (question analysis, near spellings): {percentiles(parse_ms)}")
+    print(f"  retrieval (BM25 top-{SEARCH_DEPTH}): {percentiles(search_ms)}")
+    print(f"  composition (candidates, features, ranking, decision, quotes): {percentiles(composition)}")
     print(f"  answered {answered}/50 sample questions")
     await service.close()
 
