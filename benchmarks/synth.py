@@ -137,7 +137,7 @@ def generate_passages(n: int, seed: int = 0) -> list[list[str]]:
     which = rng.integers(0, 1 << 30, size=total) % n_topics[doc_of]
     ranks = np.where(is_topic, topics[doc_of, which], ranks)
     flat = words[ranks].tolist()
-    return [flat[s : s + ln] for s, ln in zip(starts.tolist(), lengths.tolist())]
+    return [flat[s : s + ln] for s, ln in zip(starts.tolist(), lengths.tolist(), strict=True)]
 
 
 def generate_queries(passages: Sequence[Sequence[str]], count: int, seed: int = 0) -> list[list[str]]:

@@ -40,6 +40,9 @@ class Scores:
     answer_at_3: int = 0
     abstained_correctly: int = 0
     abstained_wrongly: int = 0
+    without_answer_text: int = 0
+    """Answerable questions whose gold line names no answer string (SQuAD has them): no quote
+    can count as holding the answer, so "quote holds answer" is capped below 100 %."""
     misses: list[str] = field(default_factory=list)
     """Ids of questions that failed any measure, for reading the failures."""
 
@@ -53,6 +56,9 @@ class Scores:
         )
         if self.unanswerable:
             text += f"  correct IDK {self.abstained_correctly / self.unanswerable:6.1%}"
+        if self.without_answer_text:
+            ceiling = (self.answerable - self.without_answer_text) / n
+            text += f"  (quote can hold the answer for at most {ceiling:.1%}: {self.without_answer_text} have no answer text)"
         return text
 
     def summary(self) -> str:
@@ -70,6 +76,7 @@ def score(gold: Sequence[Mapping[str, Any]], answers: Iterable[Mapping[str, Any]
         citations = answer.get("citations") or []
         if row.get("answerable", True):
             scores.answerable += 1
+            scores.without_answer_text += not row["answer_any"]
             files = [Path(c["path"]).name for c in citations]
             contains = [contains_answer(c["quote"], row["answer_any"]) for c in citations]
             hit1 = bool(files) and files[0] in row["sources"]
