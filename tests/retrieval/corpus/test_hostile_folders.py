@@ -14,29 +14,13 @@ from pathlib import Path
 import pytest
 
 from retrieval.corpus import OUTSIDE_LINK, CorpusError, files, load_corpus, loader, require_folder
+from tests.retrieval.corpus.folders import write
 
 GOOD = (
     "La percée de DeepSeek inquiète la Silicon Valley\n"
     "DeepSeek a formé R1 pour 5,6 millions de dollars. Le modèle est ouvert.\n"
 )
 SECRET = "Notes privées\nLe mot de passe du serveur de paie est Tournesol-8842, il ne sort jamais d'ici.\n"
-
-
-def write(folder: Path, name: str, content: str | bytes) -> Path:
-    path = folder / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, str):
-        path.write_text(content, encoding="utf-8")
-    else:
-        path.write_bytes(content)
-    return path
-
-
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    return folder
 
 
 @pytest.fixture

@@ -9,27 +9,11 @@ from pathlib import Path
 import pytest
 
 from retrieval.corpus import CorpusError, files, load_corpus, loader
+from tests.retrieval.corpus.folders import write
 
 SEEDS = Path(__file__).resolve().parents[3] / "seeds"
 
 GOOD = "La percée de DeepSeek inquiète la Silicon Valley\nDeepSeek a formé R1 pour 5,6 millions de dollars. Le modèle est ouvert.\n"
-
-
-def write(folder: Path, name: str, content: str | bytes) -> Path:
-    path = folder / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, str):
-        path.write_text(content, encoding="utf-8")
-    else:
-        path.write_bytes(content)
-    return path
-
-
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    return folder
 
 
 def test_seeds_load_without_failures() -> None:
