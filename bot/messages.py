@@ -108,6 +108,9 @@ class Messages:
     net_other: str
     discord_down: str
     gateway_closed: str
+    gateway_dns: str
+    gateway_unreachable: str
+    gateway_closed_early: str
     feed_added: str
     feed_known: str
     feed_announced_in: str
@@ -277,6 +280,18 @@ FRENCH = Messages(
     net_other="Discord ne répond pas ({error}) : vérifiez la connexion réseau et DISCORD_API_BASE ({api}).",
     discord_down="Discord a répondu par une erreur serveur (HTTP {status}) : réessayez plus tard (discordstatus.com).",
     gateway_closed="la passerelle de Discord a fermé la connexion ({error}) : réessayez plus tard, ou vérifiez DISCORD_GATEWAY_URL.",
+    gateway_dns=(
+        "impossible de trouver l'adresse de {host} (DNS), l'hôte de la passerelle de Discord : vérifiez la connexion"
+        " réseau et DISCORD_GATEWAY_URL ({gateway})."
+    ),
+    gateway_unreachable=(
+        "connecté à l'API de Discord, mais impossible de joindre sa passerelle {gateway} ({error}) : vérifiez la"
+        " connexion réseau, un pare-feu ou DISCORD_GATEWAY_URL."
+    ),
+    gateway_closed_early=(
+        "la passerelle de Discord {gateway} a fermé la connexion avant l'ouverture de la session ({error}) :"
+        " réessayez plus tard (discordstatus.com), ou vérifiez DISCORD_GATEWAY_URL."
+    ),
     feed_added="Flux suivi : {url} (n° {id}). Il sera relevé toutes les {minutes} min.",
     feed_known="Ce flux est déjà suivi : {url} (n° {id}).",
     feed_announced_in=" Les nouveaux articles seront annoncés dans {channel}.",
@@ -433,6 +448,18 @@ ENGLISH = Messages(
     net_other="Discord does not answer ({error}): check the network connection and DISCORD_API_BASE ({api}).",
     discord_down="Discord answered with a server error (HTTP {status}): try again later (discordstatus.com).",
     gateway_closed="Discord's gateway closed the connection ({error}): try again later, or check DISCORD_GATEWAY_URL.",
+    gateway_dns=(
+        "cannot resolve {host} (DNS), the host of Discord's gateway: check the network connection and"
+        " DISCORD_GATEWAY_URL ({gateway})."
+    ),
+    gateway_unreachable=(
+        "logged in to Discord's API, but cannot reach its gateway {gateway} ({error}): check the network"
+        " connection, a firewall or DISCORD_GATEWAY_URL."
+    ),
+    gateway_closed_early=(
+        "Discord's gateway {gateway} closed the connection before the session started ({error}): try again later"
+        " (discordstatus.com), or check DISCORD_GATEWAY_URL."
+    ),
     feed_added="Following {url} (no. {id}). It will be checked every {minutes} min.",
     feed_known="Already following {url} (no. {id}).",
     feed_announced_in=" New articles will be announced in {channel}.",
