@@ -494,6 +494,11 @@ class RestApi:
         body = self._body(request)
         callback_type = int(body.payload.get("type", 0))
         data = body.payload.get("data") or {}
+        # DEFERRED_UPDATE_MESSAGE (6) and UPDATE_MESSAGE (7) are "only valid for
+        # component-based interactions" (type 3, or 5 for a modal submit):
+        # https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-response-object-interaction-callback-type
+        if callback_type in (6, 7) and int(record.payload["type"]) not in (3, 5):
+            return json_reply(error_body("Interaction callback type is invalid for this interaction", 50035), 400)
         if callback_type in (4, 7):
             error = validate_message_body(data, has_files=bool(body.files), creating=callback_type == 4)
             if error is not None:

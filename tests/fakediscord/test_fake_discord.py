@@ -29,7 +29,7 @@ from .models import (
     PermissionOverwrite,
 )
 from .records import RecordedRequest
-from .server import CommandNotOffered, FakeDiscord
+from .server import CommandNotOffered, ComponentNotOffered, FakeDiscord
 
 TOKEN = "test-token"
 GUILD_ID = 1_100_000_000_000_000_001
@@ -340,3 +340,60 @@ async def test_embeds_are_dropped_without_embed_links(fake: FakeDiscord, bot: Ti
     assert isinstance(general, discord.TextChannel)
     sent = await general.send("text", embed=discord.Embed(description="rich"))
     assert sent.content == "text" and sent.embeds == []
+
+
+class Counter(discord.ui.View):
+    """A persistent view: one button that counts its clicks in the message (type 7)."""
+
+    def __init__(self) -> None:
+        super().__init__(timeout=None)
+        self.clicks = 0
+
+    @discord.ui.button(label="0", custom_id="tiny:count")
+    async def count(self, interaction: discord.Interaction, button: discord.ui.Button[Counter]) -> None:
+        self.clicks += 1
+        button.label = str(self.clicks)
+        await interaction.response.edit_message(content=f"clicked {self.clicks}", view=self)
+
+
+async def test_a_button_click_is_a_component_interaction_and_type_7_edits_its_message(
+    fake: FakeDiscord, bot: TinyBot
+) -> None:
+    view = Counter()
+    bot.add_view(view)
+    general = bot.get_channel(CHANNEL_ID)
+    assert isinstance(general, discord.TextChannel)
+    sent = await general.send("clicked 0", view=view)
+    first = await fake.click_button(user=CAROL, message_id=sent.id, custom_id="tiny:count")
+    await fake.wait_for_interaction_response(first.id)
+    assert first.payload["type"] == 3 and first.payload["data"] == {"custom_id": "tiny:count", "component_type": 2}
+    assert first.response_type == 7
+    assert fake.messages[sent.id]["content"] == "clicked 1"
+    # The next click carries the message as it is now.
+    second = await fake.click_button(user=BOB, message_id=sent.id, custom_id="tiny:count")
+    await fake.wait_for_interaction_response(second.id)
+    assert second.payload["message"]["components"][0]["components"][0]["label"] == "2"
+
+
+async def test_only_a_button_that_is_there_can_be_pressed(fake: FakeDiscord, bot: TinyBot) -> None:
+    general = bot.get_channel(CHANNEL_ID)
+    assert isinstance(general, discord.TextChannel)
+    plain = await general.send("no buttons")
+    with pytest.raises(ComponentNotOffered):
+        await fake.click_button(user=CAROL, message_id=plain.id, custom_id="tiny:count")
+    user_message = await fake.send_message_create(channel_id=CHANNEL_ID, author=CAROL, content="mine")
+    with pytest.raises(ComponentNotOffered):
+        await fake.click_button(user=CAROL, message_id=user_message, custom_id="tiny:count")
+
+
+async def test_update_message_callbacks_are_refused_for_a_slash_command(fake: FakeDiscord, bot: TinyBot) -> None:
+    bot.tree.copy_global_to(guild=discord.Object(GUILD_ID))
+    await bot.tree.sync(guild=discord.Object(GUILD_ID))
+    record = await fake.send_interaction(user=CAROL, channel_id=CHANNEL_ID, name="unsynced-name-is-fine")
+    import aiohttp
+
+    async with aiohttp.ClientSession() as session:
+        url = f"{fake.api_base}/interactions/{record.id}/{record.token}/callback"
+        async with session.post(url, json={"type": 7, "data": {"content": "edit?"}}) as response:
+            assert response.status == 400
+    assert not record.responded

@@ -741,13 +741,7 @@ async def test_replies_follow_the_users_locale_then_the_servers_then_the_questio
 
 async def click(world: World, user: FakeUser, message: dict, custom_id: str) -> InteractionRecord:
     """What Discord sends when ``user`` presses the button ``custom_id`` under ``message``."""
-    return await world.fake.send_interaction(
-        user=user,
-        channel_id=int(message["channel_id"]),
-        interaction_type=3,
-        data={"custom_id": custom_id, "component_type": 2},
-        extra={"message": message},
-    )
+    return await world.fake.click_button(user=user, message_id=int(message["id"]), custom_id=custom_id)
 
 
 def button_ids(message: dict) -> list[str]:
