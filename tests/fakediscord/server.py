@@ -430,6 +430,12 @@ class FakeDiscord(FakeState):
         await self.gateway.dispatch("INTERACTION_CREATE", payload)
         return record
 
+    def rate_limit(self, method: str, route: str, *, limit: int, per_s: float) -> None:
+        """Answer ``method route`` (a template, ``/channels/{channel_id}/messages``) with 429
+        past ``limit`` requests per channel/guild/webhook in any ``per_s`` seconds, as
+        Discord does (see ``ratelimit.py``); the 429s are in ``requests`` like the rest."""
+        self._rest.rate_limits.set(method, route, limit=limit, per_s=per_s)
+
     async def click_button(
         self, *, user: FakeUser, message_id: int, custom_id: str, **kwargs: Any
     ) -> InteractionRecord:

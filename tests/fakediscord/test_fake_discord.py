@@ -397,3 +397,34 @@ async def test_update_message_callbacks_are_refused_for_a_slash_command(fake: Fa
         async with session.post(url, json={"type": 7, "data": {"content": "edit?"}}) as response:
             assert response.status == 400
     assert not record.responded
+
+
+async def test_a_route_hit_too_fast_answers_429_as_discord_documents_and_discord_py_retries(
+    fake: FakeDiscord, bot: TinyBot
+) -> None:
+    route = "/channels/{channel_id}/messages"
+    fake.rate_limit("POST", route, limit=1, per_s=1.0)
+    general = bot.get_channel(CHANNEL_ID)
+    assert isinstance(general, discord.TextChannel)
+    await general.send("first")
+    second = await general.send("second")  # discord.py waits retry_after, then retries
+    assert second.content == "second"
+    [limited] = [r for r in fake.find_requests("POST", route) if r.status == 429]
+    assert limited.response["retry_after"] > 0 and limited.response["global"] is False
+    assert [m.content for m in fake.sent_messages(CHANNEL_ID)] == ["first", "second"]
+
+
+async def test_a_429_carries_discords_rate_limit_headers(fake: FakeDiscord, bot: TinyBot) -> None:
+    import aiohttp
+
+    fake.rate_limit("POST", "/channels/{channel_id}/typing", limit=1, per_s=30.0)
+    url = f"{fake.api_base}/channels/{CHANNEL_ID}/typing"
+    async with aiohttp.ClientSession(headers={"Authorization": f"Bot {TOKEN}"}) as session:
+        async with session.post(url) as first:
+            assert first.status in (200, 204)
+        async with session.post(url) as second:
+            body = await second.json()
+            headers = second.headers
+    assert second.status == 429 and 0 < body["retry_after"] <= 30 and body["global"] is False
+    assert int(headers["Retry-After"]) >= body["retry_after"] and headers["X-RateLimit-Remaining"] == "0"
+    assert {"X-RateLimit-Limit", "X-RateLimit-Reset-After", "X-RateLimit-Bucket", "X-RateLimit-Scope"} <= set(headers)

@@ -764,3 +764,18 @@ async def test_the_asker_can_delete_the_answer_even_after_a_restart(world: World
         accepted = await click(world, MEMBER, answer.message, delete)
         await world.fake.wait_for(lambda: answer.id not in world.fake.messages or None)
     assert accepted.response_type == 6
+
+
+async def test_a_reply_that_meets_a_rate_limit_is_still_delivered(world: World) -> None:
+    # Discord answers 429 with retry_after when a channel's messages come too fast; the bot
+    # (discord.py) must wait and retry rather than lose the answer.
+    route = "/channels/{channel_id}/messages"
+    world.fake.rate_limit("POST", route, limit=1, per_s=2.0)
+    for _ in range(2):
+        await world.fake.send_message_create(
+            channel_id=CHANNEL_ID, author=MEMBER, content=f"{world.mention} {COST_QUESTION}"
+        )
+    await world.fake.wait_for(lambda: len(world.fake.sent_messages(CHANNEL_ID)) >= 2 or None, what="both replies")
+    replies = world.fake.sent_messages(CHANNEL_ID)
+    assert len(replies) == 2 and all("5,6 millions" in reply.text for reply in replies)
+    assert [r.status for r in world.fake.find_requests("POST", route)].count(429) >= 1
