@@ -47,6 +47,15 @@ class Messages:
     role_mention: str
     delete_label: str
     delete_not_yours: str
+    more_label: str
+    more_none: str
+    vote_helpful: str
+    vote_unhelpful: str
+    vote_recorded: str
+    vote_changed: str
+    vote_unchanged: str
+    vote_failed: str
+    answer_gone: str
     cooldown: str
     help: str
     moderators_only: str
@@ -75,6 +84,9 @@ class Messages:
     stats_ok: str
     stats_failed: str
     stats_unanswered: str
+    stats_feedback: str
+    stats_no_feedback: str
+    stats_down_voted: str
     # Terminal
     folder_changed: str
     folder_unavailable: str
@@ -108,6 +120,9 @@ class Messages:
     net_other: str
     discord_down: str
     gateway_closed: str
+    gateway_dns: str
+    gateway_unreachable: str
+    gateway_closed_early: str
     feed_added: str
     feed_known: str
     feed_announced_in: str
@@ -152,6 +167,15 @@ FRENCH = Messages(
     usage="Posez-moi une question sur l'actualité : `@{name} combien a coûté DeepSeek R1 ?` ou `/ask`.",
     delete_label="Supprimer",
     delete_not_yours="Seule la personne qui a posé la question peut supprimer cette réponse.",
+    more_label="Plus de sources ({count})",
+    more_none="Cette réponse n'a pas d'autre source.",
+    vote_helpful="utile",
+    vote_unhelpful="pas utile",
+    vote_recorded="Merci, c'est noté : réponse {verdict}.",
+    vote_changed="Votre avis est changé : réponse {verdict}.",
+    vote_unchanged="Vous aviez déjà dit : réponse {verdict}.",
+    vote_failed="Votre avis n'a pas pu être enregistré : {error}",
+    answer_gone="Cette réponse n'est plus disponible ; reposez la question.",
     role_mention=(
         "Vous avez mentionné mon rôle, pas moi : Discord ne me montre pas ces messages. "
         "Mentionnez-moi (`@{name}`) ou utilisez `/ask`."
@@ -198,6 +222,9 @@ FRENCH = Messages(
     stats_ok="réussi",
     stats_failed="échec : {error}",
     stats_unanswered="Questions les plus posées sans réponse (7 derniers jours) :",
+    stats_feedback="Avis sur les réponses : {helpful} utiles sur {votes} ({share} %).",
+    stats_no_feedback="Avis sur les réponses : aucun vote pour l'instant.",
+    stats_down_voted="Questions dont les réponses ont reçu le plus de 👎 :",
     folder_changed=(
         "le dossier {folder} a changé depuis le dernier rechargement ({new} nouveaux, {changed} modifiés, "
         "{removed} disparus) : réponse tirée des articles enregistrés ; lancez `newsbot reload` pour le prendre en "
@@ -277,6 +304,18 @@ FRENCH = Messages(
     net_other="Discord ne répond pas ({error}) : vérifiez la connexion réseau et DISCORD_API_BASE ({api}).",
     discord_down="Discord a répondu par une erreur serveur (HTTP {status}) : réessayez plus tard (discordstatus.com).",
     gateway_closed="la passerelle de Discord a fermé la connexion ({error}) : réessayez plus tard, ou vérifiez DISCORD_GATEWAY_URL.",
+    gateway_dns=(
+        "impossible de trouver l'adresse de {host} (DNS), l'hôte de la passerelle de Discord : vérifiez la connexion"
+        " réseau et DISCORD_GATEWAY_URL ({gateway})."
+    ),
+    gateway_unreachable=(
+        "connecté à l'API de Discord, mais impossible de joindre sa passerelle {gateway} ({error}) : vérifiez la"
+        " connexion réseau, un pare-feu ou DISCORD_GATEWAY_URL."
+    ),
+    gateway_closed_early=(
+        "la passerelle de Discord {gateway} a fermé la connexion avant l'ouverture de la session ({error}) :"
+        " réessayez plus tard (discordstatus.com), ou vérifiez DISCORD_GATEWAY_URL."
+    ),
     feed_added="Flux suivi : {url} (n° {id}). Il sera relevé toutes les {minutes} min.",
     feed_known="Ce flux est déjà suivi : {url} (n° {id}).",
     feed_announced_in=" Les nouveaux articles seront annoncés dans {channel}.",
@@ -315,6 +354,15 @@ ENGLISH = Messages(
     usage="Ask me a question about the news: `@{name} how much did DeepSeek R1 cost?` or `/ask`.",
     delete_label="Delete",
     delete_not_yours="Only the person who asked can delete this answer.",
+    more_label="More sources ({count})",
+    more_none="This answer has no other source.",
+    vote_helpful="helpful",
+    vote_unhelpful="not helpful",
+    vote_recorded="Thanks, noted: {verdict}.",
+    vote_changed="Your vote is changed: {verdict}.",
+    vote_unchanged="You had already said: {verdict}.",
+    vote_failed="Your vote could not be recorded: {error}",
+    answer_gone="This answer is no longer available; ask the question again.",
     role_mention=(
         "You mentioned my role, not me: Discord doesn't show me those messages. Mention me (`@{name}`) or use `/ask`."
     ),
@@ -360,6 +408,9 @@ ENGLISH = Messages(
     stats_ok="ok",
     stats_failed="failed: {error}",
     stats_unanswered="Most asked without an answer (last 7 days):",
+    stats_feedback="Answer feedback: {helpful} of {votes} votes helpful ({share}%).",
+    stats_no_feedback="Answer feedback: no votes yet.",
+    stats_down_voted="Questions whose answers got the most 👎:",
     folder_changed=(
         "the folder {folder} has changed since the last reload ({new} new, {changed} changed, {removed} gone): "
         "answering from the stored articles; run `newsbot reload` to take it in."
@@ -433,6 +484,18 @@ ENGLISH = Messages(
     net_other="Discord does not answer ({error}): check the network connection and DISCORD_API_BASE ({api}).",
     discord_down="Discord answered with a server error (HTTP {status}): try again later (discordstatus.com).",
     gateway_closed="Discord's gateway closed the connection ({error}): try again later, or check DISCORD_GATEWAY_URL.",
+    gateway_dns=(
+        "cannot resolve {host} (DNS), the host of Discord's gateway: check the network connection and"
+        " DISCORD_GATEWAY_URL ({gateway})."
+    ),
+    gateway_unreachable=(
+        "logged in to Discord's API, but cannot reach its gateway {gateway} ({error}): check the network"
+        " connection, a firewall or DISCORD_GATEWAY_URL."
+    ),
+    gateway_closed_early=(
+        "Discord's gateway {gateway} closed the connection before the session started ({error}): try again later"
+        " (discordstatus.com), or check DISCORD_GATEWAY_URL."
+    ),
     feed_added="Following {url} (no. {id}). It will be checked every {minutes} min.",
     feed_known="Already following {url} (no. {id}).",
     feed_announced_in=" New articles will be announced in {channel}.",

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from bot.messages import Lang, messages_for
+from bot.messages import Lang, Messages, messages_for
 from bot.render import MESSAGE_LIMIT, describe, safe, shorten
 from bot.service import Progress, ReloadReport, ServiceStats
-from bot.store import ArticleRow
+from bot.store import ArticleRow, FeedbackStats
 
 PROGRESS_MIN_ITEMS = 1000
 """Below this many files or passages a step takes well under a second: no progress lines."""
@@ -103,7 +103,20 @@ def stats_text(stats: ServiceStats, lang: str = Lang.EN) -> str:
     if store.top_unanswered:
         lines.append(m.stats_unanswered)
         lines += [f"• {count}× {safe(shorten(question, 150))}" for question, count in store.top_unanswered]
+    lines += feedback_lines(stats.feedback, m)
     return "\n".join(lines)
+
+
+def feedback_lines(feedback: FeedbackStats, m: Messages) -> list[str]:
+    """The share of 👍 among the votes on answers, and the most down-voted questions."""
+    if not feedback.votes:
+        return [m.stats_no_feedback]
+    share = round(100 * feedback.helpful / feedback.votes)
+    lines = [m.stats_feedback.format(helpful=feedback.helpful, votes=feedback.votes, share=share)]
+    if feedback.most_down_voted:
+        lines.append(m.stats_down_voted)
+        lines += [f"• {count}× {safe(shorten(question, 150))}" for question, count in feedback.most_down_voted]
+    return lines
 
 
 def fit(text: str, limit: int = MESSAGE_LIMIT) -> str:

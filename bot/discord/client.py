@@ -13,15 +13,19 @@ import contextlib
 import logging
 import pkgutil
 import signal
+import sys
 from collections.abc import AsyncIterator
+from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
+from discord.gateway import DiscordWebSocket, ReconnectWebSocket
 
 from bot.config import Settings
 from bot.cooldown import Cooldown
 from bot.discord import components
+from bot.discord.failures import GatewayUnreachable
 from bot.discord.helpers import NO_MENTIONS, NewsTranslator, interaction_lang, send_ephemeral
 from bot.discord.sync import sync_if_changed
 from bot.logs import silence_voice_warnings
@@ -33,6 +37,12 @@ log = logging.getLogger(__name__)
 SHUTDOWN_GRACE_S = 5.0
 """How long a shutdown waits for answers already being composed: long enough for an answer
 to finish, short enough for systemd's, Docker's or Kubernetes' stop timeout."""
+
+EARLY_RECONNECTS = 3
+"""How many times the gateway may ask for a new connection (op 7, op 9, or a close discord.py
+reconnects at once) before the first READY; one more and start-up fails. Discord may do it
+once or twice (an identify it rate-limited), a gateway that never lets a session start
+would otherwise be retried in a loop with no pause."""
 
 
 def intents() -> discord.Intents:
@@ -79,6 +89,9 @@ class NewsBot(commands.Bot):
         self._idle.set()
         self.shutting_down = False
         self._shutdown_task: asyncio.Task[None] | None = None
+        self.session_started = False
+        self._early_reconnects = 0
+        self._early_close_code: int | None = None
 
     async def setup_hook(self) -> None:
         await self.tree.set_translator(NewsTranslator())
@@ -142,6 +155,40 @@ class NewsBot(commands.Bot):
         if self._store_watch is not None:
             self._store_watch.cancel()
         await super().close()
+
+    def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
+        """Also where a gateway failure before the first READY ends start-up.
+
+        discord.py (checked against 2.7.1) dispatches ``disconnect`` from inside the
+        ``except`` block of ``Client.connect`` that is about to retry, so the exception being
+        handled is the gateway failure. Until READY (which dispatches ``connect``) it is
+        raised again as :class:`GatewayUnreachable`, which ``connect`` does not catch: the
+        bot's start fails with one line (see :mod:`bot.discord.failures`). After READY
+        nothing changes: discord.py reconnects with back-off."""
+        if event_name == "connect":
+            self.session_started = True
+        elif event_name == "disconnect" and not self.session_started and not self.is_closed():
+            self._end_start_on_gateway_failure(sys.exc_info()[1])
+        super().dispatch(event_name, *args, **kwargs)
+
+    def _end_start_on_gateway_failure(self, error: BaseException | None) -> None:
+        gateway = str(DiscordWebSocket.DEFAULT_GATEWAY)
+        if error is None:
+            return
+        if isinstance(error, ReconnectWebSocket):
+            self._early_reconnects += 1
+            # The gateway's own close code; discord.py closing after an op 9 sets its own.
+            if self.ws is not None and self.ws._close_code is None and self.ws.socket.close_code is not None:
+                self._early_close_code = self.ws.socket.close_code
+            if self._early_reconnects <= EARLY_RECONNECTS:
+                return
+            code = self._early_close_code
+            detail = f"close code {code}" if code is not None else "invalid session"
+            raise GatewayUnreachable(error, gateway, closed=True, detail=detail) from error
+        if isinstance(error, discord.ConnectionClosed) and error.code != 1000:
+            return  # discord.py raises these itself (4004: the token, 4014: the intents)
+        log.debug("gateway %s failed before READY", gateway, exc_info=error)
+        raise GatewayUnreachable(error, gateway) from error
 
     async def on_ready(self) -> None:
         user_id = self.user.id if self.user else "?"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 import time
 from collections import Counter
 from collections.abc import Callable, Coroutine, Sequence
@@ -20,7 +21,7 @@ from types import TracebackType
 from typing import Any, Self, TypeVar
 
 from bot.messages import Problem
-from retrieval.answer import Answer
+from retrieval.answer import Answer, Citation
 from retrieval.corpus import CorpusError
 from retrieval.corpus.pipeline import pipeline_id
 from retrieval.engine import Engine, EngineState, passage_terms
@@ -40,10 +41,12 @@ from ..store import (
     StoredFile,
     StoredPassage,
     StoreError,
+    VoteOutcome,
     WebRecord,
     is_web_path,
     utc_timestamp,
 )
+from .answers import citation_from_record, citation_record
 from .folder import Scan, parse_files, require_folder, scan_folder
 from .leftovers import remove_abandoned_snapshots
 from .memory import ARTICLES_PER_FREE_STEP, cyclic_gc_paused, free_gradually
@@ -330,6 +333,39 @@ class NewsService:
             self._in_background(self._log_question(record))
         return answer
 
+    def remember_answer(self, answer: Answer, shown: int) -> int:
+        """The key of ``answer`` for the buttons under it (a random number, so a key seen in
+        one message says nothing about others); the answer is stored in the background, so
+        a busy or full disk never delays or costs the answer itself."""
+        key = secrets.randbelow(2**62) + 1
+        question = storable(answer.question) if self.settings.log_questions else None
+        citations = [citation_record(c) for c in answer.citations]
+        self._in_background(self._remember(key, question, answer.lang, citations, shown))
+        return key
+
+    async def _remember(self, key: int, question: str | None, lang: str, citations: list[Any], shown: int) -> None:
+        try:
+            await self.store.remember_answer(
+                key, asked_at=utc_timestamp(), question=question, lang=lang, citations=citations, shown=shown
+            )
+        except StoreError as error:
+            log.warning("answer %s not stored (its buttons will say so): %s", key, error)
+
+    async def vote(self, key: int, user_id: int, helpful: bool) -> VoteOutcome:
+        """Record a 👍 (``helpful``) or 👎 on answer ``key``; a user's second vote replaces
+        the first. The user id itself is not stored (see :mod:`bot.store.feedback`)."""
+        await self._flush_background()  # an answer posted a moment ago is stored by now
+        return await self.store.vote(key, user_id, helpful, voted_at=utc_timestamp())
+
+    async def more_citations(self, key: int) -> tuple[str, tuple[Citation, ...]] | None:
+        """(language, the citations answer ``key`` did not show), or ``None`` when the answer
+        is not stored."""
+        await self._flush_background()
+        stored = await self.store.stored_answer(key)
+        if stored is None:
+            return None
+        return stored.lang, tuple(citation_from_record(c) for c in stored.citations[stored.shown :])
+
     async def _log_question(self, record: QuestionLog) -> None:
         try:
             await self.store.log_question(record)
@@ -365,6 +401,7 @@ class NewsService:
             live_articles=len(self._engine.articles),
             live_passages=len(self._engine),
             reload_running=self.reload_running,
+            feedback=await self.store.feedback_stats(),
         )
 
     # ------------------------------------------------------------------ reload
@@ -679,5 +716,6 @@ class NewsService:
         cutoff = datetime.now(UTC) - timedelta(days=self.settings.question_retention_days)
         try:
             await self.store.purge_questions(utc_timestamp(cutoff))
+            await self.store.purge_answers(utc_timestamp(cutoff))
         except StoreError as error:
             log.warning("old questions not purged: %s", error)

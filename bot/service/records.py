@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.messages import Problem
 from retrieval.records import Article, LoadFailure
 
-from ..store import StoreStats
+from ..store import FeedbackStats, StoreStats
 
 Progress = Callable[[str, int, int], None]
 """``progress(step, done, total)`` for long work (CLI progress lines, benchmarks)."""
@@ -77,6 +77,7 @@ class ServiceStats:
     live_articles: int
     live_passages: int
     reload_running: bool
+    feedback: FeedbackStats = field(default_factory=FeedbackStats)
 
 
 @dataclass(frozen=True)

@@ -22,13 +22,14 @@ Design choices, each for a reason:
 * **Forward-only migrations** tracked in ``PRAGMA user_version``, each in its own
   transaction, so an interrupted upgrade leaves the database at the previous version.
 * **Privacy.** The question log keeps guild and channel ids (to tell servers apart) but no
-  user names or user ids.
+  user names or user ids; a vote on an answer keeps only a salted hash of (answer, user id).
 """
 
 from __future__ import annotations
 
 from .codecs import utc_timestamp
 from .errors import StoreBusyError, StoreConflictError, StoreError
+from .feedback import FeedbackStats, FeedbackStore, StoredAnswer, VoteOutcome
 from .feeds import WEB_PREFIX, Feed, FeedStore, WebRecord, is_web_path
 from .questions import QuestionStore
 from .records import (
@@ -49,6 +50,9 @@ __all__ = [
     "WEB_PREFIX",
     "ArticleRow",
     "Feed",
+    "FeedbackStats",
+    "StoredAnswer",
+    "VoteOutcome",
     "WebRecord",
     "is_web_path",
     "KnownFailure",
@@ -67,7 +71,7 @@ __all__ = [
 ]
 
 
-class Store(FeedStore, QuestionStore):
+class Store(FeedStore, QuestionStore, FeedbackStore):
     """The bot's database. Open with ``await Store.open(path)``; close with :meth:`close`.
 
     Also an async context manager: ``async with await Store.open(path) as store: ...``.

@@ -199,6 +199,40 @@ MIGRATIONS: list[Migration] = [
             "CREATE INDEX web_articles_by_fingerprint ON web_articles (fingerprint)",
         ),
     ),
+    Migration(
+        8,
+        "answers posted on Discord (their citations, for the 'more sources' button) and the "
+        "helpful / not helpful votes on them, one per voter and answer, the voter kept only "
+        "as a salted hash",
+        (
+            # id: the random key in the buttons' custom ids. question: NULL when
+            # NEWSBOT_LOG_QUESTIONS is off. citations: JSON, best first, every one the
+            # answer had; shown: how many the message showed.
+            """
+            CREATE TABLE answers (
+                id INTEGER PRIMARY KEY,
+                asked_at TEXT NOT NULL,
+                question TEXT,
+                lang TEXT NOT NULL,
+                citations TEXT NOT NULL,
+                shown INTEGER NOT NULL
+            )
+            """,
+            # voter: HMAC-SHA256 of (answer id, user id) under meta's vote_salt, never the
+            # user id: enough to keep one vote per user per answer, and unlinkable from one
+            # answer to the next.
+            """
+            CREATE TABLE answer_votes (
+                answer_id INTEGER NOT NULL REFERENCES answers (id) ON DELETE CASCADE,
+                voter TEXT NOT NULL,
+                helpful INTEGER NOT NULL CHECK (helpful IN (0, 1)),
+                voted_at TEXT NOT NULL,
+                PRIMARY KEY (answer_id, voter)
+            ) WITHOUT ROWID
+            """,
+            "INSERT INTO meta (key, value) VALUES ('vote_salt', lower(hex(randomblob(32))))",
+        ),
+    ),
 ]
 
 SCHEMA_VERSION: int = MIGRATIONS[-1].version

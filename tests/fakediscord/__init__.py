@@ -29,12 +29,13 @@ from .models import (
     PermissionOverwrite,
 )
 from .records import InteractionRecord, RecordedFile, RecordedRequest, SentMessage
-from .server import CommandNotOffered, FakeDiscord
+from .server import CommandNotOffered, ComponentNotOffered, FakeDiscord
 
 __all__ = [
     "ADMINISTRATOR",
     "ALL_PERMISSIONS",
     "CommandNotOffered",
+    "ComponentNotOffered",
     "DEFAULT_EVERYONE_PERMISSIONS",
     "EMBED_LINKS",
     "MANAGE_GUILD",

@@ -133,6 +133,11 @@ class GatewayServer:
         """The close code of every connection that ended (1000 is a clean close by the client)."""
         self.identified = asyncio.Event()
         self.ready = asyncio.Event()
+        self.close_before_ready: int | None = None
+        """When set, every IDENTIFY is answered by closing the connection with this code
+        instead of READY: a gateway that never lets a session start. Discord documents 4000
+        ("Unknown error ... Try reconnecting?") among the codes a client may reconnect after:
+        https://discord.com/developers/docs/topics/opcodes-and-status-codes#gateway-gateway-close-event-codes"""
         self._handlers: dict[int, Callable[[GatewayConnection, Any], Awaitable[None]]] = {
             OP_HEARTBEAT: self._on_heartbeat,
             OP_IDENTIFY: self._on_identify,
@@ -187,6 +192,9 @@ class GatewayServer:
         self.identify_payloads.append(data)
         if not self._token_ok(data.get("token")):
             await conn.ws.close(code=CLOSE_AUTHENTICATION_FAILED, message=b"Authentication failed.")
+            return
+        if self.close_before_ready is not None:
+            await conn.ws.close(code=self.close_before_ready, message=b"Unknown error.")
             return
         session = GatewaySession(
             id=uuid.uuid4().hex, intents=int(data.get("intents", 0)), shard=list(data.get("shard") or [0, 1])

@@ -9,7 +9,9 @@ Why these details matter to discord.py 2.7:
 * Interaction callbacks are POSTed with ``?with_response=1`` and the reply is parsed
   into ``InteractionCallbackResponse`` (``interaction.id``, ``resource.message``);
   followups are POSTed with ``?wait=1`` and must return the message.
-* No rate-limit headers are sent; discord.py treats their absence as "no limit".
+* No rate-limit headers are sent on success; discord.py treats their absence as "no
+  limit". A route a test limited (``FakeDiscord.rate_limit``) answers 429 when hit too
+  fast, with the body and headers Discord documents (see ``ratelimit.py``).
 
 Every request is recorded (after it was answered) and waiters are woken.
 """
@@ -27,6 +29,7 @@ from typing import Any
 from aiohttp import BodyPartReader, web
 
 from .gateway import GATEWAY_PATH
+from .ratelimit import RateLimits, too_many_requests_body, too_many_requests_headers
 from .models import (
     READ_MESSAGE_HISTORY,
     SEND_MESSAGES,
@@ -120,6 +123,7 @@ class RestApi:
         self._notify = notify
         self._passthrough = frozenset(passthrough_paths)
         self._templates: dict[str, str] = {}
+        self.rate_limits = RateLimits()
 
     # ------------------------------------------------------------------ plumbing
 
@@ -188,10 +192,18 @@ class RestApi:
             request[_BODY_KEY] = body
             if template is not None and _needs_bot_token(relative) and not authorized:
                 response = json_reply(error_body("401: Unauthorized", 0), 401)
+            elif (wait := self.rate_limits.retry_after(request.method, template, request.match_info)) is not None:
+                response = self._too_many_requests(request.method, template, wait)
             else:
                 response = await handler(request)
         self._record(request, relative, template, body, authorized, response)
         await self._notify()
+        return response
+
+    def _too_many_requests(self, method: str, template: str | None, wait: float) -> web.Response:
+        response = json_reply(too_many_requests_body(wait), 429)
+        bucket = f"{method} {template}".encode().hex()[:16]
+        response.headers.update(too_many_requests_headers(wait, self.rate_limits.limit_of(method, template), bucket))
         return response
 
     def _record(
@@ -494,6 +506,11 @@ class RestApi:
         body = self._body(request)
         callback_type = int(body.payload.get("type", 0))
         data = body.payload.get("data") or {}
+        # DEFERRED_UPDATE_MESSAGE (6) and UPDATE_MESSAGE (7) are "only valid for
+        # component-based interactions" (type 3, or 5 for a modal submit):
+        # https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-response-object-interaction-callback-type
+        if callback_type in (6, 7) and int(record.payload["type"]) not in (3, 5):
+            return json_reply(error_body("Interaction callback type is invalid for this interaction", 50035), 400)
         if callback_type in (4, 7):
             error = validate_message_body(data, has_files=bool(body.files), creating=callback_type == 4)
             if error is not None:

@@ -29,7 +29,7 @@ from .records import InteractionRecord, RecordedRequest, SentMessage
 from .rest import API_PREFIX, RestApi
 from .state import ChannelRef, FakeState, dm_channel_payload, without_reference
 
-__all__ = ["CommandNotOffered", "FakeDiscord"]
+__all__ = ["CommandNotOffered", "ComponentNotOffered", "FakeDiscord"]
 
 _log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -39,6 +39,11 @@ ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
 
 class CommandNotOffered(PermissionError):
     """Discord would not let this user invoke this command here (``send_interaction`` raises it)."""
+
+
+class ComponentNotOffered(LookupError):
+    """No such button to press: the message is gone, has no enabled button with that
+    ``custom_id``, or is not the bot's (``click_button`` raises it)."""
 
 
 class FakeDiscord(FakeState):
@@ -424,6 +429,48 @@ class FakeDiscord(FakeState):
         self.interactions_by_token[token] = record
         await self.gateway.dispatch("INTERACTION_CREATE", payload)
         return record
+
+    def rate_limit(self, method: str, route: str, *, limit: int, per_s: float) -> None:
+        """Answer ``method route`` (a template, ``/channels/{channel_id}/messages``) with 429
+        past ``limit`` requests per channel/guild/webhook in any ``per_s`` seconds, as
+        Discord does (see ``ratelimit.py``); the 429s are in ``requests`` like the rest."""
+        self._rest.rate_limits.set(method, route, limit=limit, per_s=per_s)
+
+    async def click_button(
+        self, *, user: FakeUser, message_id: int, custom_id: str, **kwargs: Any
+    ) -> InteractionRecord:
+        """``user`` presses the button ``custom_id`` under the bot's message ``message_id``.
+
+        What Discord sends: a MESSAGE_COMPONENT interaction (type 3) whose ``data`` holds the
+        button's ``custom_id`` and ``component_type`` 2, and whose ``message`` is the message
+        as it is now (after the bot's edits). Only a button that is there and enabled can be
+        pressed, so a test cannot send what no client could:
+        https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-object-interaction-type
+        https://discord.com/developers/docs/interactions/message-components#button-object
+        ``kwargs`` go to :meth:`send_interaction` (``locale``, ``permissions``...).
+        """
+        message = self.messages.get(message_id)
+        if message is None:
+            raise ComponentNotOffered(f"message {message_id} does not exist (any more)")
+        if int(message["author"]["id"]) != self.bot_user.id:
+            raise ComponentNotOffered(f"message {message_id} is not the bot's")
+        buttons = {
+            c.get("custom_id"): c
+            for row in message.get("components") or []
+            for c in row.get("components") or []
+            if c.get("type") == 2
+        }
+        button = buttons.get(custom_id)
+        if button is None or button.get("disabled"):
+            raise ComponentNotOffered(f"message {message_id} has no enabled button {custom_id!r}")
+        return await self.send_interaction(
+            user=user,
+            channel_id=int(message["channel_id"]),
+            interaction_type=3,
+            data={"custom_id": custom_id, "component_type": 2},
+            extra={"message": message},
+            **kwargs,
+        )
 
     async def delete_message(self, message_id: int) -> None:
         """A user deletes a message: it is gone for REST and MESSAGE_DELETE is sent."""

@@ -29,7 +29,7 @@ from .models import (
     PermissionOverwrite,
 )
 from .records import RecordedRequest
-from .server import CommandNotOffered, FakeDiscord
+from .server import CommandNotOffered, ComponentNotOffered, FakeDiscord
 
 TOKEN = "test-token"
 GUILD_ID = 1_100_000_000_000_000_001
@@ -340,3 +340,91 @@ async def test_embeds_are_dropped_without_embed_links(fake: FakeDiscord, bot: Ti
     assert isinstance(general, discord.TextChannel)
     sent = await general.send("text", embed=discord.Embed(description="rich"))
     assert sent.content == "text" and sent.embeds == []
+
+
+class Counter(discord.ui.View):
+    """A persistent view: one button that counts its clicks in the message (type 7)."""
+
+    def __init__(self) -> None:
+        super().__init__(timeout=None)
+        self.clicks = 0
+
+    @discord.ui.button(label="0", custom_id="tiny:count")
+    async def count(self, interaction: discord.Interaction, button: discord.ui.Button[Counter]) -> None:
+        self.clicks += 1
+        button.label = str(self.clicks)
+        await interaction.response.edit_message(content=f"clicked {self.clicks}", view=self)
+
+
+async def test_a_button_click_is_a_component_interaction_and_type_7_edits_its_message(
+    fake: FakeDiscord, bot: TinyBot
+) -> None:
+    view = Counter()
+    bot.add_view(view)
+    general = bot.get_channel(CHANNEL_ID)
+    assert isinstance(general, discord.TextChannel)
+    sent = await general.send("clicked 0", view=view)
+    first = await fake.click_button(user=CAROL, message_id=sent.id, custom_id="tiny:count")
+    await fake.wait_for_interaction_response(first.id)
+    assert first.payload["type"] == 3 and first.payload["data"] == {"custom_id": "tiny:count", "component_type": 2}
+    assert first.response_type == 7
+    assert fake.messages[sent.id]["content"] == "clicked 1"
+    # The next click carries the message as it is now.
+    second = await fake.click_button(user=BOB, message_id=sent.id, custom_id="tiny:count")
+    await fake.wait_for_interaction_response(second.id)
+    assert second.payload["message"]["components"][0]["components"][0]["label"] == "2"
+
+
+async def test_only_a_button_that_is_there_can_be_pressed(fake: FakeDiscord, bot: TinyBot) -> None:
+    general = bot.get_channel(CHANNEL_ID)
+    assert isinstance(general, discord.TextChannel)
+    plain = await general.send("no buttons")
+    with pytest.raises(ComponentNotOffered):
+        await fake.click_button(user=CAROL, message_id=plain.id, custom_id="tiny:count")
+    user_message = await fake.send_message_create(channel_id=CHANNEL_ID, author=CAROL, content="mine")
+    with pytest.raises(ComponentNotOffered):
+        await fake.click_button(user=CAROL, message_id=user_message, custom_id="tiny:count")
+
+
+async def test_update_message_callbacks_are_refused_for_a_slash_command(fake: FakeDiscord, bot: TinyBot) -> None:
+    bot.tree.copy_global_to(guild=discord.Object(GUILD_ID))
+    await bot.tree.sync(guild=discord.Object(GUILD_ID))
+    record = await fake.send_interaction(user=CAROL, channel_id=CHANNEL_ID, name="unsynced-name-is-fine")
+    import aiohttp
+
+    async with aiohttp.ClientSession() as session:
+        url = f"{fake.api_base}/interactions/{record.id}/{record.token}/callback"
+        async with session.post(url, json={"type": 7, "data": {"content": "edit?"}}) as response:
+            assert response.status == 400
+    assert not record.responded
+
+
+async def test_a_route_hit_too_fast_answers_429_as_discord_documents_and_discord_py_retries(
+    fake: FakeDiscord, bot: TinyBot
+) -> None:
+    route = "/channels/{channel_id}/messages"
+    fake.rate_limit("POST", route, limit=1, per_s=1.0)
+    general = bot.get_channel(CHANNEL_ID)
+    assert isinstance(general, discord.TextChannel)
+    await general.send("first")
+    second = await general.send("second")  # discord.py waits retry_after, then retries
+    assert second.content == "second"
+    [limited] = [r for r in fake.find_requests("POST", route) if r.status == 429]
+    assert limited.response["retry_after"] > 0 and limited.response["global"] is False
+    assert [m.content for m in fake.sent_messages(CHANNEL_ID)] == ["first", "second"]
+
+
+async def test_a_429_carries_discords_rate_limit_headers(fake: FakeDiscord, bot: TinyBot) -> None:
+    import aiohttp
+
+    fake.rate_limit("POST", "/channels/{channel_id}/typing", limit=1, per_s=30.0)
+    url = f"{fake.api_base}/channels/{CHANNEL_ID}/typing"
+    async with aiohttp.ClientSession(headers={"Authorization": f"Bot {TOKEN}"}) as session:
+        async with session.post(url) as first:
+            assert first.status in (200, 204)
+        async with session.post(url) as second:
+            body = await second.json()
+            headers = second.headers
+    assert second.status == 429 and 0 < body["retry_after"] <= 30 and body["global"] is False
+    assert int(headers["Retry-After"]) >= body["retry_after"] and headers["X-RateLimit-Remaining"] == "0"
+    assert {"X-RateLimit-Limit", "X-RateLimit-Reset-After", "X-RateLimit-Bucket", "X-RateLimit-Scope"} <= set(headers)

@@ -23,7 +23,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord.client import NewsBot
-from bot.discord.components.delete import answer_view
+from bot.discord.components.feedback import answer_view, first_shown
 from bot.discord.helpers import NO_MENTIONS, interaction_lang, text
 from bot.messages import CommandText, messages_for
 from bot.render import answer_embed, render_answer
@@ -102,14 +102,15 @@ class Ask(commands.Cog):
             guild_id=interaction.guild_id,
             channel_id=interaction.channel_id,
         )
-        embed = answer_embed(answer) if interaction.app_permissions.embed_links else None
-        view = answer_view(interaction.user.id, answer.lang)
+        view = answer_view(self.bot, answer, interaction.user.id)
+        shown = first_shown(answer)
+        embed = answer_embed(shown) if interaction.app_permissions.embed_links else None
         if embed is not None:
             await interaction.followup.send(embed=embed, allowed_mentions=NO_MENTIONS, view=view)
         else:
             # No link preview: a quoted article's bare https:// link must not unfurl a page.
             await interaction.followup.send(
-                render_answer(answer), allowed_mentions=NO_MENTIONS, suppress_embeds=True, view=view
+                render_answer(shown), allowed_mentions=NO_MENTIONS, suppress_embeds=True, view=view
             )
 
     def _question_of(self, message: discord.Message) -> str | None:
@@ -229,11 +230,12 @@ class Ask(commands.Cog):
                     guild_id=message.guild.id if message.guild else None,
                     channel_id=message.channel.id,
                 )
+            shown = first_shown(answer)
             await send(
-                render_answer(answer),
+                render_answer(shown),
                 quiet_links=True,
-                embed=answer_embed(answer) if may_embed else None,
-                view=answer_view(message.author.id, answer.lang),
+                embed=answer_embed(shown) if may_embed else None,
+                view=answer_view(self.bot, answer, message.author.id),
             )
         except discord.Forbidden as error:
             # Not retried, no apology: it would be refused too.

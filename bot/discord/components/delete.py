@@ -51,12 +51,5 @@ class DeleteAnswer(
                 log.warning("could not delete answer %s: %s", interaction.message.id, error.status)
 
 
-def answer_view(asker_id: int, lang: str) -> discord.ui.View:
-    """The buttons under an answer; no timeout, the dynamic item handles clicks forever."""
-    view = discord.ui.View(timeout=None)
-    view.add_item(DeleteAnswer(asker_id, label=messages_for(lang).delete_label))
-    return view
-
-
 async def setup(bot: NewsBot) -> None:
     bot.add_dynamic_items(DeleteAnswer)

@@ -741,13 +741,7 @@ async def test_replies_follow_the_users_locale_then_the_servers_then_the_questio
 
 async def click(world: World, user: FakeUser, message: dict, custom_id: str) -> InteractionRecord:
     """What Discord sends when ``user`` presses the button ``custom_id`` under ``message``."""
-    return await world.fake.send_interaction(
-        user=user,
-        channel_id=int(message["channel_id"]),
-        interaction_type=3,
-        data={"custom_id": custom_id, "component_type": 2},
-        extra={"message": message},
-    )
+    return await world.fake.click_button(user=user, message_id=int(message["id"]), custom_id=custom_id)
 
 
 def button_ids(message: dict) -> list[str]:
@@ -770,3 +764,18 @@ async def test_the_asker_can_delete_the_answer_even_after_a_restart(world: World
         accepted = await click(world, MEMBER, answer.message, delete)
         await world.fake.wait_for(lambda: answer.id not in world.fake.messages or None)
     assert accepted.response_type == 6
+
+
+async def test_a_reply_that_meets_a_rate_limit_is_still_delivered(world: World) -> None:
+    # Discord answers 429 with retry_after when a channel's messages come too fast; the bot
+    # (discord.py) must wait and retry rather than lose the answer.
+    route = "/channels/{channel_id}/messages"
+    world.fake.rate_limit("POST", route, limit=1, per_s=2.0)
+    for _ in range(2):
+        await world.fake.send_message_create(
+            channel_id=CHANNEL_ID, author=MEMBER, content=f"{world.mention} {COST_QUESTION}"
+        )
+    await world.fake.wait_for(lambda: len(world.fake.sent_messages(CHANNEL_ID)) >= 2 or None, what="both replies")
+    replies = world.fake.sent_messages(CHANNEL_ID)
+    assert len(replies) == 2 and all("5,6 millions" in reply.text for reply in replies)
+    assert [r.status for r in world.fake.find_requests("POST", route)].count(429) >= 1

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import os
+import signal
 import socket
 import ssl
 import types
@@ -15,9 +19,13 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from bot.config import Secret, Settings
+from bot.discord.client import EARLY_RECONNECTS
+from bot.discord.endpoints import apply_endpoints
 from bot.discord.failures import ExitCode, startup_problem
 from bot.discord.runner import serve
 from bot.messages import ENGLISH
+from tests.bot.discord.test_discord_e2e import CHANNEL_ID, COST_QUESTION, MEMBER, TOKEN, build_guild, make_settings
+from tests.fakediscord import FakeDiscord, patched_endpoints
 
 ROOT = Path(__file__).resolve().parents[3]
 API = "https://discord.com/api/v10"
@@ -76,3 +84,61 @@ async def test_an_unreachable_api_exits_with_one_line_and_the_network_code(
     assert code == ExitCode.NETWORK
     assert err.strip().count("\n") == 0 and f"127.0.0.1:{port}" in err and "Traceback" not in err
     assert "token-never-shown" not in err
+
+
+def a_gateway_failure_was_one_line(err: str, caplog: pytest.LogCaptureFixture) -> None:
+    assert err.strip() and err.strip().count("\n") == 0 and "Traceback" not in err
+    assert "DISCORD_GATEWAY_URL" in err and TOKEN not in err
+    # Nothing logged its traceback either (discord.py's "Attempting a reconnect" would).
+    assert not [r for r in caplog.records if r.exc_info and r.levelno >= logging.WARNING]
+
+
+async def test_a_refused_gateway_after_a_good_login_ends_start_up_with_one_line_and_the_gateway_code(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = make_settings(tmp_path, ROOT / "seeds")
+    closed_port = free_port()
+    async with FakeDiscord(token=TOKEN, guilds=[build_guild()]) as fake:
+        with patched_endpoints(fake):
+            apply_endpoints(None, f"ws://127.0.0.1:{closed_port}/gateway")
+            code = await serve(settings, guild_ready_timeout=0.05)
+        logged_in = fake.find_requests("GET", "/users/@me")
+    err = capsys.readouterr().err
+    assert logged_in  # REST worked: the token was accepted
+    assert code == ExitCode.GATEWAY and code not in (ExitCode.NETWORK, ExitCode.LOGIN, ExitCode.ERROR)
+    assert f"ws://127.0.0.1:{closed_port}/gateway" in err
+    a_gateway_failure_was_one_line(err, caplog)
+
+
+async def test_a_gateway_that_closes_before_ready_ends_start_up_instead_of_reconnecting_forever(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = make_settings(tmp_path, ROOT / "seeds")
+    async with FakeDiscord(token=TOKEN, guilds=[build_guild()]) as fake:
+        fake.gateway.close_before_ready = 4000
+        with patched_endpoints(fake):
+            code = await serve(settings, guild_ready_timeout=0.05)
+        attempts = len(fake.gateway.connect_queries)
+    err = capsys.readouterr().err
+    assert code == ExitCode.GATEWAY
+    assert "4000" in err and "before the session started" in err
+    assert attempts == EARLY_RECONNECTS + 1
+    a_gateway_failure_was_one_line(err, caplog)
+
+
+async def test_after_the_first_ready_a_gateway_drop_is_still_retried(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, ROOT / "seeds")
+    async with FakeDiscord(token=TOKEN, guilds=[build_guild()]) as fake:
+        with patched_endpoints(fake):
+            run = asyncio.create_task(serve(settings, guild_ready_timeout=0.05))
+            await fake.wait_until_ready()
+            await fake.disconnect_gateway(4000)
+            await fake.wait_for(lambda: fake.gateway.resume_payloads or None, what="a RESUME")
+            assert not run.done()
+            await fake.send_message_create(
+                channel_id=CHANNEL_ID, author=MEMBER, content=f"<@{fake.bot_user.id}> {COST_QUESTION}"
+            )
+            reply = await fake.wait_for_message(CHANNEL_ID)
+            os.kill(os.getpid(), signal.SIGTERM)
+            code = await asyncio.wait_for(run, 15)
+    assert "5,6 millions" in reply.text and code == ExitCode.OK

@@ -18,6 +18,7 @@ def test_every_component_module_is_discovered() -> None:
     assert extensions() == [
         "bot.discord.components.ask",
         "bot.discord.components.delete",
+        "bot.discord.components.feedback",
         "bot.discord.components.feeds",
         "bot.discord.components.headlines",
         "bot.discord.components.help",
