@@ -133,7 +133,7 @@ def article_from_page(page: bytes | None, item: FeedItem | None, url: str | None
         extracted = extract_html(page, url)
         text = extracted.text
         link = extracted.url or url
-        meta = Metadata(extracted.title, extracted.publisher, link, extracted.published)
+        meta = Metadata(extracted.title, extracted.publisher, link, extracted.published, author=extracted.author)
     if item is not None:
         meta = meta.merged_over(Metadata(item.title, None, item.link, item.published))
     attempts = [(text, True)] if text else []

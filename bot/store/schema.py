@@ -199,10 +199,25 @@ MIGRATIONS: list[Migration] = [
             "CREATE INDEX web_articles_by_fingerprint ON web_articles (fingerprint)",
         ),
     ),
+    # 8 is answer feedback, written on another branch: nothing below reads or changes it, so
+    # either can be applied first (see :func:`migrate` and :data:`SKIPPED_KEY`).
+    Migration(
+        9,
+        "each article's author (a page's byline, front matter or manifest ``author``), shown "
+        "with its source; NULL when unknown",
+        ("ALTER TABLE articles ADD COLUMN author TEXT",),
+    ),
 ]
 
 SCHEMA_VERSION: int = MIGRATIONS[-1].version
 """The schema version this code writes (the latest migration)."""
+
+SKIPPED_KEY = "skipped_migrations"
+"""``meta`` key listing the versions (comma-separated) a database went past without
+applying, because the code that migrated it did not have them: two branches numbered their
+migrations 8 and 9, and a database that reached 9 first still gets 8 once the code has it.
+The numbers of :data:`MIGRATIONS` may therefore have gaps; each migration must only depend on
+the migrations before it that every branch has."""
 
 
 async def corpus_generation(conn: aiosqlite.Connection) -> str:
@@ -219,38 +234,80 @@ async def migrate(conn: aiosqlite.Connection, path: Path) -> None:
     """Apply the missing forward migrations, each in its own transaction.
 
     The version is re-read under the write lock so two processes starting together do not
-    both apply the same migration.
+    both apply the same migration. A migration this database went past without applying
+    (see :data:`SKIPPED_KEY`) is applied now.
     """
     version = await user_version(conn)
     if version > SCHEMA_VERSION:
         raise newer_error(path, version)
+    previous = 0
+    skipped = await skipped_versions(conn)
     for migration in MIGRATIONS:
         if migration.version <= version:
+            if migration.version in skipped:
+                await _apply(conn, path, migration, skipped=True)
+            previous = migration.version
             continue
-        await conn.execute("BEGIN IMMEDIATE")
-        try:
-            current = await user_version(conn)
-            if current > SCHEMA_VERSION:
-                raise newer_error(path, current)
-            if current < migration.version:
-                if current != migration.version - 1:
-                    raise StoreError("store_version_gap", path=path, current=current, target=migration.version)
-                for statement in migration.statements:
-                    await conn.execute(statement)
-                # PRAGMA does not take parameters; the value is an int from our own list.
-                await conn.execute(f"PRAGMA user_version = {int(migration.version)}")
+        await _apply(conn, path, migration, previous=previous)
+        version = previous = migration.version
+
+
+async def _apply(
+    conn: aiosqlite.Connection, path: Path, migration: Migration, *, previous: int = 0, skipped: bool = False
+) -> None:
+    """One migration in its own transaction: the next one in line (after ``previous``,
+    recording the versions between them as skipped), or a ``skipped`` one applied late."""
+    await conn.execute("BEGIN IMMEDIATE")
+    try:
+        current = await user_version(conn)
+        if current > SCHEMA_VERSION:
+            raise newer_error(path, current)
+        gaps = await skipped_versions(conn)
+        if skipped and migration.version in gaps:
+            for statement in migration.statements:
+                await conn.execute(statement)
+            await _set_skipped(conn, gaps - {migration.version})
+        elif not skipped and current < migration.version:
+            if current != previous:
+                raise StoreError("store_version_gap", path=path, current=current, target=migration.version)
+            for statement in migration.statements:
+                await conn.execute(statement)
+            missing = set(range(previous + 1, migration.version))
+            if missing:
+                await _set_skipped(conn, gaps | missing)
+            # PRAGMA does not take parameters; the value is an int from our own list.
+            await conn.execute(f"PRAGMA user_version = {int(migration.version)}")
+        else:  # another process applied it meanwhile
             await conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                await conn.execute("ROLLBACK")
-            raise
-        version = migration.version
-        logger.info(
-            "database %s migrated to schema version %d: %s",
-            path,
-            migration.version,
-            migration.description,
-        )
+            return
+        await conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            await conn.execute("ROLLBACK")
+        raise
+    logger.info(
+        "database %s migrated to schema version %d%s: %s",
+        path,
+        migration.version,
+        " (skipped before)" if skipped else "",
+        migration.description,
+    )
+
+
+async def skipped_versions(conn: aiosqlite.Connection) -> set[int]:
+    """The migrations this database went past without applying (see :data:`SKIPPED_KEY`)."""
+    if await user_version(conn) < 3:  # no meta table yet, and nothing skipped so far
+        return set()
+    rows = list(await conn.execute_fetchall("SELECT value FROM meta WHERE key = ?", (SKIPPED_KEY,)))
+    return {int(part) for part in str(rows[0][0]).split(",") if part} if rows else set()
+
+
+async def _set_skipped(conn: aiosqlite.Connection, versions: set[int]) -> None:
+    if versions:
+        value = ",".join(str(version) for version in sorted(versions))
+        await conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (SKIPPED_KEY, value))
+    else:
+        await conn.execute("DELETE FROM meta WHERE key = ?", (SKIPPED_KEY,))
 
 
 def newer_error(path: Path, version: int) -> StoreError:

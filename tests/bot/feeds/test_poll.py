@@ -14,6 +14,7 @@ import pytest
 from bot.config import Settings
 from bot.feeds.fetch import Fetcher
 from bot.feeds.poll import Poller, import_file, next_poll_time
+from bot.render import render_answer
 from bot.service import NewsService
 from bot.store import is_web_path, utc_timestamp
 from tests.bot.feeds.fixtures import ROBOT, ROBOT_OTHER_PUBLISHER, TARTE, atom, page, rss
@@ -67,6 +68,8 @@ async def test_a_polled_article_is_answered_with_its_link(service: NewsService, 
     cited = answer.citations[0].article
     assert "12 euros" in answer.citations[0].quote
     assert cited.url == site.url("/tarte") and cited.source == "La Gazette" and cited.published == "2025-01-28"
+    assert cited.author == "Annick Le Goff"
+    assert "· Annick Le Goff · La Gazette · 2025-01-28" in render_answer(answer)
     assert is_web_path(cited.path) and cited.path.startswith("web://127.0.0.1/")
     headlines = await service.headlines(3)
     assert any(row.article.title == cited.title for row in headlines)

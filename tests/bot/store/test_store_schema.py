@@ -161,3 +161,45 @@ async def test_failing_migration_leaves_previous_version(tmp_path: Path, monkeyp
         assert conn.execute("SELECT name FROM sqlite_master WHERE name = 'extra'").fetchone() is None
     finally:
         conn.close()
+
+
+async def test_an_article_keeps_its_author_and_older_rows_have_none(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    build_v1_database(path)
+    async with await Store.open(path) as opened:
+        ((old, _),) = (await opened.load_corpus()).entries
+        new = Article("seeds/new.txt", "New", "One sentence here.", "h-new", author="Marie Dupont")
+        passage = StoredPassage(Passage("seeds/new.txt", 0, (Span(0, 18),)), ("one",))
+        await opened.apply_reload([(new, [passage])], [], ["seeds/old.txt"], make_run(added=1), T2)
+        authors = {row.article.path: row.article.author for row in await opened.articles()}
+    assert old.author is None
+    assert authors == {"seeds/old.txt": None, "seeds/new.txt": "Marie Dupont"}
+
+
+async def test_a_migration_numbered_below_the_database_is_applied_when_the_code_gains_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two branches add migrations 8 and 9: a database that reached 9 without 8 gets 8 from
+    the merged code, and one migrated by the merged code gets both in order."""
+    assert 8 not in {m.version for m in store_module.MIGRATIONS}, "this test stands in for migration 8"
+    early = tmp_path / "early.db"
+    async with await Store.open(early):
+        pass
+    conn = sqlite3.connect(early)
+    assert conn.execute("SELECT value FROM meta WHERE key = 'skipped_migrations'").fetchone() == ("8",)
+    conn.close()
+
+    eight = store_module.Migration(8, "answer feedback", ("CREATE TABLE feedback (x INTEGER)",))
+    merged = sorted([*store_module.MIGRATIONS, eight], key=lambda m: m.version)
+    monkeypatch.setattr(store_module, "MIGRATIONS", merged)
+    late = tmp_path / "late.db"
+    for path in (early, late):
+        async with await Store.open(path) as opened:
+            assert await opened.schema_version() == SCHEMA_VERSION
+        conn = sqlite3.connect(path)
+        try:
+            assert conn.execute("SELECT name FROM sqlite_master WHERE name = 'feedback'").fetchone() == ("feedback",)
+            assert conn.execute("SELECT value FROM meta WHERE key = 'skipped_migrations'").fetchone() is None
+            assert "author" in {row[1] for row in conn.execute("PRAGMA table_info(articles)")}
+        finally:
+            conn.close()
