@@ -58,6 +58,7 @@ from .records import (
     WebOutcome,
     storable,
 )
+from .web import refresh_web_articles
 
 log = logging.getLogger("bot.service")
 
@@ -121,6 +122,8 @@ class NewsService:
 
     async def start(self, *, reload_if_changed: bool = True, load_if_empty: bool = True) -> None:
         await self._in_build(remove_abandoned_snapshots, self.settings.index_path)
+        if reload_if_changed:  # web articles of another text pipeline, as files are re-parsed
+            await refresh_web_articles(self.store, self._in_build, self._analyzers, "startup")
         with cyclic_gc_paused():
             await self._start(reload_if_changed, load_if_empty)
         if not self._engine.articles and load_if_empty:
@@ -390,6 +393,8 @@ class NewsService:
         async with self._reload_lock:
             started_at = utc_timestamp()
             started = time.perf_counter()
+            if scanned is None:  # else the caller's scan is of the store as it was: keep it
+                await refresh_web_articles(self.store, self._in_build, self._analyzers, requested_by)
             try:
                 with cyclic_gc_paused():
                     return await self._reload(requested_by, started_at, started, scanned, allow_shrink)
@@ -541,7 +546,7 @@ class NewsService:
                 engine = await self._in_build(self._merge_and_build, [stored.entries], parsed, None, frozenset(expired))
                 paths = {article.path for article, _ in parsed}
                 records = [
-                    WebRecord(item.article.path, item.canonical_url, item.fingerprint, item.feed_id)
+                    WebRecord(item.article.path, item.canonical_url, item.fingerprint, item.feed_id, item.source)
                     for item in fresh
                     if item.article.path in paths
                 ]

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from .codecs import utc_timestamp
 from .errors import StoreBusyError, StoreConflictError, StoreError
-from .feeds import WEB_PREFIX, Feed, FeedStore, WebRecord, is_web_path
+from .feeds import WEB_PREFIX, Feed, FeedStore, WebRecord, WebSource, is_web_path
 from .questions import QuestionStore
 from .records import (
     ArticleRow,
@@ -50,6 +50,7 @@ __all__ = [
     "ArticleRow",
     "Feed",
     "WebRecord",
+    "WebSource",
     "is_web_path",
     "KnownFailure",
     "Migration",

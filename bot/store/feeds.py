@@ -14,8 +14,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+import aiosqlite
 
 from retrieval.records import Article
 
@@ -58,6 +61,25 @@ class Feed:
 
 
 @dataclass(frozen=True)
+class WebSource:
+    """What a web article was made from, kept so that a new text pipeline can make it
+    again without fetching anything (see :func:`bot.feeds.items.article_from_source`)."""
+
+    kind: str
+    """``"page"``: a fetched (or imported) HTML page and/or a feed item; ``"file"``: an
+    imported Markdown or text file."""
+    body: bytes | None
+    """The page's or file's bytes as fetched or read; ``None``: the page failed and the
+    feed item's text was used."""
+    url: str | None = None
+    """Where the page was fetched from (after redirects)."""
+    name: str | None = None
+    """An imported file's name (its suffix says how to read it)."""
+    item: str | None = None
+    """The feed item (title, summary, date, link) as JSON, the fallback for the page."""
+
+
+@dataclass(frozen=True)
 class WebRecord:
     """How a web article is recognised when it comes round again."""
 
@@ -65,6 +87,9 @@ class WebRecord:
     canonical_url: str | None
     fingerprint: str
     feed_id: int | None
+    source: WebSource | None = None
+    """What to extract it from again; ``None`` keeps the stored one (or none, for web
+    articles stored before schema v10: those keep their text as it was extracted)."""
 
 
 _FEED_COLUMNS = (
@@ -208,6 +233,7 @@ class FeedStore(ArticleStore):
         now = canonical(now, "now")
         started_at = canonical(run.started_at, "run.started_at")
         encoded = await self._encode(upserts)
+        sources = await asyncio.to_thread(_compress_sources, records)
         async with self._write() as conn:
             if await corpus_generation(conn) != expected_generation:
                 raise StoreConflictError(self._path)
@@ -218,6 +244,7 @@ class FeedStore(ArticleStore):
                 "VALUES (?, ?, ?, ?, ?)",
                 [(r.path, r.canonical_url, r.fingerprint, r.feed_id, now) for r in records],
             )
+            await self._write_sources(conn, sources)
             await conn.executemany("DELETE FROM articles WHERE path = ?", [(path,) for path in removed])
             if upserts or removed:
                 await conn.execute("UPDATE meta SET value = ? WHERE key = 'corpus_generation'", (uuid.uuid4().hex,))
@@ -227,8 +254,98 @@ class FeedStore(ArticleStore):
         logger.info("web articles stored (run %d): %d added, %d expired", run_id, len(upserts), len(removed))
         return run_id
 
+    async def outdated_web_sources(
+        self, pipeline: str, *, after: str = "", limit: int = 200
+    ) -> list[tuple[str, WebSource]]:
+        """Up to ``limit`` web articles (by path, after ``after``) parsed by another text
+        pipeline than ``pipeline``, with what they were made from. Those stored without a
+        source (before schema v10) cannot be made again and are not listed."""
+        async with self._read() as conn:
+            rows = await conn.execute_fetchall(
+                """
+                SELECT s.path, s.kind, s.body, s.url, s.name, s.item FROM web_sources s
+                JOIN articles a ON a.path = s.path
+                WHERE a.pipeline IS NOT ? AND s.path > ? ORDER BY s.path LIMIT ?
+                """,
+                (pipeline, after, limit),
+            )
+        return await asyncio.to_thread(_decompress_sources, list(rows))
+
+    async def refresh_web_articles(
+        self,
+        upserts: Sequence[tuple[Article, Sequence[StoredPassage]]],
+        records: Sequence[WebRecord],
+        run: ReloadRun,
+        now: str,
+        *,
+        pipeline: str,
+        expected_generation: str,
+    ) -> int:
+        """Replace stored web articles by what ``pipeline`` made of their sources again, in
+        one transaction: each keeps its path, its feed and when it was first seen and
+        fetched (so retention counts from the fetch); a new corpus generation; the run
+        recorded. :class:`StoreConflictError` if the corpus changed since
+        ``expected_generation``."""
+        now = canonical(now, "now")
+        started_at = canonical(run.started_at, "run.started_at")
+        encoded = await self._encode(upserts)
+        async with self._write() as conn:
+            if await corpus_generation(conn) != expected_generation:
+                raise StoreConflictError(self._path)
+            for article, rows in encoded:
+                await self._upsert_article(conn, article, rows, now, None, pipeline)
+            await conn.executemany(
+                "UPDATE web_articles SET canonical_url = ?, fingerprint = ? WHERE path = ?",
+                [(r.canonical_url, r.fingerprint, r.path) for r in records],
+            )
+            if upserts:
+                await conn.execute("UPDATE meta SET value = ? WHERE key = 'corpus_generation'", (uuid.uuid4().hex,))
+            generation = await corpus_generation(conn)
+            run_id = await self._insert_run(conn, run, started_at, generation)
+        run.id, run.generation = run_id, generation
+        logger.info("web articles extracted again (run %d): %d", run_id, len(upserts))
+        return run_id
+
+    async def _write_sources(self, conn: aiosqlite.Connection, sources: Sequence[_SourceRow]) -> None:
+        await conn.executemany(
+            "INSERT OR REPLACE INTO web_sources (path, kind, url, name, item, body) VALUES (?, ?, ?, ?, ?, ?)",
+            sources,
+        )
+
     async def _encode(
         self, upserts: Sequence[tuple[Article, Sequence[StoredPassage]]]
     ) -> list[tuple[Article, list[tuple[int, str, str, str]]]]:
         """Validate and serialise the passages off the event loop, before the transaction."""
         return await asyncio.to_thread(encode_upserts, upserts)
+
+
+_SourceRow = tuple[str, str, str | None, str | None, str | None, bytes | None]
+
+
+def _compress_sources(records: Sequence[WebRecord]) -> list[_SourceRow]:
+    """Rows of ``web_sources`` (the bodies zlib-compressed: pages are mostly markup, and
+    shrink about five times). Run in a worker thread."""
+    return [
+        (
+            record.path,
+            record.source.kind,
+            record.source.url,
+            record.source.name,
+            record.source.item,
+            zlib.compress(record.source.body) if record.source.body is not None else None,
+        )
+        for record in records
+        if record.source is not None
+    ]
+
+
+def _decompress_sources(rows: Sequence[Sequence[object]]) -> list[tuple[str, WebSource]]:
+    result = []
+    for path, kind, body, url, name, item in rows:
+        raw = zlib.decompress(body) if isinstance(body, bytes) else None
+        result.append((str(path), WebSource(str(kind), raw, url=_text(url), name=_text(name), item=_text(item))))
+    return result
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)

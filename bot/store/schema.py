@@ -207,6 +207,26 @@ MIGRATIONS: list[Migration] = [
         "with its source; NULL when unknown",
         ("ALTER TABLE articles ADD COLUMN author TEXT",),
     ),
+    Migration(
+        10,
+        "what each web article was made from (the fetched page, compressed, and the feed "
+        "item's own title, summary and date), so a new text pipeline extracts it again "
+        "without the network, as it parses the folder's files again",
+        (
+            """
+            CREATE TABLE web_sources (
+                id INTEGER PRIMARY KEY,
+                path TEXT NOT NULL UNIQUE
+                    REFERENCES articles (path) ON DELETE CASCADE ON UPDATE CASCADE,
+                kind TEXT NOT NULL CHECK (kind IN ('page', 'file')),
+                url TEXT,
+                name TEXT,
+                item TEXT,
+                body BLOB
+            )
+            """,
+        ),
+    ),
 ]
 
 SCHEMA_VERSION: int = MIGRATIONS[-1].version
