@@ -524,7 +524,9 @@ class NewsService:
 
     # ------------------------------------------------------------------ web articles
 
-    async def add_web_articles(self, found: Sequence[WebArticle], *, requested_by: str = "feeds") -> WebOutcome:
+    async def add_web_articles(
+        self, found: Sequence[WebArticle], *, requested_by: str = "feeds", kind: str = "import"
+    ) -> WebOutcome:
         """Add articles from feeds or imported pages through the reload path (one store
         transaction, a new engine built in the worker, then swapped), dropping web articles
         past ``NEWSBOT_RETENTION_DAYS``. One at a time with reloads: a reload running waits
@@ -560,6 +562,7 @@ class NewsService:
                     len(expired),
                     list(failures),
                     ok=True,
+                    kind=kind,
                 )
                 try:
                     await self.store.apply_web_articles(
@@ -582,7 +585,7 @@ class NewsService:
         log.info(
             "%s: %d web articles added, %d duplicates, %d expired", requested_by, len(added), duplicates, len(expired)
         )
-        return WebOutcome(added, duplicates, len(expired), tuple(failures))
+        return WebOutcome(added, duplicates, len(expired), tuple(failures), run.id)
 
     async def _new_web_articles(self, found: Sequence[WebArticle]) -> tuple[list[WebArticle], int]:
         """The articles not stored yet, nor repeated within ``found``; and how many were."""

@@ -241,8 +241,8 @@ class ArticleStore(StoreConnection):
             """
             INSERT INTO reload_runs
                 (requested_by, started_at, duration_s, added, updated, unchanged, removed,
-                 ok, error, generation)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 ok, error, generation, kind, feeds, feeds_failed, duplicates)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             (
                 run.requested_by,
@@ -255,6 +255,10 @@ class ArticleStore(StoreConnection):
                 int(bool(run.ok)),
                 run.error,
                 generation,
+                run.kind,
+                run.feeds,
+                run.feeds_failed,
+                run.duplicates,
             ),
         )
         run_id = cursor.lastrowid

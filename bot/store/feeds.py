@@ -17,18 +17,22 @@ import uuid
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import aiosqlite
 
 from retrieval.records import Article
 
 from .articles import ArticleStore
-from .codecs import canonical, encode_upserts
+from .codecs import canonical, encode_upserts, utc_timestamp
 from .errors import StoreConflictError
 from .records import ReloadRun, StoredPassage
 from .schema import corpus_generation
 
 logger = logging.getLogger("bot.store")
+
+POLL_RUNS_DAYS = 30
+"""How long the history keeps poll runs."""
 
 WEB_PREFIX = "web://"
 """Path prefix of articles from feeds and imported pages: ``web://<host>/<hash>``."""
@@ -176,6 +180,35 @@ class FeedStore(ArticleStore):
                     "WHERE id = ?",
                     (now, next_poll, error[:500], feed_id),
                 )
+
+    async def record_poll_run(self, run: ReloadRun, *, into: int | None = None, keep_days: int = POLL_RUNS_DAYS) -> int:
+        """Record one poll of the feeds as a run of kind ``"poll"``: completing the run its
+        articles were stored with (``into``; ``run.failures``, the failing feeds, are added
+        to that run's), or on its own when it added nothing. Poll runs
+        older than ``keep_days`` are dropped (a poll every few minutes would otherwise fill
+        the history that ``/stats`` reads only the last of)."""
+        started_at = canonical(run.started_at, "run.started_at")
+        run.kind = "poll"
+        cutoff = datetime.fromisoformat(started_at) - timedelta(days=keep_days)
+        async with self._write() as conn:
+            if into is None:
+                run.id = await self._insert_run(conn, run, started_at)
+            else:
+                await conn.execute(
+                    "UPDATE reload_runs SET kind = 'poll', duration_s = ?, feeds = ?, feeds_failed = ?, duplicates = ? "
+                    "WHERE id = ?",
+                    (float(run.duration_s), run.feeds, run.feeds_failed, run.duplicates, into),
+                )
+                await conn.executemany(
+                    "INSERT INTO reload_failures (run_id, path, reason) VALUES (?, ?, ?)",
+                    [(into, failure.path, failure.reason) for failure in run.failures],
+                )
+                run.id = into
+            await conn.execute(
+                "DELETE FROM reload_runs WHERE kind = 'poll' AND started_at < ?", (utc_timestamp(cutoff),)
+            )
+        assert run.id is not None
+        return run.id
 
     async def known_web(self, urls: Iterable[str], fingerprints: Iterable[str]) -> tuple[set[str], set[str]]:
         """Which of these canonical links and text fingerprints are stored already. A folder

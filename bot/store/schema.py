@@ -227,6 +227,22 @@ MIGRATIONS: list[Migration] = [
             """,
         ),
     ),
+    Migration(
+        11,
+        "what kind of run each row of reload_runs is (a folder reload, a feed poll, an "
+        "import), with a poll's feeds, failing feeds and items already known, so /stats "
+        "tells the last reload from the last poll",
+        (
+            "ALTER TABLE reload_runs ADD COLUMN kind TEXT NOT NULL DEFAULT 'reload'",
+            "ALTER TABLE reload_runs ADD COLUMN feeds INTEGER",
+            "ALTER TABLE reload_runs ADD COLUMN feeds_failed INTEGER",
+            "ALTER TABLE reload_runs ADD COLUMN duplicates INTEGER",
+            # Polls and imports were recorded as reloads by these names.
+            "UPDATE reload_runs SET kind = 'poll' WHERE requested_by = 'feeds'",
+            "UPDATE reload_runs SET kind = 'import' WHERE requested_by = 'import'",
+            "CREATE INDEX reload_runs_by_kind ON reload_runs (kind, id)",
+        ),
+    ),
 ]
 
 SCHEMA_VERSION: int = MIGRATIONS[-1].version

@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.feeds.fetch import Fetcher
 from bot.feeds.poll import Poller, import_file, next_poll_time
 from bot.render import render_answer
+from bot.reports import stats_text
 from bot.service import NewsService
 from bot.store import is_web_path, utc_timestamp
 from retrieval.corpus.pipeline import pipeline_id
@@ -176,6 +177,27 @@ async def test_a_broken_feed_is_reported_and_never_stops_the_others(
         assert datetime.fromisoformat(feeds[name].next_poll) > before + timedelta(seconds=1.7 * 900)
     assert await service.store.due_feeds(utc_timestamp()) == []
     assert (await service.ask(TARTE_QUESTION)).answered
+
+
+async def test_stats_show_the_last_poll_apart_from_the_last_reload(
+    service: NewsService, poller: Poller, site: Site
+) -> None:
+    await service.store.add_feed(site.url("/missing.xml"), utc_timestamp())
+    await service.store.add_feed(tarte_feed(site), utc_timestamp())
+    await poller.poll()
+    text = stats_text(await service.stats())
+    assert "Last reload: " in text and " by startup, ok; " in text
+    assert "Last feed poll: " in text and ", 2 feeds (1 failing), 1 new articles, 0 already known, 0 expired," in text
+    assert f"• {site.url('/missing.xml')}: HTTP 404" in text
+
+    site.page("/tarte2", TARTE)  # the same text under another link: a duplicate
+    site.feed("/gazette.xml", rss("La Gazette", [{"title": "Zorglub", "link": site.url("/tarte2")}]))
+    await poller.poll(due_only=False)
+    stats = await service.stats()
+    assert stats.store.last_reload is not None and stats.store.last_reload.requested_by == "startup"
+    assert stats.store.last_poll is not None and stats.store.last_poll.kind == "poll"
+    assert "2 feeds (1 failing), 0 new articles, 1 already known" in stats_text(stats)
+    assert "Dernière relève des flux : " in stats_text(stats, "fr")
 
 
 def test_back_off_doubles_with_each_failure_up_to_a_day() -> None:

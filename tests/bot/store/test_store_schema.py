@@ -203,3 +203,16 @@ async def test_a_migration_numbered_below_the_database_is_applied_when_the_code_
             assert "author" in {row[1] for row in conn.execute("PRAGMA table_info(articles)")}
         finally:
             conn.close()
+
+
+async def test_polls_recorded_as_reloads_before_v11_become_poll_runs(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    build_v1_database(path)
+    conn = sqlite3.connect(path)
+    conn.execute("INSERT INTO reload_runs VALUES (2, 'feeds', ?, 0.5, 3, 0, 1, 0, 1, NULL)", (T1,))
+    conn.commit()
+    conn.close()
+    async with await Store.open(path) as opened:
+        stats = await opened.stats(datetime(2025, 1, 2, 13, tzinfo=UTC))
+    assert stats.last_reload is not None and (stats.last_reload.requested_by, stats.last_reload.id) == ("startup", 1)
+    assert stats.last_poll is not None and (stats.last_poll.kind, stats.last_poll.added) == ("poll", 3)
