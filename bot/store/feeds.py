@@ -184,9 +184,9 @@ class FeedStore(ArticleStore):
     async def record_poll_run(self, run: ReloadRun, *, into: int | None = None, keep_days: int = POLL_RUNS_DAYS) -> int:
         """Record one poll of the feeds as a run of kind ``"poll"``: completing the run its
         articles were stored with (``into``; ``run.failures``, the failing feeds, are added
-        to that run's), or on its own when it added nothing. Poll runs
-        older than ``keep_days`` are dropped (a poll every few minutes would otherwise fill
-        the history that ``/stats`` reads only the last of)."""
+        to that run's), or on its own when it added nothing. Poll runs older than
+        ``keep_days`` are dropped (a poll every few minutes would otherwise fill the history
+        that ``/stats`` reads only the last of)."""
         started_at = canonical(run.started_at, "run.started_at")
         run.kind = "poll"
         cutoff = datetime.fromisoformat(started_at) - timedelta(days=keep_days)
@@ -375,7 +375,11 @@ def _compress_sources(records: Sequence[WebRecord]) -> list[_SourceRow]:
 def _decompress_sources(rows: Sequence[Sequence[object]]) -> list[tuple[str, WebSource]]:
     result = []
     for path, kind, body, url, name, item in rows:
-        raw = zlib.decompress(body) if isinstance(body, bytes) else None
+        try:
+            raw = zlib.decompress(body) if isinstance(body, bytes) else None
+        except zlib.error as error:  # a damaged row: that article keeps its stored version
+            logger.warning("the stored page of %s cannot be read (%s): not extracted again", path, error)
+            continue
         result.append((str(path), WebSource(str(kind), raw, url=_text(url), name=_text(name), item=_text(item))))
     return result
 

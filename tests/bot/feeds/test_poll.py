@@ -306,6 +306,21 @@ async def test_a_new_text_pipeline_extracts_stored_web_articles_again_without_th
         assert (await service.ask(TARTE_QUESTION)).answered
 
 
+async def test_a_damaged_stored_page_keeps_its_article_as_stored(tmp_path: Path, site: Site) -> None:
+    settings = settings_for(tmp_path)
+    async with await NewsService.open(settings) as service:
+        await service.store.add_feed(tarte_feed(site), utc_timestamp())
+        async with Fetcher(allow_private=True, timeout_s=2) as fetcher:
+            await Poller(service, fetcher, settings).poll()
+    conn = sqlite3.connect(settings.db_path)
+    conn.execute("UPDATE web_sources SET body = x'00ff'")
+    conn.commit()
+    conn.close()
+    age_web_articles(settings.db_path)
+    async with await NewsService.open(settings) as service:
+        assert (await service.ask(TARTE_QUESTION)).citations[0].article.title == "ancien titre"
+
+
 async def test_old_web_articles_expire_after_the_retention_days(tmp_path: Path, site: Site) -> None:
     settings = settings_for(tmp_path, retention_days=30)
     site.page(
