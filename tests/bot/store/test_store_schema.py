@@ -179,30 +179,44 @@ async def test_an_article_keeps_its_author_and_older_rows_have_none(tmp_path: Pa
 async def test_a_migration_numbered_below_the_database_is_applied_when_the_code_gains_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Two branches add migrations 8 and 9: a database that reached 9 without 8 gets 8 from
-    the merged code, and one migrated by the merged code gets both in order."""
-    assert 8 not in {m.version for m in store_module.MIGRATIONS}, "this test stands in for migration 8"
+    """Two branches add migrations N+1 and N+2 (as 8 and 9 were): a database that reached
+    N+2 without N+1 gets N+1 from the merged code, and one migrated by the merged code gets
+    both in order."""
+    top = SCHEMA_VERSION
+    later = store_module.Migration(top + 2, "later", ("CREATE TABLE later (x INTEGER)",))
+    monkeypatch.setattr(store_module, "MIGRATIONS", [*store_module.MIGRATIONS, later])
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", top + 2)
     early = tmp_path / "early.db"
     async with await Store.open(early):
         pass
     conn = sqlite3.connect(early)
-    assert conn.execute("SELECT value FROM meta WHERE key = 'skipped_migrations'").fetchone() == ("8",)
+    (skipped,) = conn.execute("SELECT value FROM meta WHERE key = 'skipped_migrations'").fetchone()
     conn.close()
+    assert str(top + 1) in skipped.split(",")
 
-    eight = store_module.Migration(8, "answer feedback", ("CREATE TABLE feedback (x INTEGER)",))
-    merged = sorted([*store_module.MIGRATIONS, eight], key=lambda m: m.version)
+    between = store_module.Migration(top + 1, "answer feedback", ("CREATE TABLE feedback (x INTEGER)",))
+    merged = sorted([*store_module.MIGRATIONS, between], key=lambda m: m.version)
     monkeypatch.setattr(store_module, "MIGRATIONS", merged)
     late = tmp_path / "late.db"
     for path in (early, late):
         async with await Store.open(path) as opened:
-            assert await opened.schema_version() == SCHEMA_VERSION
+            assert await opened.schema_version() == top + 2
         conn = sqlite3.connect(path)
         try:
-            assert conn.execute("SELECT name FROM sqlite_master WHERE name = 'feedback'").fetchone() == ("feedback",)
-            assert conn.execute("SELECT value FROM meta WHERE key = 'skipped_migrations'").fetchone() is None
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            assert {"feedback", "later"} <= tables
+            left = conn.execute("SELECT value FROM meta WHERE key = 'skipped_migrations'").fetchone()
+            assert left is None or str(top + 1) not in left[0].split(",")
             assert "author" in {row[1] for row in conn.execute("PRAGMA table_info(articles)")}
         finally:
             conn.close()
+
+
+def test_this_branch_numbers_its_migrations_after_the_answer_feedback_one() -> None:
+    """Migration 8 (answer feedback) comes from another branch; a database migrated before
+    it is merged remembers it as skipped (the test above)."""
+    versions = [m.version for m in store_module.MIGRATIONS]
+    assert versions == sorted(set(versions)) and {9, 10, 11} <= set(versions)
 
 
 async def test_polls_recorded_as_reloads_before_v11_become_poll_runs(tmp_path: Path) -> None:
