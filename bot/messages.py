@@ -81,6 +81,7 @@ class Messages:
     stats_day: str
     stats_week: str
     stats_last_reload: str
+    stats_last_poll: str
     stats_ok: str
     stats_failed: str
     stats_unanswered: str
@@ -218,6 +219,10 @@ FRENCH = Messages(
     stats_last_reload=(
         "Dernier rechargement : {started} UTC par {by}, {outcome} ; {added} ajoutés, {updated} mis à jour, "
         "{unchanged} inchangés, {removed} retirés, {failed} en échec, {duration:.1f} s."
+    ),
+    stats_last_poll=(
+        "Dernière relève des flux : {started} UTC, {feeds} flux ({failing} en échec), {added} nouveaux articles, "
+        "{duplicates} déjà connus, {expired} expirés, {duration:.1f} s."
     ),
     stats_ok="réussi",
     stats_failed="échec : {error}",
@@ -404,6 +409,10 @@ ENGLISH = Messages(
     stats_last_reload=(
         "Last reload: {started} UTC by {by}, {outcome}; {added} added, {updated} updated, "
         "{unchanged} unchanged, {removed} removed, {failed} failed, {duration:.1f}s."
+    ),
+    stats_last_poll=(
+        "Last feed poll: {started} UTC, {feeds} feeds ({failing} failing), {added} new articles, "
+        "{duplicates} already known, {expired} expired, {duration:.1f}s."
     ),
     stats_ok="ok",
     stats_failed="failed: {error}",

@@ -73,12 +73,23 @@ def file_name(article: Article) -> str:
     return one_line(article.path.replace("`", "'"))
 
 
-def describe(article: Article, lang: str, title_limit: int = TITLE_LIMIT) -> str:
-    """ "**Title** · Publisher · 2025-01-28 · `seeds/001.txt`" (publisher when known; an
-    unknown date is said, never guessed)."""
-    parts = [f"**{safe(shorten(one_line(article.title), title_limit))}**"]
+AUTHOR_LIMIT = 60
+
+
+def byline(article: Article) -> list[str]:
+    """The author and the publisher, as far as they are known, made safe for a source line."""
+    parts = []
+    if article.author:
+        parts.append(safe(shorten(one_line(article.author), AUTHOR_LIMIT)))
     if article.source:
         parts.append(safe(one_line(article.source)))
+    return parts
+
+
+def describe(article: Article, lang: str, title_limit: int = TITLE_LIMIT) -> str:
+    """ "**Title** · Author · Publisher · 2025-01-28 · `seeds/001.txt`" (author and
+    publisher when known; an unknown date is said, never guessed)."""
+    parts = [f"**{safe(shorten(one_line(article.title), title_limit))}**", *byline(article)]
     parts.append(article.published or messages_for(lang).date_unknown)
     parts.append(f"`{file_name(article)}`")
     return " · ".join(parts)
@@ -116,12 +127,10 @@ def _link_text(text: str) -> str:
 
 
 def linked_source(article: Article, lang: str, title_limit: int = TITLE_LIMIT) -> str:
-    """ "[Title](url) · Publisher · 2025-01-28", or with the file path when there is no URL."""
+    """ "[Title](url) · Author · Publisher · 2025-01-28", or with the file path when there is no URL."""
     title = shorten(one_line(article.title), title_limit)
     url = safe_url(article.url)
-    parts = [f"[{_link_text(title)}]({url})" if url else f"**{safe(title)}**"]
-    if article.source:
-        parts.append(safe(one_line(article.source)))
+    parts = [f"[{_link_text(title)}]({url})" if url else f"**{safe(title)}**", *byline(article)]
     parts.append(article.published or messages_for(lang).date_unknown)
     if not url:
         parts.append(f"`{file_name(article)}`")
@@ -193,6 +202,7 @@ def answer_json(answer: Answer) -> str:
                     "path": c.article.path,
                     "title": c.article.title,
                     "source": c.article.source,
+                    "author": c.article.author,
                     "url": c.article.url,
                     "published": c.article.published,
                     "quote": c.quote,

@@ -100,6 +100,24 @@ def stats_text(stats: ServiceStats, lang: str = Lang.EN) -> str:
                 duration=run.duration_s,
             )
         )
+    poll = store.last_poll
+    if poll is not None:
+        lines.append(
+            m.stats_last_poll.format(
+                started=poll.started_at[:19].replace("T", " "),
+                feeds=poll.feeds or 0,
+                failing=poll.feeds_failed or 0,
+                added=poll.added,
+                duplicates=poll.duplicates or 0,
+                expired=poll.removed,
+                duration=poll.duration_s,
+            )
+        )
+        lines += [
+            f"• {safe(shorten(failure.path, 100))}: {safe(shorten(failure.reason, 150))}"
+            # The failing feeds come last, after the articles the poll could not use.
+            for failure in (poll.failures[-poll.feeds_failed :] if poll.feeds_failed else [])[:3]
+        ]
     if store.top_unanswered:
         lines.append(m.stats_unanswered)
         lines += [f"• {count}× {safe(shorten(question, 150))}" for question, count in store.top_unanswered]

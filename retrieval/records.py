@@ -39,6 +39,8 @@ class Article:
     lang: str | None = None
     """"fr" or "en": the metadata's ``lang``, else read from the text when parsed. Its
     passages are analysed in this language."""
+    author: str | None = None
+    """Who wrote it, when the metadata (front matter, manifest, a page's byline) says."""
 
 
 @dataclass(frozen=True, slots=True)

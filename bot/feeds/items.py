@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -27,7 +28,7 @@ from retrieval.engine import passage_terms
 from retrieval.records import Article, LoadFailure
 from retrieval.text.analyzers import Analyzers
 
-from ..store import StoredPassage
+from ..store import StoredPassage, WebSource
 from ..store.feeds import WEB_PREFIX
 
 
@@ -121,6 +122,8 @@ class WebArticle:
     """Whether the text came from the page (else from the feed's own summary)."""
     feed_id: int | None = None
     """The feed it came from; ``None`` for an imported page."""
+    source: WebSource | None = None
+    """What it was made from, stored so that a new text pipeline makes it again offline."""
 
 
 def article_from_page(page: bytes | None, item: FeedItem | None, url: str | None) -> WebArticle:
@@ -133,7 +136,7 @@ def article_from_page(page: bytes | None, item: FeedItem | None, url: str | None
         extracted = extract_html(page, url)
         text = extracted.text
         link = extracted.url or url
-        meta = Metadata(extracted.title, extracted.publisher, link, extracted.published)
+        meta = Metadata(extracted.title, extracted.publisher, link, extracted.published, author=extracted.author)
     if item is not None:
         meta = meta.merged_over(Metadata(item.title, None, item.link, item.published))
     attempts = [(text, True)] if text else []
@@ -148,8 +151,38 @@ def article_from_page(page: bytes | None, item: FeedItem | None, url: str | None
         except ArticleError as failure:
             error = failure
             continue
-        return WebArticle(article, link, fingerprint, from_page)
+        source = WebSource("page", page, url=url, item=_item_json(item))
+        return WebArticle(article, link, fingerprint, from_page, source=source)
     raise error
+
+
+def _item_json(item: FeedItem | None) -> str | None:
+    if item is None:
+        return None
+    fields = {"link": item.link, "title": item.title, "summary": item.summary, "published": item.published}
+    return json.dumps(fields, ensure_ascii=False)
+
+
+def _item_from_json(value: str | None) -> FeedItem | None:
+    if value is None:
+        return None
+    fields = json.loads(value)
+    return FeedItem(
+        link=fields.get("link"),
+        title=fields.get("title"),
+        summary=fields.get("summary"),
+        published=fields.get("published"),
+    )
+
+
+def article_from_source(path: str, source: WebSource) -> WebArticle:
+    """A stored web article made again from what it was made from (a new text pipeline),
+    under its stored path. Raises :class:`ArticleError` as when it was first made."""
+    if source.kind == "file" and source.body is not None:
+        made = article_from_bytes(source.name or "article.txt", source.body)
+    else:
+        made = article_from_page(source.body, _item_from_json(source.item), source.url)
+    return replace(made, article=replace(made.article, path=path))
 
 
 def prepare_web_articles(
@@ -169,16 +202,38 @@ def prepare_web_articles(
     return parsed, failures
 
 
+def remake_web_articles(
+    sources: Sequence[tuple[str, WebSource]], analyzers: Analyzers
+) -> tuple[list[WebArticle], list[tuple[Article, list[StoredPassage]]], list[LoadFailure]]:
+    """Stored web articles made again from their sources, with passages and tokens (for a
+    new text pipeline); one that no longer makes an article is reported (and keeps its
+    stored version)."""
+    made: list[WebArticle] = []
+    failures: list[LoadFailure] = []
+    for path, source in sources:
+        try:
+            made.append(article_from_source(path, source))
+        except ArticleError as error:
+            failures.append(LoadFailure(path, str(error)))
+    parsed, unsplit = prepare_web_articles(made, analyzers)
+    return made, parsed, failures + unsplit
+
+
 def article_from_file(path: Path) -> WebArticle:
     """A local file as a web article: HTML extracted, Markdown rendered, text cleaned, as in
     the corpus folder. Raises :class:`ArticleError` (and ``OSError`` for an unreadable file)."""
     if path.stat().st_size > MAX_FILE_BYTES:
         raise ArticleError(f"file too large (the limit is {MAX_FILE_BYTES:,} bytes)")
-    raw = path.read_bytes()
-    if path.suffix.lower() in HTML_SUFFIXES:
+    return article_from_bytes(path.name, path.read_bytes())
+
+
+def article_from_bytes(name: str, raw: bytes) -> WebArticle:
+    """An imported file's bytes as a web article, read as its suffix says (see
+    :func:`article_from_file`)."""
+    if Path(name).suffix.lower() in HTML_SUFFIXES:
         return article_from_page(raw, None, None)
-    parsed = parse_article(f"{WEB_PREFIX}file/{path.name}", raw)
+    parsed = parse_article(f"{WEB_PREFIX}file/{name}", raw)
     fingerprint = text_fingerprint(parsed.text)
     url = canonical_url(parsed.url) if parsed.url else None
     article = replace(parsed, path=web_path(url, fingerprint), content_hash=fingerprint)
-    return WebArticle(article, url, fingerprint, from_page=False)
+    return WebArticle(article, url, fingerprint, from_page=False, source=WebSource("file", raw, name=name))

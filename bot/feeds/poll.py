@@ -13,17 +13,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from retrieval.corpus.files import ArticleError
+from retrieval.records import LoadFailure
 
 from ..config import Settings
 from ..service import NewsService
 from ..service.records import WebOutcome
-from ..store import Feed, StoreError, utc_timestamp
+from ..store import Feed, ReloadRun, StoreError, utc_timestamp
 from .fetch import Fetcher, FetchError, Response, check_scheme, settings_kwargs
 from .items import FeedItem, FeedParseError, WebArticle, article_from_file, article_from_page, parse_feed
 
@@ -94,14 +96,42 @@ class Poller:
         time, and add what they found to the corpus in one step."""
         async with self._lock:
             store = self.service.store
+            started_at, started = utc_timestamp(), time.perf_counter()
             feeds = await store.due_feeds(utc_timestamp()) if due_only else await store.feeds()
             results = await asyncio.gather(*(self._poll_feed(feed) for feed in feeds))
             found = [item for result in results for item in result.articles]
             outcome = WebOutcome((), 0, 0, ())
             if found or self.settings.retention_days is not None:
-                outcome = await self.service.add_web_articles(found, requested_by="feeds")
+                outcome = await self.service.add_web_articles(found, requested_by="feeds", kind="poll")
             await self._record(results)
+            if results:
+                await self._record_run(results, outcome, started_at, time.perf_counter() - started)
             return PollReport(list(results), outcome)
+
+    async def _record_run(
+        self, results: Sequence[FeedResult], outcome: WebOutcome, started_at: str, duration: float
+    ) -> None:
+        """The poll in the run history, as a poll (``/stats`` shows the last one)."""
+        failing = [LoadFailure(result.feed.url, result.error) for result in results if result.error]
+        run = ReloadRun(
+            "feeds",
+            started_at,
+            duration,
+            len(outcome.added),
+            0,
+            0,
+            outcome.expired,
+            failing,  # the articles that failed are in the run they were stored with
+            ok=True,
+            kind="poll",
+            feeds=len(results),
+            feeds_failed=len(failing),
+            duplicates=outcome.duplicates,
+        )
+        try:
+            await self.service.store.record_poll_run(run, into=outcome.run_id)
+        except StoreError as error:
+            log.warning("poll not recorded in the run history: %s", error)
 
     async def _record(self, results: Sequence[FeedResult]) -> None:
         now = datetime.now(UTC)

@@ -61,6 +61,7 @@ from .records import (
     WebOutcome,
     storable,
 )
+from .web import refresh_web_articles
 
 log = logging.getLogger("bot.service")
 
@@ -124,6 +125,8 @@ class NewsService:
 
     async def start(self, *, reload_if_changed: bool = True, load_if_empty: bool = True) -> None:
         await self._in_build(remove_abandoned_snapshots, self.settings.index_path)
+        if reload_if_changed:  # web articles of another text pipeline, as files are re-parsed
+            await refresh_web_articles(self.store, self._in_build, self._analyzers, "startup")
         with cyclic_gc_paused():
             await self._start(reload_if_changed, load_if_empty)
         if not self._engine.articles and load_if_empty:
@@ -427,6 +430,8 @@ class NewsService:
         async with self._reload_lock:
             started_at = utc_timestamp()
             started = time.perf_counter()
+            if scanned is None:  # else the caller's scan is of the store as it was: keep it
+                await refresh_web_articles(self.store, self._in_build, self._analyzers, requested_by)
             try:
                 with cyclic_gc_paused():
                     return await self._reload(requested_by, started_at, started, scanned, allow_shrink)
@@ -556,7 +561,9 @@ class NewsService:
 
     # ------------------------------------------------------------------ web articles
 
-    async def add_web_articles(self, found: Sequence[WebArticle], *, requested_by: str = "feeds") -> WebOutcome:
+    async def add_web_articles(
+        self, found: Sequence[WebArticle], *, requested_by: str = "feeds", kind: str = "import"
+    ) -> WebOutcome:
         """Add articles from feeds or imported pages through the reload path (one store
         transaction, a new engine built in the worker, then swapped), dropping web articles
         past ``NEWSBOT_RETENTION_DAYS``. One at a time with reloads: a reload running waits
@@ -578,7 +585,7 @@ class NewsService:
                 engine = await self._in_build(self._merge_and_build, [stored.entries], parsed, None, frozenset(expired))
                 paths = {article.path for article, _ in parsed}
                 records = [
-                    WebRecord(item.article.path, item.canonical_url, item.fingerprint, item.feed_id)
+                    WebRecord(item.article.path, item.canonical_url, item.fingerprint, item.feed_id, item.source)
                     for item in fresh
                     if item.article.path in paths
                 ]
@@ -592,6 +599,7 @@ class NewsService:
                     len(expired),
                     list(failures),
                     ok=True,
+                    kind=kind,
                 )
                 try:
                     await self.store.apply_web_articles(
@@ -614,7 +622,7 @@ class NewsService:
         log.info(
             "%s: %d web articles added, %d duplicates, %d expired", requested_by, len(added), duplicates, len(expired)
         )
-        return WebOutcome(added, duplicates, len(expired), tuple(failures))
+        return WebOutcome(added, duplicates, len(expired), tuple(failures), run.id)
 
     async def _new_web_articles(self, found: Sequence[WebArticle]) -> tuple[list[WebArticle], int]:
         """The articles not stored yet, nor repeated within ``found``; and how many were."""

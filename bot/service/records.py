@@ -89,3 +89,5 @@ class WebOutcome:
     duplicates: int
     expired: int
     failures: tuple[LoadFailure, ...]
+    run_id: int | None = None
+    """The run the articles were stored with; ``None`` when nothing was stored."""

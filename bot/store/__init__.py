@@ -30,7 +30,7 @@ from __future__ import annotations
 from .codecs import utc_timestamp
 from .errors import StoreBusyError, StoreConflictError, StoreError
 from .feedback import FeedbackStats, FeedbackStore, StoredAnswer, VoteOutcome
-from .feeds import WEB_PREFIX, Feed, FeedStore, WebRecord, is_web_path
+from .feeds import WEB_PREFIX, Feed, FeedStore, WebRecord, WebSource, is_web_path
 from .questions import QuestionStore
 from .records import (
     ArticleRow,
@@ -54,6 +54,7 @@ __all__ = [
     "StoredAnswer",
     "VoteOutcome",
     "WebRecord",
+    "WebSource",
     "is_web_path",
     "KnownFailure",
     "Migration",

@@ -195,6 +195,7 @@ class ArticleStore(StoreConnection):
             signature,
             pipeline,
             article.lang,
+            article.author,
         )
         existing = list(await conn.execute_fetchall("SELECT id FROM articles WHERE path = ?", (article.path,)))
         if existing:
@@ -203,7 +204,7 @@ class ArticleStore(StoreConnection):
                 """
                 UPDATE articles
                 SET title = ?, source = ?, url = ?, published = ?, content_hash = ?, text = ?,
-                    file_signature = ?, pipeline = ?, lang = ?, last_seen = ?
+                    file_signature = ?, pipeline = ?, lang = ?, author = ?, last_seen = ?
                 WHERE id = ?
                 """,
                 (*fields, now, article_id),
@@ -214,8 +215,8 @@ class ArticleStore(StoreConnection):
                 """
                 INSERT INTO articles
                     (path, title, source, url, published, content_hash, text,
-                     file_signature, pipeline, lang, first_seen, last_seen)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                     file_signature, pipeline, lang, author, first_seen, last_seen)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 (article.path, *fields, now, now),
             )
@@ -240,8 +241,8 @@ class ArticleStore(StoreConnection):
             """
             INSERT INTO reload_runs
                 (requested_by, started_at, duration_s, added, updated, unchanged, removed,
-                 ok, error, generation)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 ok, error, generation, kind, feeds, feeds_failed, duplicates)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             (
                 run.requested_by,
@@ -254,6 +255,10 @@ class ArticleStore(StoreConnection):
                 int(bool(run.ok)),
                 run.error,
                 generation,
+                run.kind,
+                run.feeds,
+                run.feeds_failed,
+                run.duplicates,
             ),
         )
         run_id = cursor.lastrowid

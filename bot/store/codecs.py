@@ -149,8 +149,9 @@ def encode_upserts(
 
 
 def article_from(row: sqlite3.Row | tuple[Any, ...]) -> Article:
-    """Build an Article from ``path, title, text, content_hash, source, url, published, lang``."""
-    path, title, text, content_hash, source, url, published, lang = row[:8]
+    """Build an Article from ``path, title, text, content_hash, source, url, published, lang,
+    author``."""
+    path, title, text, content_hash, source, url, published, lang, author = row[:9]
     return Article(
         path=path,
         title=title,
@@ -160,10 +161,11 @@ def article_from(row: sqlite3.Row | tuple[Any, ...]) -> Article:
         url=url,
         published=published,
         lang=lang,
+        author=author,
     )
 
 
-ARTICLE_COLUMNS = "a.path, a.title, a.text, a.content_hash, a.source, a.url, a.published, a.lang"
+ARTICLE_COLUMNS = "a.path, a.title, a.text, a.content_hash, a.source, a.url, a.published, a.lang, a.author"
 
 ARTICLE_ROW_SELECT = f"""
     SELECT {ARTICLE_COLUMNS}, a.first_seen, COALESCE(s.last_seen, a.last_seen),
@@ -173,4 +175,4 @@ ARTICLE_ROW_SELECT = f"""
 
 
 def article_row_from(row: sqlite3.Row | tuple[Any, ...]) -> ArticleRow:
-    return ArticleRow(article=article_from(row), first_seen=row[8], last_seen=row[9], passages=row[10])
+    return ArticleRow(article=article_from(row), first_seen=row[9], last_seen=row[10], passages=row[11])

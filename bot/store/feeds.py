@@ -14,18 +14,25 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import aiosqlite
 
 from retrieval.records import Article
 
 from .articles import ArticleStore
-from .codecs import canonical, encode_upserts
+from .codecs import canonical, encode_upserts, utc_timestamp
 from .errors import StoreConflictError
 from .records import ReloadRun, StoredPassage
 from .schema import corpus_generation
 
 logger = logging.getLogger("bot.store")
+
+POLL_RUNS_DAYS = 30
+"""How long the history keeps poll runs."""
 
 WEB_PREFIX = "web://"
 """Path prefix of articles from feeds and imported pages: ``web://<host>/<hash>``."""
@@ -58,6 +65,25 @@ class Feed:
 
 
 @dataclass(frozen=True)
+class WebSource:
+    """What a web article was made from, kept so that a new text pipeline can make it
+    again without fetching anything (see :func:`bot.feeds.items.article_from_source`)."""
+
+    kind: str
+    """``"page"``: a fetched (or imported) HTML page and/or a feed item; ``"file"``: an
+    imported Markdown or text file."""
+    body: bytes | None
+    """The page's or file's bytes as fetched or read; ``None``: the page failed and the
+    feed item's text was used."""
+    url: str | None = None
+    """Where the page was fetched from (after redirects)."""
+    name: str | None = None
+    """An imported file's name (its suffix says how to read it)."""
+    item: str | None = None
+    """The feed item (title, summary, date, link) as JSON, the fallback for the page."""
+
+
+@dataclass(frozen=True)
 class WebRecord:
     """How a web article is recognised when it comes round again."""
 
@@ -65,6 +91,9 @@ class WebRecord:
     canonical_url: str | None
     fingerprint: str
     feed_id: int | None
+    source: WebSource | None = None
+    """What to extract it from again; ``None`` keeps the stored one (or none, for web
+    articles stored before schema v10: those keep their text as it was extracted)."""
 
 
 _FEED_COLUMNS = (
@@ -152,6 +181,35 @@ class FeedStore(ArticleStore):
                     (now, next_poll, error[:500], feed_id),
                 )
 
+    async def record_poll_run(self, run: ReloadRun, *, into: int | None = None, keep_days: int = POLL_RUNS_DAYS) -> int:
+        """Record one poll of the feeds as a run of kind ``"poll"``: completing the run its
+        articles were stored with (``into``; ``run.failures``, the failing feeds, are added
+        to that run's), or on its own when it added nothing. Poll runs older than
+        ``keep_days`` are dropped (a poll every few minutes would otherwise fill the history
+        that ``/stats`` reads only the last of)."""
+        started_at = canonical(run.started_at, "run.started_at")
+        run.kind = "poll"
+        cutoff = datetime.fromisoformat(started_at) - timedelta(days=keep_days)
+        async with self._write() as conn:
+            if into is None:
+                run.id = await self._insert_run(conn, run, started_at)
+            else:
+                await conn.execute(
+                    "UPDATE reload_runs SET kind = 'poll', duration_s = ?, feeds = ?, feeds_failed = ?, duplicates = ? "
+                    "WHERE id = ?",
+                    (float(run.duration_s), run.feeds, run.feeds_failed, run.duplicates, into),
+                )
+                await conn.executemany(
+                    "INSERT INTO reload_failures (run_id, path, reason) VALUES (?, ?, ?)",
+                    [(into, failure.path, failure.reason) for failure in run.failures],
+                )
+                run.id = into
+            await conn.execute(
+                "DELETE FROM reload_runs WHERE kind = 'poll' AND started_at < ?", (utc_timestamp(cutoff),)
+            )
+        assert run.id is not None
+        return run.id
+
     async def known_web(self, urls: Iterable[str], fingerprints: Iterable[str]) -> tuple[set[str], set[str]]:
         """Which of these canonical links and text fingerprints are stored already. A folder
         article whose metadata names the same link counts too."""
@@ -208,6 +266,7 @@ class FeedStore(ArticleStore):
         now = canonical(now, "now")
         started_at = canonical(run.started_at, "run.started_at")
         encoded = await self._encode(upserts)
+        sources = await asyncio.to_thread(_compress_sources, records)
         async with self._write() as conn:
             if await corpus_generation(conn) != expected_generation:
                 raise StoreConflictError(self._path)
@@ -218,6 +277,7 @@ class FeedStore(ArticleStore):
                 "VALUES (?, ?, ?, ?, ?)",
                 [(r.path, r.canonical_url, r.fingerprint, r.feed_id, now) for r in records],
             )
+            await self._write_sources(conn, sources)
             await conn.executemany("DELETE FROM articles WHERE path = ?", [(path,) for path in removed])
             if upserts or removed:
                 await conn.execute("UPDATE meta SET value = ? WHERE key = 'corpus_generation'", (uuid.uuid4().hex,))
@@ -227,8 +287,102 @@ class FeedStore(ArticleStore):
         logger.info("web articles stored (run %d): %d added, %d expired", run_id, len(upserts), len(removed))
         return run_id
 
+    async def outdated_web_sources(
+        self, pipeline: str, *, after: str = "", limit: int = 200
+    ) -> list[tuple[str, WebSource]]:
+        """Up to ``limit`` web articles (by path, after ``after``) parsed by another text
+        pipeline than ``pipeline``, with what they were made from. Those stored without a
+        source (before schema v10) cannot be made again and are not listed."""
+        async with self._read() as conn:
+            rows = await conn.execute_fetchall(
+                """
+                SELECT s.path, s.kind, s.body, s.url, s.name, s.item FROM web_sources s
+                JOIN articles a ON a.path = s.path
+                WHERE a.pipeline IS NOT ? AND s.path > ? ORDER BY s.path LIMIT ?
+                """,
+                (pipeline, after, limit),
+            )
+        return await asyncio.to_thread(_decompress_sources, list(rows))
+
+    async def refresh_web_articles(
+        self,
+        upserts: Sequence[tuple[Article, Sequence[StoredPassage]]],
+        records: Sequence[WebRecord],
+        run: ReloadRun,
+        now: str,
+        *,
+        pipeline: str,
+        expected_generation: str,
+    ) -> int:
+        """Replace stored web articles by what ``pipeline`` made of their sources again, in
+        one transaction: each keeps its path, its feed and when it was first seen and
+        fetched (so retention counts from the fetch); a new corpus generation; the run
+        recorded. :class:`StoreConflictError` if the corpus changed since
+        ``expected_generation``."""
+        now = canonical(now, "now")
+        started_at = canonical(run.started_at, "run.started_at")
+        encoded = await self._encode(upserts)
+        async with self._write() as conn:
+            if await corpus_generation(conn) != expected_generation:
+                raise StoreConflictError(self._path)
+            for article, rows in encoded:
+                await self._upsert_article(conn, article, rows, now, None, pipeline)
+            await conn.executemany(
+                "UPDATE web_articles SET canonical_url = ?, fingerprint = ? WHERE path = ?",
+                [(r.canonical_url, r.fingerprint, r.path) for r in records],
+            )
+            if upserts:
+                await conn.execute("UPDATE meta SET value = ? WHERE key = 'corpus_generation'", (uuid.uuid4().hex,))
+            generation = await corpus_generation(conn)
+            run_id = await self._insert_run(conn, run, started_at, generation)
+        run.id, run.generation = run_id, generation
+        logger.info("web articles extracted again (run %d): %d", run_id, len(upserts))
+        return run_id
+
+    async def _write_sources(self, conn: aiosqlite.Connection, sources: Sequence[_SourceRow]) -> None:
+        await conn.executemany(
+            "INSERT OR REPLACE INTO web_sources (path, kind, url, name, item, body) VALUES (?, ?, ?, ?, ?, ?)",
+            sources,
+        )
+
     async def _encode(
         self, upserts: Sequence[tuple[Article, Sequence[StoredPassage]]]
     ) -> list[tuple[Article, list[tuple[int, str, str, str]]]]:
         """Validate and serialise the passages off the event loop, before the transaction."""
         return await asyncio.to_thread(encode_upserts, upserts)
+
+
+_SourceRow = tuple[str, str, str | None, str | None, str | None, bytes | None]
+
+
+def _compress_sources(records: Sequence[WebRecord]) -> list[_SourceRow]:
+    """Rows of ``web_sources`` (the bodies zlib-compressed: pages are mostly markup, and
+    shrink about five times). Run in a worker thread."""
+    return [
+        (
+            record.path,
+            record.source.kind,
+            record.source.url,
+            record.source.name,
+            record.source.item,
+            zlib.compress(record.source.body) if record.source.body is not None else None,
+        )
+        for record in records
+        if record.source is not None
+    ]
+
+
+def _decompress_sources(rows: Sequence[Sequence[object]]) -> list[tuple[str, WebSource]]:
+    result = []
+    for path, kind, body, url, name, item in rows:
+        try:
+            raw = zlib.decompress(body) if isinstance(body, bytes) else None
+        except zlib.error as error:  # a damaged row: that article keeps its stored version
+            logger.warning("the stored page of %s cannot be read (%s): not extracted again", path, error)
+            continue
+        result.append((str(path), WebSource(str(kind), raw, url=_text(url), name=_text(name), item=_text(item))))
+    return result
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 
+import aiosqlite
+
 from retrieval.records import LoadFailure
 
 from .codecs import canonical, utc_timestamp
@@ -83,36 +85,8 @@ class QuestionStore(StoreConnection):
                 """,
                 (week_ago,),
             )
-            run_rows = list(
-                await conn.execute_fetchall(
-                    """
-                    SELECT id, requested_by, started_at, duration_s, added, updated,
-                           unchanged, removed, ok, error, generation
-                    FROM reload_runs ORDER BY id DESC LIMIT 1
-                    """
-                )
-            )
-            last_reload: ReloadRun | None = None
-            if run_rows:
-                (rid, by, started, duration, added, updated, unch, rem, ok, error, generation) = run_rows[0]
-                failures = await conn.execute_fetchall(
-                    "SELECT path, reason FROM reload_failures WHERE run_id = ? ORDER BY id",
-                    (rid,),
-                )
-                last_reload = ReloadRun(
-                    requested_by=by,
-                    started_at=started,
-                    duration_s=duration,
-                    added=added,
-                    updated=updated,
-                    unchanged=unch,
-                    removed=rem,
-                    failures=[LoadFailure(path, reason) for path, reason in failures],
-                    ok=bool(ok),
-                    error=error,
-                    id=rid,
-                    generation=generation,
-                )
+            last_reload = await _last_run(conn, "reload")
+            last_poll = await _last_run(conn, "poll")
         return StoreStats(
             articles=articles,
             passages=passages,
@@ -122,4 +96,44 @@ class QuestionStore(StoreConnection):
             asked_week=asked_week,
             answered_week=answered_week,
             top_unanswered=[(question, times) for question, _, times in top],
+            last_poll=last_poll,
         )
+
+
+async def _last_run(conn: aiosqlite.Connection, kind: str) -> ReloadRun | None:
+    """The latest run of ``kind`` with its failures."""
+    rows = list(
+        await conn.execute_fetchall(
+            """
+            SELECT id, requested_by, started_at, duration_s, added, updated, unchanged, removed,
+                   ok, error, generation, kind, feeds, feeds_failed, duplicates
+            FROM reload_runs WHERE kind = ? ORDER BY id DESC LIMIT 1
+            """,
+            (kind,),
+        )
+    )
+    if not rows:
+        return None
+    (rid, by, started, duration, added, updated, unch, rem, ok, error, generation, kind, feeds, failed, dup) = rows[0]
+    failures = await conn.execute_fetchall(
+        "SELECT path, reason FROM reload_failures WHERE run_id = ? ORDER BY id",
+        (rid,),
+    )
+    return ReloadRun(
+        requested_by=by,
+        started_at=started,
+        duration_s=duration,
+        added=added,
+        updated=updated,
+        unchanged=unch,
+        removed=rem,
+        failures=[LoadFailure(path, reason) for path, reason in failures],
+        ok=bool(ok),
+        error=error,
+        id=rid,
+        generation=generation,
+        kind=kind,
+        feeds=feeds,
+        feeds_failed=failed,
+        duplicates=dup,
+    )

@@ -72,10 +72,11 @@ class ArticleRow:
 
 @dataclass
 class ReloadRun:
-    """One reload attempt, successful or not, as shown to moderators.
+    """One reload attempt, successful or not, as shown to moderators; or one poll of the
+    feeds, or one import (see ``kind``).
 
-    ``requested_by`` is ``"cli"``, ``"discord"`` or ``"startup"`` (never a user name).
-    ``id`` is filled in by the store once the run row is committed.
+    ``requested_by`` is ``"cli"``, ``"discord"``, ``"startup"``, ``"feeds"`` or ``"import"``
+    (never a user name). ``id`` is filled in by the store once the run row is committed.
     """
 
     requested_by: str
@@ -92,6 +93,13 @@ class ReloadRun:
     generation: str | None = None
     """The corpus generation a successful run left (see :class:`StoredCorpus`), filled in
     with ``id``; ``None`` for a failed run, which changed nothing."""
+    kind: str = "reload"
+    """``"reload"`` (the folder, or the start), ``"poll"`` (the feeds) or ``"import"``."""
+    feeds: int | None = None
+    """A poll's feeds polled, and those that failed (their errors are its ``failures``)."""
+    feeds_failed: int | None = None
+    duplicates: int | None = None
+    """A poll's items already in the corpus (same link or same text)."""
 
 
 @dataclass
@@ -124,8 +132,11 @@ class StoreStats:
     articles: int
     passages: int
     last_reload: ReloadRun | None
+    """The last run of kind ``"reload"`` (polls and imports are not reloads)."""
     asked_day: int
     answered_day: int
     asked_week: int
     answered_week: int
     top_unanswered: list[tuple[str, int]] = field(default_factory=list)
+    last_poll: ReloadRun | None = None
+    """The last poll of the feeds (kind ``"poll"``), when there was one."""

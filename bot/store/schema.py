@@ -233,6 +233,48 @@ MIGRATIONS: list[Migration] = [
             "INSERT INTO meta (key, value) VALUES ('vote_salt', lower(hex(randomblob(32))))",
         ),
     ),
+    Migration(
+        9,
+        "each article's author (a page's byline, front matter or manifest ``author``), shown "
+        "with its source; NULL when unknown",
+        ("ALTER TABLE articles ADD COLUMN author TEXT",),
+    ),
+    Migration(
+        10,
+        "what each web article was made from (the fetched page, compressed, and the feed "
+        "item's own title, summary and date), so a new text pipeline extracts it again "
+        "without the network, as it parses the folder's files again",
+        (
+            """
+            CREATE TABLE web_sources (
+                id INTEGER PRIMARY KEY,
+                path TEXT NOT NULL UNIQUE
+                    REFERENCES articles (path) ON DELETE CASCADE ON UPDATE CASCADE,
+                kind TEXT NOT NULL CHECK (kind IN ('page', 'file')),
+                url TEXT,
+                name TEXT,
+                item TEXT,
+                body BLOB
+            )
+            """,
+        ),
+    ),
+    Migration(
+        11,
+        "what kind of run each row of reload_runs is (a folder reload, a feed poll, an "
+        "import), with a poll's feeds, failing feeds and items already known, so /stats "
+        "tells the last reload from the last poll",
+        (
+            "ALTER TABLE reload_runs ADD COLUMN kind TEXT NOT NULL DEFAULT 'reload'",
+            "ALTER TABLE reload_runs ADD COLUMN feeds INTEGER",
+            "ALTER TABLE reload_runs ADD COLUMN feeds_failed INTEGER",
+            "ALTER TABLE reload_runs ADD COLUMN duplicates INTEGER",
+            # Polls and imports were recorded as reloads by these names.
+            "UPDATE reload_runs SET kind = 'poll' WHERE requested_by = 'feeds'",
+            "UPDATE reload_runs SET kind = 'import' WHERE requested_by = 'import'",
+            "CREATE INDEX reload_runs_by_kind ON reload_runs (kind, id)",
+        ),
+    ),
 ]
 
 SCHEMA_VERSION: int = MIGRATIONS[-1].version

@@ -34,7 +34,7 @@ def parse_article(path: str, raw: bytes, manifest: Metadata | None = None, *, di
             raise ArticleError("the file is empty")
         meta = manifest or Metadata()
         page = extract_html(raw, meta.url)
-        meta = meta.merged_over(Metadata(page.title, page.publisher, page.url, page.published))
+        meta = meta.merged_over(Metadata(page.title, page.publisher, page.url, page.published, author=page.author))
         return article_from_text(path, page.text, meta, content_hash)
     text = decode(raw)
     front, text = split_front_matter(text)
@@ -76,6 +76,7 @@ def article_from_text(path: str, text: str, meta: Metadata, content_hash: str) -
         url=meta.url,
         published=published,
         lang=language.value,
+        author=meta.author,
     )
 
 

@@ -50,6 +50,8 @@ META_KEYS: dict[str, str] = {
     "lang": "lang",
     "language": "lang",
     "langue": "lang",
+    "author": "author",
+    "auteur": "author",
 }
 """Front-matter / manifest keys we understand, mapped to Article fields."""
 
@@ -99,6 +101,7 @@ class Metadata:
     published: str | None = None
     lang: str | None = None
     """As written ("en", "English", "fr-FR"); :meth:`Language.parse` reads it."""
+    author: str | None = None
 
     def merged_over(self, other: Metadata) -> Metadata:
         """This metadata, with gaps filled from ``other``."""
@@ -108,6 +111,7 @@ class Metadata:
             url=self.url or other.url,
             published=self.published or other.published,
             lang=self.lang or other.lang,
+            author=self.author or other.author,
         )
 
 

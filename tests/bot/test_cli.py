@@ -111,7 +111,7 @@ def test_ask_json_prints_exactly_one_answer_object(tmp_path: Path) -> None:
     assert data["answered"] is True
     assert data["citations"], "an answered question has citations"
     for citation in data["citations"]:
-        assert set(citation) == {"path", "title", "source", "url", "published", "quote", "score"}
+        assert set(citation) == {"path", "title", "source", "author", "url", "published", "quote", "score"}
         assert SEED_FILE.fullmatch(citation["path"])
     assert data["citations"][0]["path"] == "seeds/004_3ee402626e42975a.txt"
     assert "80 milliards" in data["citations"][0]["quote"]

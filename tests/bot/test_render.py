@@ -20,8 +20,18 @@ def article(
     source: str | None = "Le Journal",
     published: str | None = "2025-01-28",
     url: str | None = None,
+    author: str | None = None,
 ) -> Article:
-    return Article(path=path, title=title, text="…", content_hash="0" * 64, source=source, published=published, url=url)
+    return Article(
+        path=path,
+        title=title,
+        text="…",
+        content_hash="0" * 64,
+        source=source,
+        published=published,
+        url=url,
+        author=author,
+    )
 
 
 def answered(*citations: Citation, lang: str = "fr", question: str = "Combien a coûté DeepSeek R1 ?") -> Answer:
@@ -140,6 +150,16 @@ def test_source_line_shows_title_publisher_date_and_file() -> None:
 def test_source_line_without_publisher_skips_it() -> None:
     text = render_answer(answered(cite(source=None)))
     assert "— **DeepSeek bouscule la Silicon Valley** · 2025-01-28 · `seeds/001_abc.txt`" in text
+
+
+def test_source_line_names_the_author_before_the_publisher_escaped() -> None:
+    text = render_answer(answered(cite(author="Marie *Dupont* @everyone")))
+    assert "— **DeepSeek bouscule la Silicon Valley** · Marie \\*Dupont\\* @\u200beveryone · Le Journal ·" in text
+    embed = answer_embed(answered(cite(author="Marie Dupont", url="https://example.org/a")))
+    assert embed is not None and "(https://example.org/a) · Marie Dupont · Le Journal · 2025-01-28" in str(
+        embed.description
+    )
+    assert json.loads(answer_json(answered(cite(author="Marie Dupont"))))["citations"][0]["author"] == "Marie Dupont"
 
 
 @pytest.mark.parametrize(("lang", "unknown"), [("fr", "date inconnue"), ("en", "date unknown")])
@@ -303,6 +323,7 @@ def test_answer_json_round_trips_the_answer() -> None:
                 "path": "seeds/001_abc.txt",
                 "title": "DeepSeek bouscule la Silicon Valley",
                 "source": "Le Journal",
+                "author": None,
                 "url": None,
                 "published": "2025-01-28",
                 "quote": "L’entreprise « affirme » 5,6 M€.",
@@ -312,6 +333,7 @@ def test_answer_json_round_trips_the_answer() -> None:
                 "path": "seeds/003_y.txt",
                 "title": "DeepSeek bouscule la Silicon Valley",
                 "source": None,
+                "author": None,
                 "url": None,
                 "published": None,
                 "quote": "Deuxième.",

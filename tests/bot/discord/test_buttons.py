@@ -31,7 +31,7 @@ from tests.bot.discord.test_discord_e2e import (
 )
 from tests.fakediscord import FakeDiscord, FakeUser, SentMessage, patched_endpoints, run_bot
 
-ORIGIN_QUESTION = "Qui est à l'origine de DeepSeek ?"  # three citations in the seeds
+ORIGIN_QUESTION = "Qui est à l'origine de DeepSeek ?"  # several citations in the seeds
 
 
 @pytest.fixture
@@ -140,9 +140,10 @@ async def test_more_sources_shows_the_citations_the_answer_left_out(tmp_path: Pa
             more = await press(fake, MEMBER, answer, more_id)
             single = await ask(fake, COST_QUESTION)
     labels = [c.get("label") for row in answer.message["components"] for c in row["components"]]
-    assert "Plus de sources (2)" in labels  # the answer's language: the question is French
-    # The message showed the best citation; the button shows the others.
-    assert len(full.citations) == 3
+    # The message showed the best citation; the button shows the others, in the answer's
+    # language (the question is French).
+    assert len(full.citations) >= 2
+    assert f"Plus de sources ({len(full.citations) - 1})" in labels
     shown, further = "\n".join(quoted_lines(answer.text)), "\n".join(quoted_lines(more.text))
     starts = [c.quote.strip("…")[:40] for c in full.citations]
     assert starts[0] in shown and starts[0] not in further

@@ -35,11 +35,14 @@ def atom(title: str, items: list[dict[str, str]]) -> str:
     return f"{head}<title>{escape(title)}</title>{entries}</feed>"
 
 
-def page(title: str, paragraphs: list[str], *, site: str = "La Gazette", date: str = "2025-01-28") -> str:
+def page(
+    title: str, paragraphs: list[str], *, site: str = "La Gazette", date: str = "2025-01-28", author: str | None = None
+) -> str:
     body = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
+    byline = f'<meta name="author" content="{escape(author)}">' if author else ""
     return (
         f'<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>{escape(title)} - {escape(site)}</title>'
-        f'<meta property="og:site_name" content="{escape(site)}">'
+        f'<meta property="og:site_name" content="{escape(site)}">{byline}'
         f'<meta property="article:published_time" content="{date}T08:00:00+00:00">'
         f"</head><body><nav><a href='/'>Accueil</a></nav><article><h1>{escape(title)}</h1>{body}</article>"
         "<footer>Abonnez-vous à notre newsletter.</footer></body></html>"
@@ -53,6 +56,7 @@ TARTE = page(
         "Les clients font la queue dès sept heures du matin pour en obtenir une part, selon les commerçants voisins.",
         "La boutique ouvre tous les jours sauf le lundi et emploie quatre apprentis venus de toute la Bretagne.",
     ],
+    author="Annick Le Goff",
 )
 ROBOT = page(
     "Le robot Brindille trie les feuilles de Rennes",

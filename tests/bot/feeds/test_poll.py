@@ -5,6 +5,7 @@ is reported without stopping the others."""
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,8 +15,11 @@ import pytest
 from bot.config import Settings
 from bot.feeds.fetch import Fetcher
 from bot.feeds.poll import Poller, import_file, next_poll_time
+from bot.render import render_answer
+from bot.reports import stats_text
 from bot.service import NewsService
 from bot.store import is_web_path, utc_timestamp
+from retrieval.corpus.pipeline import pipeline_id
 from tests.bot.feeds.fixtures import ROBOT, ROBOT_OTHER_PUBLISHER, TARTE, atom, page, rss
 from tests.bot.feeds.site import Site
 
@@ -67,6 +71,8 @@ async def test_a_polled_article_is_answered_with_its_link(service: NewsService, 
     cited = answer.citations[0].article
     assert "12 euros" in answer.citations[0].quote
     assert cited.url == site.url("/tarte") and cited.source == "La Gazette" and cited.published == "2025-01-28"
+    assert cited.author == "Annick Le Goff"
+    assert "· Annick Le Goff · La Gazette · 2025-01-28" in render_answer(answer)
     assert is_web_path(cited.path) and cited.path.startswith("web://127.0.0.1/")
     headlines = await service.headlines(3)
     assert any(row.article.title == cited.title for row in headlines)
@@ -173,6 +179,27 @@ async def test_a_broken_feed_is_reported_and_never_stops_the_others(
     assert (await service.ask(TARTE_QUESTION)).answered
 
 
+async def test_stats_show_the_last_poll_apart_from_the_last_reload(
+    service: NewsService, poller: Poller, site: Site
+) -> None:
+    await service.store.add_feed(site.url("/missing.xml"), utc_timestamp())
+    await service.store.add_feed(tarte_feed(site), utc_timestamp())
+    await poller.poll()
+    text = stats_text(await service.stats())
+    assert "Last reload: " in text and " by startup, ok; " in text
+    assert "Last feed poll: " in text and ", 2 feeds (1 failing), 1 new articles, 0 already known, 0 expired," in text
+    assert f"• {site.url('/missing.xml')}: HTTP 404" in text
+
+    site.page("/tarte2", TARTE)  # the same text under another link: a duplicate
+    site.feed("/gazette.xml", rss("La Gazette", [{"title": "Zorglub", "link": site.url("/tarte2")}]))
+    await poller.poll(due_only=False)
+    stats = await service.stats()
+    assert stats.store.last_reload is not None and stats.store.last_reload.requested_by == "startup"
+    assert stats.store.last_poll is not None and stats.store.last_poll.kind == "poll"
+    assert "2 feeds (1 failing), 0 new articles, 1 already known" in stats_text(stats)
+    assert "Dernière relève des flux : " in stats_text(stats, "fr")
+
+
 def test_back_off_doubles_with_each_failure_up_to_a_day() -> None:
     now = datetime(2025, 1, 28, tzinfo=UTC)
     waits = [(next_poll_time(now, 900, failures) - now).total_seconds() for failures in range(12)]
@@ -216,6 +243,82 @@ async def test_feed_articles_survive_a_folder_reload_and_a_restart(tmp_path: Pat
         assert (await service.ask(TARTE_QUESTION)).answered
         report = await service.reload()
         assert report.ok and not report.removed
+
+
+def age_web_articles(db: Path) -> None:
+    """What an older text pipeline left: its own titles (and tokens) for the web articles."""
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE articles SET title = 'ancien titre', pipeline = '3+old' WHERE path LIKE 'web://%'")
+    conn.commit()
+    conn.close()
+
+
+async def test_a_new_text_pipeline_extracts_stored_web_articles_again_without_the_network(
+    tmp_path: Path, site: Site
+) -> None:
+    settings = settings_for(tmp_path)
+    robot = "Le robot Brindille de la société Ecorce trie les feuilles mortes du parc de Rennes en dix minutes."
+    site.page("/tarte", TARTE)
+    items = [
+        {"title": "Zorglub à Quimper", "link": site.url("/tarte")},
+        {"title": "Le robot Brindille", "link": site.url("/gone"), "summary": robot},  # the page fails: the summary
+    ]
+    site.feed("/f.xml", rss("La Gazette", items))
+    note = tmp_path / "pompon.md"
+    note.write_text("# Le chat Pompon\n\nLe chat **Pompon** garde la médiathèque de Brest depuis trois ans.\n")
+    async with await NewsService.open(settings) as service:
+        await service.store.add_feed(site.url("/f.xml"), utc_timestamp())
+        async with Fetcher(allow_private=True, timeout_s=2) as fetcher:
+            await Poller(service, fetcher, settings).poll()
+        await import_file(service, note)
+        before = {row.article.path: row for row in await service.sources() if is_web_path(row.article.path)}
+    titles = {"Zorglub ouvre une pâtisserie à Quimper", "Le robot Brindille", "Le chat Pompon"}
+    assert {row.article.title for row in before.values()} == titles
+    hits = sum(site.hits.values())
+
+    age_web_articles(settings.db_path)
+    async with await NewsService.open(settings) as service:  # a start, like the bot's
+        after = {row.article.path: row for row in await service.sources() if is_web_path(row.article.path)}
+        assert {row.article.title for row in after.values()} == titles
+        assert {path: row.first_seen for path, row in after.items()} == {p: r.first_seen for p, r in before.items()}
+        assert (await service.ask(TARTE_QUESTION)).citations[0].article.author == "Annick Le Goff"
+        assert (await service.ask(ROBOT_QUESTION)).answered
+
+    age_web_articles(settings.db_path)
+    async with await NewsService.open(settings, reload_if_changed=False) as service:  # `newsbot reload`
+        assert {row.article.title for row in await service.sources() if is_web_path(row.article.path)} == {
+            "ancien titre"
+        }
+        assert (await service.reload()).ok
+        assert {row.article.title for row in await service.sources() if is_web_path(row.article.path)} == titles
+    conn = sqlite3.connect(settings.db_path)
+    assert {row[0] for row in conn.execute("SELECT pipeline FROM articles")} == {pipeline_id()}
+    conn.execute("DELETE FROM web_sources")  # as stored before schema v10: kept as they are
+    conn.commit()
+    conn.close()
+    assert sum(site.hits.values()) == hits  # nothing fetched again
+
+    age_web_articles(settings.db_path)
+    async with await NewsService.open(settings) as service:
+        assert {row.article.title for row in await service.sources() if is_web_path(row.article.path)} == {
+            "ancien titre"
+        }
+        assert (await service.ask(TARTE_QUESTION)).answered
+
+
+async def test_a_damaged_stored_page_keeps_its_article_as_stored(tmp_path: Path, site: Site) -> None:
+    settings = settings_for(tmp_path)
+    async with await NewsService.open(settings) as service:
+        await service.store.add_feed(tarte_feed(site), utc_timestamp())
+        async with Fetcher(allow_private=True, timeout_s=2) as fetcher:
+            await Poller(service, fetcher, settings).poll()
+    conn = sqlite3.connect(settings.db_path)
+    conn.execute("UPDATE web_sources SET body = x'00ff'")
+    conn.commit()
+    conn.close()
+    age_web_articles(settings.db_path)
+    async with await NewsService.open(settings) as service:
+        assert (await service.ask(TARTE_QUESTION)).citations[0].article.title == "ancien titre"
 
 
 async def test_old_web_articles_expire_after_the_retention_days(tmp_path: Path, site: Site) -> None:

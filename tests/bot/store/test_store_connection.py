@@ -34,7 +34,7 @@ async def test_open_creates_parent_folder(tmp_path: Path) -> None:
 
 
 async def test_fresh_open_uses_wal_and_latest_schema_version(store: Store) -> None:
-    assert await store.schema_version() == SCHEMA_VERSION == 8
+    assert await store.schema_version() == SCHEMA_VERSION == 11
     conn = sqlite3.connect(store.path)
     try:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

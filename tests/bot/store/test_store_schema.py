@@ -161,3 +161,29 @@ async def test_failing_migration_leaves_previous_version(tmp_path: Path, monkeyp
         assert conn.execute("SELECT name FROM sqlite_master WHERE name = 'extra'").fetchone() is None
     finally:
         conn.close()
+
+
+async def test_an_article_keeps_its_author_and_older_rows_have_none(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    build_v1_database(path)
+    async with await Store.open(path) as opened:
+        ((old, _),) = (await opened.load_corpus()).entries
+        new = Article("seeds/new.txt", "New", "One sentence here.", "h-new", author="Marie Dupont")
+        passage = StoredPassage(Passage("seeds/new.txt", 0, (Span(0, 18),)), ("one",))
+        await opened.apply_reload([(new, [passage])], [], ["seeds/old.txt"], make_run(added=1), T2)
+        authors = {row.article.path: row.article.author for row in await opened.articles()}
+    assert old.author is None
+    assert authors == {"seeds/old.txt": None, "seeds/new.txt": "Marie Dupont"}
+
+
+async def test_polls_recorded_as_reloads_before_v11_become_poll_runs(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    build_v1_database(path)
+    conn = sqlite3.connect(path)
+    conn.execute("INSERT INTO reload_runs VALUES (2, 'feeds', ?, 0.5, 3, 0, 1, 0, 1, NULL)", (T1,))
+    conn.commit()
+    conn.close()
+    async with await Store.open(path) as opened:
+        stats = await opened.stats(datetime(2025, 1, 2, 13, tzinfo=UTC))
+    assert stats.last_reload is not None and (stats.last_reload.requested_by, stats.last_reload.id) == ("startup", 1)
+    assert stats.last_poll is not None and (stats.last_poll.kind, stats.last_poll.added) == ("poll", 3)

@@ -150,6 +150,13 @@ def test_front_matter_title_keeps_the_first_body_line_in_the_text() -> None:
     assert "Le Monde" not in article.text
 
 
+def test_front_matter_and_manifest_name_the_author() -> None:
+    assert parse_article("c/a.txt", ("---\nauthor: Marie Dupont\n---\n" + BODY).encode()).author == "Marie Dupont"
+    assert parse_article("c/a.txt", ("---\nauteur: Jean Roux\n---\n" + BODY).encode()).author == "Jean Roux"
+    assert parse_article("c/a.txt", BODY.encode(), Metadata(author="Léa Kim")).author == "Léa Kim"
+    assert parse_article("c/a.txt", BODY.encode()).author is None
+
+
 def test_front_matter_accepts_french_and_alias_keys() -> None:
     raw = "---\ntitre: Un titre\npublisher: AFP\nlink: https://e.x/1\npublished_at: 3 février 2025\n---\n"
     article = parse_article("c/a.txt", (raw + BODY).encode())

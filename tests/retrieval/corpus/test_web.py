@@ -73,6 +73,7 @@ def test_an_html_file_in_the_corpus_becomes_an_article_with_its_page_metadata(tm
     assert article.source == "Le Journal"
     assert article.published == "2025-01-28"
     assert article.url == "https://www.example.org/tech/deepseek"
+    assert article.author == "Jeanne Martin"
     assert "<p>" not in article.text and "DOCTYPE" not in article.text
     assert {a.path for a in result.articles} == {"corpus/page.html", "corpus/old.HTM"}
     quoted = " ".join(article.text[s.start : s.end] for p in split_passages(article) for s in p.sentences)
