@@ -264,14 +264,10 @@ class FeedStore(ArticleStore):
         a new corpus generation, the run recorded; nothing written if another process
         changed the corpus since ``expected_generation`` (:class:`StoreConflictError`)."""
         now = canonical(now, "now")
-        started_at = canonical(run.started_at, "run.started_at")
         encoded = await self._encode(upserts)
         sources = await asyncio.to_thread(_compress_sources, records)
         async with self._write() as conn:
-            if await corpus_generation(conn) != expected_generation:
-                raise StoreConflictError(self._path)
-            for article, rows in encoded:
-                await self._upsert_article(conn, article, rows, now, None, pipeline)
+            await self._upsert_web_articles(conn, encoded, now, pipeline, expected_generation)
             await conn.executemany(
                 "INSERT OR REPLACE INTO web_articles (path, canonical_url, fingerprint, feed_id, fetched_at) "
                 "VALUES (?, ?, ?, ?, ?)",
@@ -279,11 +275,7 @@ class FeedStore(ArticleStore):
             )
             await self._write_sources(conn, sources)
             await conn.executemany("DELETE FROM articles WHERE path = ?", [(path,) for path in removed])
-            if upserts or removed:
-                await conn.execute("UPDATE meta SET value = ? WHERE key = 'corpus_generation'", (uuid.uuid4().hex,))
-            generation = await corpus_generation(conn)
-            run_id = await self._insert_run(conn, run, started_at, generation)
-        run.id, run.generation = run_id, generation
+            run_id = await self._record_change(conn, run, changed=bool(upserts or removed))
         logger.info("web articles stored (run %d): %d added, %d expired", run_id, len(upserts), len(removed))
         return run_id
 
@@ -320,23 +312,40 @@ class FeedStore(ArticleStore):
         recorded. :class:`StoreConflictError` if the corpus changed since
         ``expected_generation``."""
         now = canonical(now, "now")
-        started_at = canonical(run.started_at, "run.started_at")
         encoded = await self._encode(upserts)
         async with self._write() as conn:
-            if await corpus_generation(conn) != expected_generation:
-                raise StoreConflictError(self._path)
-            for article, rows in encoded:
-                await self._upsert_article(conn, article, rows, now, None, pipeline)
+            await self._upsert_web_articles(conn, encoded, now, pipeline, expected_generation)
             await conn.executemany(
                 "UPDATE web_articles SET canonical_url = ?, fingerprint = ? WHERE path = ?",
                 [(r.canonical_url, r.fingerprint, r.path) for r in records],
             )
-            if upserts:
-                await conn.execute("UPDATE meta SET value = ? WHERE key = 'corpus_generation'", (uuid.uuid4().hex,))
-            generation = await corpus_generation(conn)
-            run_id = await self._insert_run(conn, run, started_at, generation)
-        run.id, run.generation = run_id, generation
+            run_id = await self._record_change(conn, run, changed=bool(upserts))
         logger.info("web articles extracted again (run %d): %d", run_id, len(upserts))
+        return run_id
+
+    async def _upsert_web_articles(
+        self,
+        conn: aiosqlite.Connection,
+        encoded: Sequence[tuple[Article, list[tuple[int, str, str, str]]]],
+        now: str,
+        pipeline: str,
+        expected_generation: str,
+    ) -> None:
+        """The start of a web change, inside its transaction: refuse it if another process
+        changed the corpus meanwhile, then write its articles."""
+        if await corpus_generation(conn) != expected_generation:
+            raise StoreConflictError(self._path)
+        for article, rows in encoded:
+            await self._upsert_article(conn, article, rows, now, None, pipeline)
+
+    async def _record_change(self, conn: aiosqlite.Connection, run: ReloadRun, *, changed: bool) -> int:
+        """The end of a web change, inside its transaction: a new corpus generation when
+        something changed, and the run recorded under it."""
+        if changed:
+            await conn.execute("UPDATE meta SET value = ? WHERE key = 'corpus_generation'", (uuid.uuid4().hex,))
+        generation = await corpus_generation(conn)
+        run_id = await self._insert_run(conn, run, canonical(run.started_at, "run.started_at"), generation)
+        run.id, run.generation = run_id, generation
         return run_id
 
     async def _write_sources(self, conn: aiosqlite.Connection, sources: Sequence[_SourceRow]) -> None:
