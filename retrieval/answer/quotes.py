@@ -28,17 +28,21 @@ def make_quote(
     # Cuts fall between words, so a run's terms are the union of its clauses' terms: each
     # clause is analysed once, not once for every run it belongs to.
     clause_terms = [frozenset(terms(text[a:b])) & alternatives for a, b in zip(cuts, cuts[1:], strict=False)]
+    # Likewise whether each clause holds the kind of answer asked for: a run does when one of
+    # its clauses does (testing every run's text instead is quadratic in regex searches).
+    clause_typed = [answer_type_present(question, text[a:b]) for a, b in zip(cuts, cuts[1:], strict=False)]
     best: tuple[int, int] | None = None
     best_span = (start, end)
     for i in range(len(cuts) - 1):
         covered: set[str] = set()
+        typed = False
         for j in range(i + 1, len(cuts)):
             if cuts[j] - cuts[i] > QUOTE_LIMIT:
                 break
             covered |= clause_terms[j - 1]
+            typed = typed or clause_typed[j - 1]
             # Most question words, the kind of answer asked for counting as one; then the
             # longest piece, to keep context.
-            typed = answer_type_present(question, text[cuts[i] : cuts[j]])
             key = (len(covered) + typed, cuts[j] - cuts[i])
             if best is None or key > best:
                 best, best_span = key, (cuts[i], cuts[j])
