@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from ..lexicon import phrase_groups, phrase_table
+from ..lexicon import phrase_groups, phrase_table, word_set
 from ..text.analyzers import Analyzer, Analyzers, ThreadLocalStemmer, ordinal
 from ..text.language import Language, detect_language
 from ..text.normalize import WORD_RE, fold_accents, normalize
@@ -66,17 +66,38 @@ _ATTRIBUTE = re.compile(
 )
 """The attribute asked for: "quel est le salaire", "what is the price". Often paraphrased
 ("quel est le nom" → "s'appelle"), so its absence is a signal for the fitted models only."""
-COMMON_OPENERS = frozenset(
-    """
-    explique expliquez dis dites donne donnez raconte racontez resume resumez cite citez liste
-    listez parle parlez peux pouvez pourrais pourriez sais savez connais connaissez montre
-    montrez trouve trouvez cherche cherchez precise precisez selon est-ce bonjour salut hello
-    hi hey svp stp merci alors ok okay
-    tell give explain list describe summarize summarise show find can could would please
-    why say thanks
-    """.split()
+COMMON_OPENERS = word_set("openers.txt")
+"""Words that open a request without naming anything ("Explique …", "Tell me …")."""
+CHAT_WORDS = word_set("chat.txt")
+"""Politeness around a question ("Bonjour", "merci", "s'il te plaît", "thanks")."""
+_CHAT_MARKUP: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\[([^\]\n]+)\]\(\s*<?https?://[^)\s]*>?\s*\)"), r"\1"),  # [text](url): its text
+    (re.compile(r"<?\bhttps?://[^\s>]+>?"), " "),  # a bare link names a page, not what is asked
+    (re.compile(r"<a?:\w+:\d+>|<(?:@[!&]?|#)\d+>"), " "),  # custom emoji, user, role and channel mentions
+    (re.compile(r"(?<![\w@])@(?:everyone|here)\b"), " "),
+    (
+        re.compile(r"\*\*|__|~~|\|\||`+|(?<!\w)\*(?=\S)|(?<=\S)\*(?!\w)"),
+        "",
+    ),  # bold, underline, strike, spoiler, code, italics
 )
-"""Words that open a question without naming anything ("Explique …", "Tell me …")."""
+"""Chat markup around the words of a question (masked links, mentions, emphasis)."""
+_SHOUTED_LETTERS = 12
+"""A question this long in letters, nearly all capitals, is shouted: its capitals say nothing
+about which words are names."""
+
+
+def question_text(text: str) -> str:
+    """The words of a chat message as a question: markup removed (links keep their text,
+    mentions and emphasis go), and a shouted question lowered, so that "**Combien** a coûté
+    [DeepSeek R1](https://…) ? @everyone" asks what "Combien a coûté DeepSeek R1 ?" asks."""
+    for pattern, replacement in _CHAT_MARKUP:
+        text = pattern.sub(replacement, text)
+    letters = [char for char in text if char.isalpha()]
+    if len(letters) >= _SHOUTED_LETTERS and sum(char.isupper() for char in letters) >= 0.8 * len(letters):
+        text = text.lower()
+    return " ".join(text.split())
+
+
 _ADVERBIAL_FOCUS = frozenset({"fois", "temps", "times", "time"})
 """'combien de fois', 'how many times': a count, not a thing the answer must name."""
 
@@ -174,11 +195,16 @@ class QuestionParser:
         return tuple(dict.fromkeys(alternatives))
 
     def parse(self, text: str) -> ParsedQuestion:
-        text = normalize(text).strip()
+        text = normalize(question_text(text))
         lang = detect_language(text)
         own = self._analyzers.of(lang)
         concepts: dict[tuple[str, ...], Concept] = {}
+        opening = True
         for token in own.tokens(text):
+            folded = fold_accents(token.surface.lower())
+            if folded in CHAT_WORDS or (opening and folded.split("-")[0] in COMMON_OPENERS):
+                continue  # "Bonjour, dis-moi …", "… merci": no article is about them
+            opening = False
             key = self._alternatives(token.surface, token.term, lang)
             concepts.setdefault(key, Concept(token.surface, key))
         folded = fold_accents(text.lower())
@@ -219,6 +245,7 @@ class QuestionParser:
             or word in names
             or self._french.is_stopword(word)
             or lowered.split("-")[0] in COMMON_OPENERS  # "Explique-moi", "Dis-moi"
+            or lowered in CHAT_WORDS
             or self.translations(word)
         ):
             return None
@@ -234,7 +261,7 @@ class QuestionParser:
             inner_capital = any(c.isupper() for c in word[1:])
             if not has_alpha or len(word) < 2 or ordinal(word) is not None:
                 continue  # "XIXe", "10ème": an ordinal, not a name
-            if self._french.is_stopword(word) and not word.isupper():
+            if (self._french.is_stopword(word) and not word.isupper()) or fold_accents(word.lower()) in CHAT_WORDS:
                 continue
             if (has_digit and has_alpha) or inner_capital or (capitalised and index > 0):
                 names.append(word)

@@ -406,3 +406,18 @@ def test_every_citation_for_a_number_question_holds_a_number(engine: Engine) -> 
     assert answer.answered
     for citation in answer.citations:
         assert re.search(r"(?<!\w)\d+(?:[.,]\d+)?(?!\w)", citation.quote), citation.quote
+
+
+@pytest.mark.parametrize(
+    "chatty",
+    [
+        "Bonjour ! Combien a coûté l'entraînement de DeepSeek R1 ? Merci !",
+        "@everyone **combien** a coûté l'entraînement de [DeepSeek R1](https://example.org) svp",
+        "COMBIEN A COÛTÉ L'ENTRAÎNEMENT DE DEEPSEEK R1 ?",
+    ],
+)
+def test_a_polite_or_marked_up_question_gets_the_plain_questions_answer(engine: Engine, chatty: str) -> None:
+    plain = engine.answer("Combien a coûté l'entraînement de DeepSeek R1 ?")
+    answer = engine.answer(chatty)
+    assert plain.answered and answer.answered
+    assert answer.citations[0].quote == plain.citations[0].quote

@@ -227,3 +227,39 @@ def test_question_without_an_asked_for_word_has_no_focus(parser: QuestionParser,
 
 def test_question_text_is_normalized(parser: QuestionParser) -> None:
     assert parser.parse("  Combien d’habitants ?  ").text == "Combien d'habitants ?"
+
+
+# Chat around the question -------------------------------------------------------------------
+
+PLAIN = "Combien a coûté l'entraînement de DeepSeek R1 ?"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        PLAIN + " merci",
+        PLAIN + " Merci !",
+        "Bonjour, " + PLAIN,
+        "Hey, " + PLAIN,
+        "Combien a coûté l'entraînement de DeepSeek R1, s'il te plaît ?",
+        "Combien a coûté l'entraînement de DeepSeek R1 svp ?",
+        "Dis-moi combien a coûté l'entraînement de DeepSeek R1 ?",
+        PLAIN.upper(),
+        "@everyone " + PLAIN,
+        "<@123456789> " + PLAIN + " <@&42>",
+        "**Combien** a coûté l'entraînement de `DeepSeek R1` ?",
+        "Combien a coûté l'entraînement de [DeepSeek R1](https://example.org/r1) ? <https://example.org>",
+    ],
+)
+def test_greetings_thanks_mentions_and_markup_do_not_change_what_is_asked(parser: QuestionParser, text: str) -> None:
+    plain, chatty = parser.parse(PLAIN), parser.parse(text)
+    assert [c.alternatives for c in chatty.concepts] == [c.alternatives for c in plain.concepts]
+    assert chatty.answer_type == plain.answer_type == "number"
+    # No new name (a shouted question loses the capitals that mark names, not its words).
+    assert {n.lower() for n in chatty.names} <= {n.lower() for n in plain.names}
+
+
+def test_thanks_in_english_is_not_a_name(parser: QuestionParser) -> None:
+    question = parser.parse("Hi! How much did it cost to train DeepSeek R1? Thanks")
+    assert "Thanks" not in question.names and "Hi" not in question.names
+    assert question.opening_word is None
