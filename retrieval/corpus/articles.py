@@ -59,8 +59,19 @@ def article_from_text(path: str, text: str, meta: Metadata, content_hash: str) -
         for line in lines[body_start:]
         if not is_boilerplate(line) and fold_for_matching(line) != fold_for_matching(title or "")
     ]
+    if (
+        not body
+        and title
+        and title.endswith(_SENTENCE_END)
+        and fold_for_matching(title) in map(fold_for_matching, lines)
+    ):
+        # A one-sentence brief ("Le Louvre a accueilli 9 millions de visiteurs en 2024."):
+        # its only line is its headline and its text.
+        body = [title]
     body_text = "\n".join(body)
     if len(re.findall(r"\w+", body_text)) < 5:
+        if len(lines) == 1:
+            raise ArticleError("only a headline, no article text below it")
         raise ArticleError("no article text left after removing page boilerplate")
     language = Language.parse(meta.lang) or detect_language(body_text)
     published = normalize_date(meta.published) if meta.published else None
@@ -86,6 +97,9 @@ def article_language(article: Article) -> Language:
 
 
 _DATE_PREFIX = re.compile(r"^date\s+(\d{4}-\d{2}(?:-\d{2})?)\s+", re.I)
+
+
+_SENTENCE_END = (".", "!", "?", "…")
 
 
 def find_headline(lines: list[str]) -> tuple[int, str | None, str | None]:

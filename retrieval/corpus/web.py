@@ -99,7 +99,16 @@ def _trafilatura(page: str, url: str | None) -> dict[str, str | None] | None:
         import trafilatura
 
         document = trafilatura.bare_extraction(
-            page, url=url, with_metadata=True, favor_recall=True, include_comments=False, include_tables=False
+            page,
+            url=url,
+            with_metadata=True,
+            favor_recall=True,
+            include_comments=False,
+            include_tables=False,
+            # The date the page's markup declares (meta tags, JSON-LD, <time>, its URL), never
+            # one guessed from its text: htmldate's text search turns "à partir de 2026" into
+            # 2026-01-01. Text dates are read as for plain-text articles, in the header only.
+            date_extraction_params={"extensive_search": False, "original_date": True},
         )
     except Exception as error:  # a third-party parser on untrusted input: never fatal
         log.warning("trafilatura could not read %s: %s", url or "a page", error)

@@ -289,3 +289,15 @@ def test_decomposed_file_is_stored_composed() -> None:
     article = parse_article("c/a.txt", raw.encode())
     assert article.text == "L'entraînement a coûté très cher à l'équipe."
     assert article.title == "La percée de DeepSeek"
+
+
+def test_a_one_sentence_brief_is_its_own_headline_and_text() -> None:
+    article = parse_article(
+        "c/louvre.txt", "Le musée du Louvre a accueilli 9 millions de visiteurs en 2024.\n".encode()
+    )
+    assert article.title == article.text == "Le musée du Louvre a accueilli 9 millions de visiteurs en 2024."
+
+
+def test_a_file_with_only_a_headline_says_so() -> None:
+    with pytest.raises(ArticleError, match="only a headline"):
+        parse_article("c/titre.txt", "Le Louvre bat son record de fréquentation\n".encode())

@@ -56,6 +56,17 @@ def test_a_page_without_an_article_falls_back_to_its_visible_text() -> None:
     assert page.title in ("Brève", "Mistral lève des fonds.")
 
 
+def test_a_page_without_a_declared_date_gets_none_not_one_guessed_from_its_text() -> None:
+    body = (
+        "<p>Le conseil a voté un budget à partir de 2026 pour la piscine municipale, après un long débat.</p>"
+        "<p>Le maire a salué la décision prise par les élus lors de la séance publique du conseil.</p>"
+    )
+    undated = f"<html><head><title>Piscine</title></head><body><article><h1>Piscine</h1>{body}</article></body></html>"
+    assert extract_html(undated).published is None  # htmldate's text search said 2026-01-01
+    dated = undated.replace("<head>", '<head><meta property="article:published_time" content="2025-03-04T10:00:00Z">')
+    assert extract_html(dated).published == "2025-03-04"
+
+
 def test_a_page_in_latin1_is_read_by_its_declared_charset() -> None:
     raw = PAGE.replace('charset="utf-8"', 'charset="iso-8859-1"').encode("latin-1", "replace")
     assert "inférieur" in extract_html(raw).text
