@@ -175,7 +175,8 @@ def scan(folder: Path, max_depth: int = MAX_DEPTH) -> list[CorpusFile]:
     # os.scandir rather than Path.rglob + resolve: on large folders pathlib's per-path work
     # was most of every reload's scan, and directory entries cost far less.
     prefix = folder.resolve().name
-    files = []
+    files: list[CorpusFile] = []
+    links: list[CorpusFile] = []
     pending: list[tuple[str, str, int]] = [(os.fspath(folder), "", 0)]
     while pending:
         directory, relative_dir, depth = pending.pop()
@@ -201,9 +202,31 @@ def scan(folder: Path, max_depth: int = MAX_DEPTH) -> list[CorpusFile]:
                     continue
                 if entry.is_file():  # follows a symlink; skips a dangling one
                     files.append(CorpusFile(Path(entry.path), f"{prefix}/{relative}"))
+                    if entry.is_symlink():
+                        links.append(files[-1])
             except OSError:  # gone meanwhile, or a loop of links: not an article
                 continue
-    return sorted(files, key=lambda file: file.rel)
+    return sorted(_without_inner_links(folder, prefix, files, links), key=lambda file: file.rel)
+
+
+def _without_inner_links(
+    folder: Path, prefix: str, files: list[CorpusFile], links: list[CorpusFile]
+) -> list[CorpusFile]:
+    """``files`` less the links to another file of the folder: that file is an article under
+    its own name already, and the link would make it two (only links are resolved)."""
+    if not links:
+        return files
+    root = folder.resolve()
+    names = {file.rel for file in files} - {link.rel for link in links}
+    doubles = set()
+    for link in links:
+        try:
+            real = link.path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            continue
+        if real.is_relative_to(root) and f"{prefix}/{real.relative_to(root).as_posix()}" in names:
+            doubles.add(link.rel)
+    return [file for file in files if file.rel not in doubles]
 
 
 def outside_target(folder: Path, path: Path) -> Path | None:

@@ -638,13 +638,13 @@ async def test_links_out_of_the_folder_are_read_when_the_setting_allows(tmp_path
     assert "corpus/secret.txt" in stored
 
 
-async def test_a_link_inside_the_folder_is_read(tmp_path: Path, corpus: Path) -> None:
+async def test_a_link_to_an_article_of_the_folder_is_stored_once(tmp_path: Path, corpus: Path) -> None:
     (corpus / "sub").mkdir()
     (corpus / "sub" / "zorglub.txt").write_text(PRICE_V1, encoding="utf-8")
     (corpus / "alias.txt").symlink_to(corpus / "sub" / "zorglub.txt")
     async with await NewsService.open(settings_for(tmp_path, corpus)) as service:
         stored = await stored_hashes(service)
-    assert "corpus/alias.txt" in stored
+    assert "corpus/sub/zorglub.txt" in stored and "corpus/alias.txt" not in stored
 
 
 # --------------------------------------------------------------------------- another process's reload

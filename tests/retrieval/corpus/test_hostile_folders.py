@@ -56,10 +56,18 @@ def test_a_link_out_of_the_folder_is_read_when_the_caller_allows(tmp_path: Path,
     assert [a.path for a in result.articles] == ["corpus/secret.txt"]
 
 
-def test_a_link_inside_the_folder_is_read(folder: Path) -> None:
+def test_a_link_to_an_article_of_the_folder_does_not_make_it_two(folder: Path) -> None:
     write(folder, "sub/a.txt", GOOD)
     (folder / "alias.txt").symlink_to(folder / "sub" / "a.txt")
-    assert sorted(a.path for a in load_corpus(folder).articles) == ["corpus/alias.txt", "corpus/sub/a.txt"]
+    result = load_corpus(folder)
+    assert [a.path for a in result.articles] == ["corpus/sub/a.txt"]
+    assert result.failures == []
+
+
+def test_a_link_inside_the_folder_to_a_file_not_listed_itself_is_read(folder: Path) -> None:
+    write(folder, ".drafts/a.txt", GOOD)  # hidden: not an article under its own name
+    (folder / "alias.txt").symlink_to(folder / ".drafts" / "a.txt")
+    assert [a.path for a in load_corpus(folder).articles] == ["corpus/alias.txt"]
 
 
 def test_a_manifest_linked_from_outside_is_ignored(tmp_path: Path, folder: Path) -> None:
