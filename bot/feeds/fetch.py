@@ -24,7 +24,7 @@ import socket
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
@@ -51,7 +51,11 @@ class UnsafeURLError(FetchError):
 
 
 def check_scheme(url: str) -> str:
-    """``url`` stripped, if it is an absolute http(s) URL with a host; else :class:`UnsafeURLError`."""
+    """``url`` stripped, if it is an absolute http(s) URL with a host; else :class:`UnsafeURLError`.
+
+    Returned in the one form a server sees it: scheme and host in lower case (they are
+    case-insensitive), no ``#fragment`` (never sent), so "HTTPS://Example.org/rss#top" and
+    "https://example.org/rss" are one feed."""
     url = url.strip()
     try:
         parts = urlsplit(url)
@@ -61,7 +65,7 @@ def check_scheme(url: str) -> str:
         raise UnsafeURLError(f"only http and https URLs can be followed, not {parts.scheme or 'a bare name'!r}")
     if not parts.hostname:
         raise UnsafeURLError(f"the URL has no host: {url!r}")
-    return url
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path, parts.query, ""))
 
 
 def is_forbidden_address(address: str) -> bool:

@@ -31,6 +31,9 @@ def test_follow_a_feed_fetch_it_and_answer_from_it(tmp_path: Path, site: Site) -
     assert f"Following {feed_url} (no. 1)" in added.stdout
     again = newsbot(tmp_path, "feeds", "add", feed_url, corpus=corpus, env=PRIVATE_OK)
     assert "Already following" in again.stdout
+    # The same feed written another way (scheme in capitals, a #fragment) is the same feed.
+    shouted = feed_url.replace("http://", "HTTP://") + "#latest"
+    assert "Already following" in newsbot(tmp_path, "feeds", "add", shouted, corpus=corpus, env=PRIVATE_OK).stdout
 
     fetched = newsbot(tmp_path, "fetch", corpus=corpus, env=PRIVATE_OK)
     assert fetched.returncode == 0, fetched.stderr
