@@ -153,7 +153,7 @@ FRENCH = Messages(
     empty_question=(
         "Posez-moi une question sur l'actualité, par exemple : « Combien a coûté l'entraînement de DeepSeek R1 ? »"
     ),
-    too_long=("Votre question est trop longue ({length} caractères) : posez-la en moins de {limit} caractères."),
+    too_long=("Votre question est trop longue ({length} caractères) : posez-la en {limit} caractères au plus."),
     unknown_name=(
         "Les articles dont je dispose ne parlent pas de {name}. Tapez `/headlines` pour voir les sujets couverts."
     ),
@@ -348,7 +348,7 @@ ENGLISH = Messages(
     intro_single="From the article:",
     abstain=("I can't find the answer in the news articles I have. Type `/headlines` to see what they cover."),
     empty_question=("Ask me a question about the news, for example: “How much did DeepSeek R1 cost to train?”"),
-    too_long=("Your question is too long ({length} characters): please ask it in under {limit} characters."),
+    too_long=("Your question is too long ({length} characters): please ask it in at most {limit} characters."),
     unknown_name=("The news articles I have don't mention {name}. Type `/headlines` to see what they cover."),
     date_unknown="date unknown",
     also_reported="Also reported by: {sources}",

@@ -10,7 +10,7 @@ import pytest
 from bot.messages import messages_for
 from bot.render import MESSAGE_LIMIT, answer_embed, answer_json, render_answer, safe_url, source_line
 from retrieval.answer import Answer, Citation
-from retrieval.engine import MAX_QUESTION_CHARS
+from retrieval.engine import MAX_QUESTION_CHARS, Engine
 from retrieval.records import Article
 
 
@@ -275,13 +275,23 @@ def test_empty_question_message(lang: str, start: str) -> None:
     [
         (
             "fr",
-            f"Votre question est trop longue (600 caractères) : posez-la en moins de {MAX_QUESTION_CHARS} caractères.",
+            f"Votre question est trop longue (600 caractères) : posez-la en {MAX_QUESTION_CHARS} caractères au plus.",
         ),
-        ("en", f"Your question is too long (600 characters): please ask it in under {MAX_QUESTION_CHARS} characters."),
+        (
+            "en",
+            f"Your question is too long (600 characters): please ask it in at most {MAX_QUESTION_CHARS} characters.",
+        ),
     ],
 )
 def test_too_long_message_gives_the_length_and_the_limit(lang: str, expected: str) -> None:
     assert render_answer(abstained("too_long", lang, question="x" * 600)) == expected
+
+
+def test_a_question_of_exactly_the_limit_is_accepted_as_the_sentence_says() -> None:
+    """ "at most 500": a question of 500 characters is not refused for its length."""
+    engine = Engine([], [])
+    assert engine.answer("a" * MAX_QUESTION_CHARS).reason != "too_long"
+    assert engine.answer("a" * (MAX_QUESTION_CHARS + 1)).reason == "too_long"
 
 
 @pytest.mark.parametrize(
