@@ -250,8 +250,9 @@ FRENCH = Messages(
     ),
     store_full=("Le disque qui contient la base {path} est plein. Libérez de la place."),
     store_read_only=(
-        "La base {path} est en lecture seule. Corrigez ses permissions ou choisissez un fichier modifiable avec "
-        "NEWSBOT_DB."
+        "La base {path} ou ses fichiers {path}-wal et {path}-shm sont en lecture seule. Corrigez les permissions "
+        "des trois (un newsbot lancé quand la base était en lecture seule a pu créer les deux derniers ainsi) ou "
+        "choisissez un fichier modifiable avec NEWSBOT_DB."
     ),
     store_not_a_database=(
         "Le fichier {path} n'est pas une base newsbot utilisable ({error}). Restaurez une sauvegarde ou choisissez un "
@@ -438,7 +439,11 @@ ENGLISH = Messages(
         "another file."
     ),
     store_full=("The disk holding the database {path} is full. Free some space."),
-    store_read_only=("The database {path} is read-only. Fix its permissions or set NEWSBOT_DB to a writable file."),
+    store_read_only=(
+        "The database {path} or its {path}-wal and {path}-shm files are read-only. Fix the permissions of all "
+        "three (a newsbot run while the database was read-only may have created the last two so), or set "
+        "NEWSBOT_DB to a writable file."
+    ),
     store_not_a_database=(
         "The file {path} is not a usable newsbot database ({error}). Restore a backup, or set NEWSBOT_DB to another "
         "file."

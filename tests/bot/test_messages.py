@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
 import string
+from pathlib import Path
 
 import pytest
 
 from bot.messages import ENGLISH, FRENCH, Lang, messages_for, terminal_language
 from bot.reports import progress_lines
 from bot.store import StoreBusyError
+from bot.store.errors import translate
 
 
 def blanks(text: str) -> set[str]:
@@ -66,3 +69,13 @@ def test_a_problem_is_english_in_logs_and_french_when_asked() -> None:
     error = StoreBusyError("store_locked", path="/srv/news.sqlite3")
     assert str(error).startswith("The database /srv/news.sqlite3 is locked")
     assert error.say("fr").startswith("La base /srv/news.sqlite3 est verrouillée")
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_read_only_database_names_its_wal_and_shm_files(lang: str) -> None:
+    """A command run on a read-only database can leave read-only -wal/-shm files behind:
+    making the database writable again is not enough, and the sentence says so."""
+    error = translate(sqlite3.OperationalError("attempt to write a readonly database"), Path("/srv/news.sqlite3"))
+    assert error is not None
+    said = error.say(lang)
+    assert "/srv/news.sqlite3-wal" in said and "/srv/news.sqlite3-shm" in said
