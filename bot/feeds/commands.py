@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from bot.messages import messages_for
+from bot.messages import DISCORD, Surface, messages_for
 from retrieval.corpus.files import ArticleError
 
 from ..service import NewsService
@@ -20,18 +20,20 @@ from .poll import Poller, fetcher_for, import_file
 from .texts import feeds_text, import_text, poll_text
 
 
-async def run_feed_command(service: NewsService, args: argparse.Namespace, lang: str) -> int:
+async def run_feed_command(
+    service: NewsService, args: argparse.Namespace, lang: str, surface: Surface = DISCORD
+) -> int:
     """Run one feed command; a refused URL or a failed fetch is one line on stderr, exit 1."""
-    messages = messages_for(lang)
+    messages = messages_for(lang, surface=surface)
     source: str = getattr(args, "source", None) or getattr(args, "url", None) or ""
     try:
         if args.command == "feeds":
-            return await _feeds(service, args, lang)
+            return await _feeds(service, args, lang, surface)
         async with fetcher_for(service.settings) as fetcher:
             poller = Poller(service, fetcher, service.settings)
             if args.command == "fetch":
                 report = await poller.poll(due_only=False)
-                print(poll_text(report, lang))
+                print(poll_text(report, lang, surface))
                 return 0
             path = Path(source)
             if "://" not in source and path.is_file():
@@ -43,12 +45,12 @@ async def run_feed_command(service: NewsService, args: argparse.Namespace, lang:
         line = messages.import_failed.format(url=source, error=reason) if args.command == "import" else reason
         print(f"newsbot: {line}", file=sys.stderr)
         return 1
-    print(import_text(outcome, source, lang))
+    print(import_text(outcome, source, lang, surface))
     return 0 if outcome.added or outcome.duplicates else 1
 
 
-async def _feeds(service: NewsService, args: argparse.Namespace, lang: str) -> int:
-    messages = messages_for(lang)
+async def _feeds(service: NewsService, args: argparse.Namespace, lang: str, surface: Surface) -> int:
+    messages = messages_for(lang, surface=surface)
     store = service.store
     if args.feeds_command == "add":
         feed, created = await store.add_feed(check_scheme(args.url), utc_timestamp())
@@ -56,7 +58,7 @@ async def _feeds(service: NewsService, args: argparse.Namespace, lang: str) -> i
         template = messages.feed_added if created else messages.feed_known
         print(template.format(url=feed.url, id=feed.id, minutes=minutes))
     elif args.feeds_command == "list":
-        print(feeds_text(await store.feeds(), lang))
+        print(feeds_text(await store.feeds(), lang, surface))
     else:
         removed = await store.remove_feed(args.feed.strip())
         if removed is None:

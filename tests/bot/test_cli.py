@@ -700,3 +700,58 @@ def test_errors_are_said_in_the_terminals_language(tmp_path: Path, corpus: Path)
     refused = newsbot(tmp_path, "reload", corpus=corpus, env=FRENCH)
     line = one_clean_line(refused)
     assert line.startswith("newsbot: Échec du rechargement") and "retirerait 5 des 5 articles" in line
+
+
+# ---------------------------------------------------------------------- the terminal's own words
+
+
+def test_the_terminals_i_dont_know_names_newsbot_headlines(tmp_path: Path) -> None:
+    for lang in ("fr", "en"):
+        result = newsbot(tmp_path, "ask", "--lang", lang, "Qu'a dit le ministre des pêches sur les sardines ?")
+        assert result.returncode == 0, result.stderr
+        assert "`newsbot headlines`" in result.stdout and "/headlines" not in result.stdout
+
+
+def test_the_terminal_prints_report_lines_without_discord_escapes(tmp_path: Path, corpus: Path) -> None:
+    outside = tmp_path / "outside.txt"
+    outside.write_text(NEW_ARTICLE, encoding="utf-8")
+    (corpus / "link_out.txt").symlink_to(outside)
+    result = newsbot(tmp_path, "reload", corpus=corpus)
+    assert result.returncode == 0, result.stderr
+    assert "`news/link_out.txt`" in result.stdout and "NEWSBOT_FOLLOW_OUTSIDE_LINKS" in result.stdout
+    assert "\\" not in result.stdout
+
+
+def test_the_terminal_prints_titles_without_discord_escapes(tmp_path: Path, corpus: Path) -> None:
+    (corpus / "note_du_jour.txt").write_text(
+        "---\ntitle: note_du_jour *brouillon*\n---\n" + NEW_ARTICLE, encoding="utf-8"
+    )
+    assert newsbot(tmp_path, "reload", corpus=corpus).returncode == 0
+    listed = newsbot(tmp_path, "sources", corpus=corpus).stdout
+    assert "**note_du_jour *brouillon*** · " in listed and "\\" not in listed
+
+
+def test_a_refused_reload_names_the_terminal_option_without_escapes(tmp_path: Path, corpus: Path) -> None:
+    assert newsbot(tmp_path, "reload", corpus=corpus).returncode == 0
+    for file in corpus.iterdir():
+        file.unlink()
+    refused = newsbot(tmp_path, "reload", corpus=corpus)
+    assert refused.returncode == 1
+    assert "`newsbot reload --allow-shrink`" in refused.stderr
+    assert "/reload" not in refused.stderr and "\\" not in refused.stderr
+
+
+def test_errors_name_the_database_option_the_user_gave(tmp_path: Path) -> None:
+    folder = tmp_path / "db-folder"
+    folder.mkdir()
+    given = newsbot(tmp_path, "--db", str(folder), "ask", HUMANE)
+    assert "--db" in one_clean_line(given) and "NEWSBOT_DB" not in given.stderr
+    from_env = newsbot(tmp_path, "ask", HUMANE, env={"NEWSBOT_DB": str(folder)})
+    assert "NEWSBOT_DB" in one_clean_line(from_env)
+
+
+def test_errors_name_the_corpus_option_the_user_gave(tmp_path: Path) -> None:
+    given = newsbot(tmp_path, "ask", CHATGPT, corpus=tmp_path / "nowhere")
+    assert "--corpus" in one_clean_line(given) and "NEWSBOT_CORPUS_DIR" not in given.stderr
+    from_env = newsbot(tmp_path, "ask", CHATGPT, corpus=None, env={"NEWSBOT_CORPUS_DIR": str(tmp_path / "nowhere")})
+    assert "NEWSBOT_CORPUS_DIR" in one_clean_line(from_env) and "--corpus" not in from_env.stderr
