@@ -27,6 +27,7 @@ from bot.store import StoreError
 from retrieval.answer import AbstainReason, Answer
 from retrieval.corpus import CorpusError
 from retrieval.engine import MAX_QUESTION_CHARS
+from retrieval.text.language import Language, detect_language
 
 log = logging.getLogger("newsbot")
 
@@ -142,7 +143,7 @@ async def _run(args: argparse.Namespace, settings: Settings, surface: Surface) -
     async with service:
         if args.command == "ask":
             await _note_folder_changes(service, lang, surface)
-            return await _ask(service, args, surface)
+            return await _ask(service, args, lang, surface)
         if args.command == "headlines":
             print(reports.headlines_text(await service.headlines(max(1, args.n)), lang, surface))
         elif args.command == "sources":
@@ -182,7 +183,7 @@ async def _note_folder_changes(service: NewsService, lang: str, surface: Surface
         print(f"newsbot: {note}", file=sys.stderr)
 
 
-async def _ask(service: NewsService, args: argparse.Namespace, surface: Surface) -> int:
+async def _ask(service: NewsService, args: argparse.Namespace, terminal: str, surface: Surface) -> int:
     batch = args.question is None
     if batch and isinstance(sys.stdin, io.TextIOWrapper):
         # Undecodable bytes become U+FFFD below instead of ending the batch with a traceback.
@@ -192,11 +193,21 @@ async def _ask(service: NewsService, args: argparse.Namespace, surface: Surface)
         question = storable(raw)
         if batch and not question.strip():
             continue
-        answer = await service.ask(question, lang=args.lang, origin="cli")
+        answer = await service.ask(question, lang=reply_language(question, args.lang, terminal), origin="cli")
         print(_json_line(answer) if args.json else render_answer(answer, surface=surface), flush=True)
         if not args.json and batch:
             print(flush=True)
     return 0
+
+
+def reply_language(question: str, chosen: str | None, terminal: str) -> str | None:
+    """The language to answer ``question`` in: ``--lang`` when given; else ``None`` (the
+    question's own) when its words say which language it is in; else the terminal's
+    (``NEWSBOT_LANG``, then the locale): an empty question, a bare name, a number."""
+    if chosen:
+        return chosen
+    decided = detect_language(question, Language.FRENCH) == detect_language(question, Language.ENGLISH)
+    return None if decided else terminal
 
 
 def _json_line(answer: Answer) -> str:

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from retrieval.engine import MAX_QUESTION_CHARS
+
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds"
 SEED_FILE = re.compile(r"seeds/\d{3}_[0-9a-f]{16}\.txt")
@@ -755,3 +757,34 @@ def test_errors_name_the_corpus_option_the_user_gave(tmp_path: Path) -> None:
     assert "--corpus" in one_clean_line(given) and "NEWSBOT_CORPUS_DIR" not in given.stderr
     from_env = newsbot(tmp_path, "ask", CHATGPT, corpus=None, env={"NEWSBOT_CORPUS_DIR": str(tmp_path / "nowhere")})
     assert "NEWSBOT_CORPUS_DIR" in one_clean_line(from_env) and "--corpus" not in from_env.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "args", "expected"),
+    [
+        ({"LANG": "en_US.UTF-8"}, (), "Ask me a question about the news"),
+        ({"LC_ALL": "en_GB.UTF-8", "LANG": "fr_FR.UTF-8"}, (), "Ask me a question about the news"),
+        ({"NEWSBOT_LANG": "en", "LANG": "fr_FR.UTF-8"}, (), "Ask me a question about the news"),
+        ({"LANG": "fr_FR.UTF-8"}, (), "Posez-moi une question"),
+        ({"NEWSBOT_LANG": "en"}, ("--lang", "fr"), "Posez-moi une question"),
+    ],
+)
+def test_an_empty_question_is_answered_in_the_terminals_language(
+    tmp_path: Path, env: dict[str, str], args: tuple[str, ...], expected: str
+) -> None:
+    result = newsbot(tmp_path, "ask", *args, "", env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(expected)
+
+
+def test_a_too_long_question_is_refused_in_the_terminals_language_with_the_limit(tmp_path: Path) -> None:
+    result = newsbot(tmp_path, "ask", "x" * (MAX_QUESTION_CHARS + 1), env={"LANG": "en_US.UTF-8"})
+    assert result.stdout.startswith("Your question is too long")
+    assert f"at most {MAX_QUESTION_CHARS} characters" in result.stdout
+    french = newsbot(tmp_path, "ask", "x" * (MAX_QUESTION_CHARS + 1), env=FRENCH)
+    assert f"{MAX_QUESTION_CHARS} caractères au plus" in french.stdout
+
+
+def test_the_question_s_own_language_still_wins_over_the_terminal_s(tmp_path: Path) -> None:
+    result = newsbot(tmp_path, "ask", MICROSOFT, env={"LANG": "en_US.UTF-8"})
+    assert result.stdout.splitlines()[0] == "D'après l'article :"
