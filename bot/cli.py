@@ -51,12 +51,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     ask = commands.add_parser("ask", help="answer a question (or one question per line from stdin)")
-    ask.add_argument("question", nargs="?", help="the question; omit to read questions from stdin")
+    ask.add_argument("question", nargs="?", help="the question; omit it, or give -, to read questions from stdin")
     ask.add_argument("--json", action="store_true", help="print one JSON object per answer")
     ask.add_argument("--lang", choices=["fr", "en"], help="answer template language (default: the question's)")
 
     headlines = commands.add_parser("headlines", help="list the latest articles")
-    headlines.add_argument("-n", type=int, default=10, help="how many (default 10)")
+    headlines.add_argument("-n", type=positive_int, default=10, help="how many (default 10)")
     commands.add_parser("sources", help="list every article of the corpus")
     reload = commands.add_parser("reload", help="rescan the corpus folder and print the report")
     reload.add_argument(
@@ -77,6 +77,17 @@ def build_parser() -> argparse.ArgumentParser:
     imports.add_argument("source", help="an http(s) URL or a local .html/.txt/.md file")
     commands.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN)")
     return parser
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1 (argparse says so otherwise)."""
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
+    return number
 
 
 def terminal_surface(args: argparse.Namespace) -> Surface:
@@ -145,7 +156,7 @@ async def _run(args: argparse.Namespace, settings: Settings, surface: Surface) -
             await _note_folder_changes(service, lang, surface)
             return await _ask(service, args, lang, surface)
         if args.command == "headlines":
-            print(reports.headlines_text(await service.headlines(max(1, args.n)), lang, surface))
+            print(reports.headlines_text(await service.headlines(args.n), lang, surface))
         elif args.command == "sources":
             print(reports.sources_text(await service.sources(), lang, surface))
         elif args.command == "reload":
@@ -184,7 +195,7 @@ async def _note_folder_changes(service: NewsService, lang: str, surface: Surface
 
 
 async def _ask(service: NewsService, args: argparse.Namespace, terminal: str, surface: Surface) -> int:
-    batch = args.question is None
+    batch = args.question in (None, "-")  # `ask -` reads stdin, as the usual convention goes
     if batch and isinstance(sys.stdin, io.TextIOWrapper):
         # Undecodable bytes become U+FFFD below instead of ending the batch with a traceback.
         sys.stdin.reconfigure(errors="surrogateescape")

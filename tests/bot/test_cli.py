@@ -788,3 +788,17 @@ def test_a_too_long_question_is_refused_in_the_terminals_language_with_the_limit
 def test_the_question_s_own_language_still_wins_over_the_terminal_s(tmp_path: Path) -> None:
     result = newsbot(tmp_path, "ask", MICROSOFT, env={"LANG": "en_US.UTF-8"})
     assert result.stdout.splitlines()[0] == "D'après l'article :"
+
+
+@pytest.mark.parametrize("count", ["0", "-1", "deux"])
+def test_headlines_refuses_a_count_that_is_not_positive(tmp_path: Path, count: str) -> None:
+    result = newsbot(tmp_path, "headlines", "-n", count)
+    assert result.returncode == 2
+    assert "argument -n" in result.stderr and result.stdout == ""
+
+
+def test_ask_dash_reads_the_questions_from_stdin(tmp_path: Path) -> None:
+    result = newsbot(tmp_path, "ask", "--json", "-", stdin=f"{MICROSOFT}\n{CHATGPT}\n")
+    assert result.returncode == 0, result.stderr
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [a["question"] for a in answers] == [MICROSOFT, CHATGPT]
