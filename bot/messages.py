@@ -140,6 +140,9 @@ class Messages:
     import_done: str
     import_duplicate: str
     import_failed: str
+    import_no_file: str
+    import_folder: str
+    not_a_url: str
     announce_article: str
     announce_more: str
 
@@ -340,6 +343,9 @@ _FRENCH = Messages(
     import_done="Article importé : {title} (`{path}`).",
     import_duplicate="Cet article est déjà dans le corpus : {url}.",
     import_failed="Impossible d'importer {url} : {error}",
+    import_no_file="Impossible d'importer {source} : ce fichier n'existe pas (et ce n'est pas une URL http ou https).",
+    import_folder="Impossible d'importer {source} : c'est un dossier ; importez un fichier .html, .md ou .txt, ou une URL.",
+    not_a_url="« {url} » n'est pas une URL : donnez l'adresse complète, qui commence par http:// ou https://.",
     announce_article="📰 {title} · {source}\n<{url}>",
     announce_more="… et {more} autres nouveaux articles de {feed}.",
 )
@@ -527,6 +533,9 @@ _ENGLISH = Messages(
     import_done="Imported: {title} (`{path}`).",
     import_duplicate="This article is already in the corpus: {url}.",
     import_failed="Could not import {url}: {error}",
+    import_no_file="Could not import {source}: there is no such file (and it is not an http or https URL).",
+    import_folder="Could not import {source}: it is a folder; import one .html, .md or .txt file, or a URL.",
+    not_a_url="“{url}” is not a URL: give the whole address, starting with http:// or https://.",
     announce_article="📰 {title} · {source}\n<{url}>",
     announce_more="… and {more} more new articles from {feed}.",
 )
