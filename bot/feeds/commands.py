@@ -24,7 +24,8 @@ from .texts import feeds_text, import_text, poll_text
 async def run_feed_command(
     service: NewsService, args: argparse.Namespace, lang: str, surface: Surface = DISCORD
 ) -> int:
-    """Run one feed command; a refused URL, a failed fetch or import are said on stderr, exit 1."""
+    """Run one feed command; a refused URL, a failed fetch or import, and a poll where every
+    feed failed are said on stderr, exit 1."""
     messages = messages_for(lang, surface=surface)
     source: str = getattr(args, "source", None) or getattr(args, "url", None) or ""
     try:
@@ -37,8 +38,9 @@ async def run_feed_command(
             poller = Poller(service, fetcher, service.settings)
             if args.command == "fetch":
                 report = await poller.poll(due_only=False)
-                print(poll_text(report, lang, surface))
-                return 0
+                all_failed = bool(report.feeds) and all(result.error for result in report.feeds)
+                print(poll_text(report, lang, surface), file=sys.stderr if all_failed else sys.stdout)
+                return 1 if all_failed else 0
             path = Path(source)
             if "://" not in source and path.is_file():
                 outcome = await import_file(service, path)
