@@ -111,7 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.verbose:
         configure_logging(logging.DEBUG)
     elif args.command == "run":
-        configure_logging(getattr(logging, settings.log_level, logging.INFO))
+        configure_logging(settings.log_level)
     else:
         # Terminal commands report problems themselves (one line, or the reload report);
         # warnings such as skipped files are shown with -v.

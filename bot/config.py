@@ -137,7 +137,7 @@ class Settings:
             ),
             api_base=get("DISCORD_API_BASE"),
             gateway_url=get("DISCORD_GATEWAY_URL"),
-            log_level=(get("NEWSBOT_LOG_LEVEL") or "INFO").upper(),
+            log_level=_log_level(get("NEWSBOT_LOG_LEVEL")),
             lang=_choice("NEWSBOT_LANG", get("NEWSBOT_LANG"), ("fr", "en")),
             store_check_seconds=_positive_float("NEWSBOT_STORE_CHECK_SECONDS", get("NEWSBOT_STORE_CHECK_SECONDS"), 5.0),
             follow_outside_links=_bool("NEWSBOT_FOLLOW_OUTSIDE_LINKS", get("NEWSBOT_FOLLOW_OUTSIDE_LINKS"), False),
@@ -229,6 +229,17 @@ def _choice(name: str, value: str | None, choices: tuple[str, ...]) -> str | Non
     if value.lower() not in choices:
         raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
     return value.lower()
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _log_level(value: str | None) -> str:
+    if value is None:
+        return "INFO"
+    if value.upper() not in LOG_LEVELS:
+        raise ConfigError(f"NEWSBOT_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {value!r}")
+    return value.upper()
 
 
 def _bool(name: str, value: str | None, default: bool) -> bool:

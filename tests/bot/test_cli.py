@@ -337,6 +337,13 @@ def test_bad_configuration_exits_non_zero_with_one_line_naming_the_variable(tmp_
     assert "NEWSBOT_GUILD_IDS" in lines[0]
 
 
+def test_an_unknown_log_level_stops_run_naming_the_valid_levels(tmp_path: Path) -> None:
+    result = newsbot(tmp_path, "run", env={"NEWSBOT_LOG_LEVEL": "LOUD", "DISCORD_TOKEN": "x"})
+    assert result.returncode == 2
+    line = one_clean_line(result)
+    assert "NEWSBOT_LOG_LEVEL" in line and "'LOUD'" in line and "DEBUG, INFO, WARNING, ERROR, CRITICAL" in line
+
+
 def test_env_file_in_the_working_folder_is_read(tmp_path: Path) -> None:
     (tmp_path / "cwd").mkdir()
     (tmp_path / "cwd" / ".env").write_text("NEWSBOT_COOLDOWN_SECONDS=never\n", encoding="utf-8")

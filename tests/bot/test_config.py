@@ -187,3 +187,9 @@ def test_max_removed_share_defaults_to_half_and_is_checked() -> None:
     assert Settings.from_mapping({"NEWSBOT_MAX_REMOVED_SHARE": "0.2"}).max_removed_share == 0.2
     with pytest.raises(ConfigError, match="NEWSBOT_MAX_REMOVED_SHARE"):
         Settings.from_mapping({"NEWSBOT_MAX_REMOVED_SHARE": "2"})
+
+
+def test_an_unknown_log_level_is_refused_naming_the_valid_ones() -> None:
+    with pytest.raises(ConfigError) as refused:
+        Settings.from_mapping({"NEWSBOT_LOG_LEVEL": "LOUD"})
+    assert "DEBUG, INFO, WARNING, ERROR, CRITICAL" in str(refused.value) and "'LOUD'" in str(refused.value)
