@@ -47,7 +47,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help="SQLite database file (default: NEWSBOT_DB, else one per corpus folder in the data folder)",
     )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="log newsbot's details to stderr; -vv also the libraries' (aiosqlite, discord.py…)",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     ask = commands.add_parser("ask", help="answer a question (or one question per line from stdin)")
@@ -109,7 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"newsbot: {message.format(error=error)}", file=sys.stderr)
         return 2
     if args.verbose:
-        configure_logging(logging.DEBUG)
+        configure_logging(logging.DEBUG, libraries=logging.DEBUG if args.verbose > 1 else None)
     elif args.command == "run":
         configure_logging(settings.log_level)
     else:

@@ -809,3 +809,12 @@ def test_ask_dash_reads_the_questions_from_stdin(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     answers = [json.loads(line) for line in result.stdout.splitlines()]
     assert [a["question"] for a in answers] == [MICROSOFT, CHATGPT]
+
+
+def test_verbose_shows_newsbot_s_details_without_the_libraries_chatter(tmp_path: Path) -> None:
+    result = newsbot(tmp_path, "-v", "ask", CHATGPT)
+    assert result.returncode == 0, result.stderr
+    assert "DEBUG bot." in result.stderr or "DEBUG newsbot" in result.stderr or "DEBUG retrieval" in result.stderr
+    assert "aiosqlite" not in result.stderr
+    very = newsbot(tmp_path, "-vv", "ask", CHATGPT)
+    assert "DEBUG aiosqlite" in very.stderr
