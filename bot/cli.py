@@ -109,7 +109,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     surface = terminal_surface(args)
     try:
-        settings = Settings.load()
+        # The Discord bot's own settings (cooldown, token, guilds…) are checked by `run` only.
+        settings = Settings.load(bot=args.command == "run")
     except ConfigError as error:
         message = messages_for(terminal_language(os.environ), default=Lang.EN, surface=surface).config_error
         print(f"newsbot: {message.format(error=error)}", file=sys.stderr)
