@@ -110,7 +110,8 @@ class Settings:
     def load(
         cls, env_file: Path | None = Path(".env"), environ: Mapping[str, str] | None = None, *, bot: bool = True
     ) -> Settings:
-        """Settings from the environment, falling back to ``env_file`` for unset names.
+        """Settings from the environment, falling back to ``env_file`` for unset names (by
+        default ``.env`` in the current folder only: not its parents, not the data folder).
         ``bot=False`` leaves out the settings only the Discord bot uses (see :meth:`from_mapping`)."""
         values: dict[str, str | None] = {}
         if env_file is not None and env_file.is_file():

@@ -373,6 +373,14 @@ def test_env_file_in_the_working_folder_is_read(tmp_path: Path) -> None:
     assert result.stdout.startswith("Sources (5 articles) :")
 
 
+def test_env_file_in_a_parent_folder_is_not_read(tmp_path: Path) -> None:
+    """README and .env.example: ``.env`` is read from the current folder only."""
+    (tmp_path / ".env").write_text("NEWSBOT_LANG=fr\n", encoding="utf-8")
+    result = newsbot(tmp_path, "sources")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Sources (5 articles):")
+
+
 # ---------------------------------------------------------------------- locked database
 
 
