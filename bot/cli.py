@@ -20,13 +20,14 @@ from pathlib import Path
 from bot import reports
 from bot.config import ConfigError, Settings
 from bot.logs import configure_logging
-from bot.messages import Lang, messages_for, say, terminal_language
+from bot.messages import TERMINAL, Lang, Surface, messages_for, say, terminal_language
 from bot.render import answer_json, render_answer
 from bot.service import FolderError, NewsService, ServiceError, storable
 from bot.store import StoreError
 from retrieval.answer import AbstainReason, Answer
 from retrieval.corpus import CorpusError
 from retrieval.engine import MAX_QUESTION_CHARS
+from retrieval.text.language import Language, detect_language
 
 log = logging.getLogger("newsbot")
 
@@ -46,16 +47,22 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help="SQLite database file (default: NEWSBOT_DB, else one per corpus folder in the data folder)",
     )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="log newsbot's details to stderr; -vv also the libraries' (aiosqlite, discord.py…)",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     ask = commands.add_parser("ask", help="answer a question (or one question per line from stdin)")
-    ask.add_argument("question", nargs="?", help="the question; omit to read questions from stdin")
+    ask.add_argument("question", nargs="?", help="the question; omit it, or give -, to read questions from stdin")
     ask.add_argument("--json", action="store_true", help="print one JSON object per answer")
     ask.add_argument("--lang", choices=["fr", "en"], help="answer template language (default: the question's)")
 
     headlines = commands.add_parser("headlines", help="list the latest articles")
-    headlines.add_argument("-n", type=int, default=10, help="how many (default 10)")
+    headlines.add_argument("-n", type=positive_int, default=10, help="how many (default 10)")
     commands.add_parser("sources", help="list every article of the corpus")
     reload = commands.add_parser("reload", help="rescan the corpus folder and print the report")
     reload.add_argument(
@@ -78,18 +85,40 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1 (argparse says so otherwise)."""
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
+    return number
+
+
+def terminal_surface(args: argparse.Namespace) -> Surface:
+    """The terminal, naming the database and the corpus folder the way this command was given them."""
+    return dataclasses.replace(
+        TERMINAL,
+        db_setting="--db" if args.db else "NEWSBOT_DB",
+        corpus_setting="--corpus" if args.corpus else "NEWSBOT_CORPUS_DIR",
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    surface = terminal_surface(args)
     try:
-        settings = Settings.load()
+        # The Discord bot's own settings (cooldown, token, guilds…) are checked by `run` only.
+        settings = Settings.load(bot=args.command == "run")
     except ConfigError as error:
-        message = messages_for(terminal_language(os.environ), default=Lang.EN).config_error
+        message = messages_for(terminal_language(os.environ), default=Lang.EN, surface=surface).config_error
         print(f"newsbot: {message.format(error=error)}", file=sys.stderr)
         return 2
     if args.verbose:
-        configure_logging(logging.DEBUG)
+        configure_logging(logging.DEBUG, libraries=logging.DEBUG if args.verbose > 1 else None)
     elif args.command == "run":
-        configure_logging(getattr(logging, settings.log_level, logging.INFO))
+        configure_logging(settings.log_level)
     else:
         # Terminal commands report problems themselves (one line, or the reload report);
         # warnings such as skipped files are shown with -v.
@@ -103,9 +132,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.discord.runner import run_bot
 
             return run_bot(settings)
-        return asyncio.run(_run(args, settings))
+        return asyncio.run(_run(args, settings, surface))
     except (CorpusError, ServiceError, StoreError) as error:
-        print(f"newsbot: {say(error, terminal_language(os.environ, settings.lang))}", file=sys.stderr)
+        print(f"newsbot: {say(error, terminal_language(os.environ, settings.lang), surface)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -116,7 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
-async def _run(args: argparse.Namespace, settings: Settings) -> int:
+async def _run(args: argparse.Namespace, settings: Settings, surface: Surface) -> int:
     # Quiet for small corpora; a first start on thousands of articles shows where it is.
     # Every command starts from the stored corpus: only `reload` changes it (its report then
     # shows what changed since the last one), and only an empty store is loaded first.
@@ -131,24 +160,24 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
     lang = terminal_language(os.environ, settings.lang)
     async with service:
         if args.command == "ask":
-            await _note_folder_changes(service, lang)
-            return await _ask(service, args)
+            await _note_folder_changes(service, lang, surface)
+            return await _ask(service, args, lang, surface)
         if args.command == "headlines":
-            print(reports.headlines_text(await service.headlines(max(1, args.n)), lang))
+            print(reports.headlines_text(await service.headlines(args.n), lang, surface))
         elif args.command == "sources":
-            print(reports.sources_text(await service.sources(), lang))
+            print(reports.sources_text(await service.sources(), lang, surface))
         elif args.command == "reload":
             report = await service.reload(requested_by="cli", allow_shrink=args.allow_shrink)
             if not report.ok:
-                print(f"newsbot: {reports.reload_text(report, lang)}", file=sys.stderr)
+                print(f"newsbot: {reports.reload_text(report, lang, surface)}", file=sys.stderr)
                 return 1
-            print(reports.reload_text(report, lang))
+            print(reports.reload_text(report, lang, surface))
         elif args.command == "stats":
-            print(reports.stats_text(await service.stats(), lang))
+            print(reports.stats_text(await service.stats(), lang, surface))
         elif args.command in ("feeds", "fetch", "import"):
             from bot.feeds.commands import run_feed_command
 
-            return await run_feed_command(service, args, lang)
+            return await run_feed_command(service, args, lang, surface)
     return 0
 
 
@@ -157,13 +186,13 @@ def print_progress(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
-async def _note_folder_changes(service: NewsService, lang: str) -> None:
+async def _note_folder_changes(service: NewsService, lang: str, surface: Surface) -> None:
     """Say on stderr when the answers come from a stored corpus the folder no longer matches."""
-    messages = messages_for(lang)
+    messages = messages_for(lang, surface=surface)
     try:
         changes = await service.folder_changes()
     except (CorpusError, FolderError) as error:
-        print(f"newsbot: {messages.folder_unavailable.format(error=say(error, lang))}", file=sys.stderr)
+        print(f"newsbot: {messages.folder_unavailable.format(error=say(error, lang, surface))}", file=sys.stderr)
         return
     if changes:
         note = messages.folder_changed.format(
@@ -172,20 +201,31 @@ async def _note_folder_changes(service: NewsService, lang: str) -> None:
         print(f"newsbot: {note}", file=sys.stderr)
 
 
-async def _ask(service: NewsService, args: argparse.Namespace) -> int:
-    if args.question is None and isinstance(sys.stdin, io.TextIOWrapper):
+async def _ask(service: NewsService, args: argparse.Namespace, terminal: str, surface: Surface) -> int:
+    batch = args.question in (None, "-")  # `ask -` reads stdin, as the usual convention goes
+    if batch and isinstance(sys.stdin, io.TextIOWrapper):
         # Undecodable bytes become U+FFFD below instead of ending the batch with a traceback.
         sys.stdin.reconfigure(errors="surrogateescape")
-    questions = [args.question] if args.question is not None else (line.rstrip("\n") for line in sys.stdin)
+    questions = (line.rstrip("\n") for line in sys.stdin) if batch else [args.question]
     for raw in questions:
         question = storable(raw)
-        if args.question is None and not question.strip():
+        if batch and not question.strip():
             continue
-        answer = await service.ask(question, lang=args.lang, origin="cli")
-        print(_json_line(answer) if args.json else render_answer(answer), flush=True)
-        if not args.json and args.question is None:
+        answer = await service.ask(question, lang=reply_language(question, args.lang, terminal), origin="cli")
+        print(_json_line(answer) if args.json else render_answer(answer, surface=surface), flush=True)
+        if not args.json and batch:
             print(flush=True)
     return 0
+
+
+def reply_language(question: str, chosen: str | None, terminal: str) -> str | None:
+    """The language to answer ``question`` in: ``--lang`` when given; else ``None`` (the
+    question's own) when its words say which language it is in; else the terminal's
+    (``NEWSBOT_LANG``, then the locale): an empty question, a bare name, a number."""
+    if chosen:
+        return chosen
+    decided = detect_language(question, Language.FRENCH) == detect_language(question, Language.ENGLISH)
+    return None if decided else terminal
 
 
 def _json_line(answer: Answer) -> str:

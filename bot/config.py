@@ -107,27 +107,33 @@ class Settings:
         return self.db_path.with_name(f"{self.db_path.stem}.index.npz")
 
     @classmethod
-    def load(cls, env_file: Path | None = Path(".env"), environ: Mapping[str, str] | None = None) -> Settings:
-        """Settings from the environment, falling back to ``env_file`` for unset names."""
+    def load(
+        cls, env_file: Path | None = Path(".env"), environ: Mapping[str, str] | None = None, *, bot: bool = True
+    ) -> Settings:
+        """Settings from the environment, falling back to ``env_file`` for unset names (by
+        default ``.env`` in the current folder only: not its parents, not the data folder).
+        ``bot=False`` leaves out the settings only the Discord bot uses (see :meth:`from_mapping`)."""
         values: dict[str, str | None] = {}
         if env_file is not None and env_file.is_file():
             values.update(dotenv_values(env_file))
         values.update(os.environ if environ is None else environ)
-        return cls.from_mapping(values)
+        return cls.from_mapping(values, bot=bot)
 
     @classmethod
-    def from_mapping(cls, values: Mapping[str, str | None]) -> Settings:
+    def from_mapping(cls, values: Mapping[str, str | None], *, bot: bool = True) -> Settings:
+        """Settings from ``values``; a value that cannot be used is a :class:`ConfigError`.
+
+        With ``bot=False`` (the terminal commands) the settings only ``newsbot run`` uses —
+        the token, guilds, moderator role, cooldown, Discord endpoints, store checks,
+        announcements and log level — are not read, so a bad one does not stop ``newsbot ask``.
+        """
+
         def get(name: str) -> str | None:
             value = values.get(name)
             return value.strip() if value and value.strip() else None
 
         data_dir = Path(get("NEWSBOT_DATA_DIR") or default_data_dir(values))
-        return cls(
-            discord_token=Secret(get("DISCORD_TOKEN") or ""),
-            guild_ids=_int_list("NEWSBOT_GUILD_IDS", get("NEWSBOT_GUILD_IDS")),
-            mod_role=get("NEWSBOT_MOD_ROLE"),
-            cooldown_questions=_positive_int("NEWSBOT_COOLDOWN_QUESTIONS", get("NEWSBOT_COOLDOWN_QUESTIONS"), 5),
-            cooldown_seconds=_positive_float("NEWSBOT_COOLDOWN_SECONDS", get("NEWSBOT_COOLDOWN_SECONDS"), 30.0),
+        settings = cls(
             data_dir=data_dir,
             db_path=Path(get("NEWSBOT_DB") or ""),
             corpus_dir=Path(get("NEWSBOT_CORPUS_DIR") or shipped_corpus()),
@@ -135,11 +141,7 @@ class Settings:
             question_retention_days=_positive_int(
                 "NEWSBOT_QUESTION_RETENTION_DAYS", get("NEWSBOT_QUESTION_RETENTION_DAYS"), 90
             ),
-            api_base=get("DISCORD_API_BASE"),
-            gateway_url=get("DISCORD_GATEWAY_URL"),
-            log_level=(get("NEWSBOT_LOG_LEVEL") or "INFO").upper(),
             lang=_choice("NEWSBOT_LANG", get("NEWSBOT_LANG"), ("fr", "en")),
-            store_check_seconds=_positive_float("NEWSBOT_STORE_CHECK_SECONDS", get("NEWSBOT_STORE_CHECK_SECONDS"), 5.0),
             follow_outside_links=_bool("NEWSBOT_FOLLOW_OUTSIDE_LINKS", get("NEWSBOT_FOLLOW_OUTSIDE_LINKS"), False),
             max_removed_share=_share("NEWSBOT_MAX_REMOVED_SHARE", get("NEWSBOT_MAX_REMOVED_SHARE"), 0.5),
             feed_interval_seconds=_positive_float("NEWSBOT_FEED_INTERVAL", get("NEWSBOT_FEED_INTERVAL"), 900.0),
@@ -151,8 +153,25 @@ class Settings:
             ),
             fetch_timeout_seconds=_positive_float("NEWSBOT_FETCH_TIMEOUT", get("NEWSBOT_FETCH_TIMEOUT"), 20.0),
             fetch_max_bytes=_positive_int("NEWSBOT_FETCH_MAX_BYTES", get("NEWSBOT_FETCH_MAX_BYTES"), 5_000_000),
+        )
+        if not bot:
+            return settings
+        with_bot = replace(
+            settings,
+            discord_token=Secret(get("DISCORD_TOKEN") or ""),
+            guild_ids=_int_list("NEWSBOT_GUILD_IDS", get("NEWSBOT_GUILD_IDS")),
+            mod_role=get("NEWSBOT_MOD_ROLE"),
+            cooldown_questions=_positive_int("NEWSBOT_COOLDOWN_QUESTIONS", get("NEWSBOT_COOLDOWN_QUESTIONS"), 5),
+            cooldown_seconds=_positive_float("NEWSBOT_COOLDOWN_SECONDS", get("NEWSBOT_COOLDOWN_SECONDS"), 30.0),
+            api_base=get("DISCORD_API_BASE"),
+            gateway_url=get("DISCORD_GATEWAY_URL"),
+            log_level=_log_level(get("NEWSBOT_LOG_LEVEL")),
+            store_check_seconds=_positive_float("NEWSBOT_STORE_CHECK_SECONDS", get("NEWSBOT_STORE_CHECK_SECONDS"), 5.0),
             announce_max=_positive_int("NEWSBOT_ANNOUNCE_MAX", get("NEWSBOT_ANNOUNCE_MAX"), 5),
         )
+        # replace() passes the derived database path on as if it had been named: keep saying it was not.
+        object.__setattr__(with_bot, "db_derived", settings.db_derived)
+        return with_bot
 
 
 def shipped_corpus() -> Path:
@@ -229,6 +248,17 @@ def _choice(name: str, value: str | None, choices: tuple[str, ...]) -> str | Non
     if value.lower() not in choices:
         raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
     return value.lower()
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _log_level(value: str | None) -> str:
+    if value is None:
+        return "INFO"
+    if value.upper() not in LOG_LEVELS:
+        raise ConfigError(f"NEWSBOT_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {value!r}")
+    return value.upper()
 
 
 def _bool(name: str, value: str | None, default: bool) -> bool:

@@ -10,9 +10,20 @@ from __future__ import annotations
 import logging
 import sys
 
+OWN_LOGGERS = ("newsbot", "bot", "retrieval")
+"""The loggers of newsbot itself; every other logger is a library's (aiosqlite, discord, asyncio…)."""
 
-def configure_logging(level: int | str = logging.WARNING) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+def configure_logging(level: int | str = logging.WARNING, libraries: int | str | None = None) -> None:
+    """newsbot's own loggers at ``level``; libraries at ``libraries``, by default ``level``
+    but never below INFO, so that ``-v`` shows newsbot's details without aiosqlite's line
+    per query (``-vv`` passes DEBUG for both)."""
+    own = logging.getLevelName(level) if isinstance(level, str) else level
+    if libraries is None:
+        libraries = max(own, logging.INFO)
+    logging.basicConfig(level=libraries, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    for name in OWN_LOGGERS:
+        logging.getLogger(name).setLevel(own)
     quiet_discord_http()
 
 

@@ -14,8 +14,9 @@ locale, English otherwise. On Discord the user's locale decides.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from enum import StrEnum
+from functools import cache
 
 
 class Lang(StrEnum):
@@ -139,23 +140,26 @@ class Messages:
     import_done: str
     import_duplicate: str
     import_failed: str
+    import_no_file: str
+    import_folder: str
+    not_a_url: str
     announce_article: str
     announce_more: str
 
 
-FRENCH = Messages(
+_FRENCH = Messages(
     intro="D'après les articles :",
     intro_single="D'après l'article :",
     abstain=(
         "Je ne trouve pas la réponse dans les articles dont je dispose. "
-        "Tapez `/headlines` pour voir les sujets couverts."
+        "Tapez {/headlines} pour voir les sujets couverts."
     ),
     empty_question=(
         "Posez-moi une question sur l'actualité, par exemple : « Combien a coûté l'entraînement de DeepSeek R1 ? »"
     ),
-    too_long=("Votre question est trop longue ({length} caractères) : posez-la en moins de {limit} caractères."),
+    too_long=("Votre question est trop longue ({length} caractères) : posez-la en {limit} caractères au plus."),
     unknown_name=(
-        "Les articles dont je dispose ne parlent pas de {name}. Tapez `/headlines` pour voir les sujets couverts."
+        "Les articles dont je dispose ne parlent pas de {name}. Tapez {/headlines} pour voir les sujets couverts."
     ),
     date_unknown="date inconnue",
     also_reported="Également rapporté par : {sources}",
@@ -246,20 +250,21 @@ FRENCH = Messages(
     intents_refused="Discord a refusé les intents demandés ; voir la section d'installation du README.",
     store_locked=(
         "La base {path} est verrouillée par un autre processus (un autre newsbot en marche ?). Arrêtez-le ou "
-        "choisissez un autre fichier avec NEWSBOT_DB."
+        "choisissez un autre fichier avec {$db}."
     ),
     store_full=("Le disque qui contient la base {path} est plein. Libérez de la place."),
     store_read_only=(
-        "La base {path} est en lecture seule. Corrigez ses permissions ou choisissez un fichier modifiable avec "
-        "NEWSBOT_DB."
+        "La base {path} ou ses fichiers {path}-wal et {path}-shm sont en lecture seule. Corrigez les permissions "
+        "des trois (un newsbot lancé quand la base était en lecture seule a pu créer les deux derniers ainsi) ou "
+        "choisissez un fichier modifiable avec {$db}."
     ),
     store_not_a_database=(
         "Le fichier {path} n'est pas une base newsbot utilisable ({error}). Restaurez une sauvegarde ou choisissez un "
-        "autre fichier avec NEWSBOT_DB."
+        "autre fichier avec {$db}."
     ),
     store_io=(
         "Impossible de lire ou d'écrire la base {path} ({error}). Vérifiez le disque, le chemin et ses permissions, "
-        "ou choisissez un autre fichier avec NEWSBOT_DB."
+        "ou choisissez un autre fichier avec {$db}."
     ),
     store_conflict=(
         "Un autre processus newsbot a modifié les articles de {path} pendant ce rechargement ; rien n'a été modifié "
@@ -268,35 +273,34 @@ FRENCH = Messages(
     store_closed=("La base {path} est fermée ; ouvrez-la de nouveau."),
     store_no_folder=(
         "Impossible de créer le dossier de la base {path} : {error}. Corrigez les permissions ou choisissez un "
-        "emplacement modifiable avec NEWSBOT_DB."
+        "emplacement modifiable avec {$db}."
     ),
-    store_not_a_file=("Le chemin de la base {path} n'est pas un fichier. Indiquez un fichier avec NEWSBOT_DB."),
+    store_not_a_file=("Le chemin de la base {path} n'est pas un fichier. Indiquez un fichier avec {$db}."),
     store_folder_read_only=(
         "Le dossier {folder} de la base est en lecture seule. Corrigez ses permissions ou choisissez un emplacement "
-        "modifiable avec NEWSBOT_DB."
+        "modifiable avec {$db}."
     ),
     store_version_gap=(
         "La base {path} est au schéma {current}, qui ne peut pas passer directement au schéma {target}. Restaurez une "
-        "sauvegarde ou choisissez un nouveau fichier avec NEWSBOT_DB."
+        "sauvegarde ou choisissez un nouveau fichier avec {$db}."
     ),
     store_newer=(
         "La base {path} a été écrite par un newsbot plus récent (schéma {version} ; celui-ci connaît jusqu'au schéma "
-        "{known}). Mettez newsbot à jour ou choisissez un autre fichier avec NEWSBOT_DB."
+        "{known}). Mettez newsbot à jour ou choisissez un autre fichier avec {$db}."
     ),
     no_usable_articles=(
-        "le dossier {folder} ne contient aucun article utilisable (fichiers .txt, .md ou .html) ; ajoutez-en ou changez NEWSBOT_CORPUS_DIR"
+        "le dossier {folder} ne contient aucun article utilisable (fichiers .txt, .md ou .html) ; ajoutez-en ou changez {$corpus}"
     ),
     could_not_load=("impossible de charger le corpus : {error}"),
     reload_refused=(
         "ce rechargement retirerait {removed} des {stored} articles enregistrés ({folder} est-il vide, démonté ou "
-        "copié à moitié ?) ; rien n'a été modifié. Vérifiez le dossier, ou forcez-le avec `newsbot reload "
-        "--allow-shrink` ou `/reload force:True`"
+        "copié à moitié ?) ; rien n'a été modifié. Vérifiez le dossier, ou forcez-le avec {/reload-force}"
     ),
-    folder_missing=("le dossier {folder} n'existe pas ; réglez NEWSBOT_CORPUS_DIR ou passez --corpus"),
-    not_a_folder=("{folder} n'est pas un dossier ; faites pointer NEWSBOT_CORPUS_DIR sur le dossier des articles"),
+    folder_missing=("le dossier {folder} n'existe pas ; faites pointer {$corpus} sur le dossier des articles"),
+    not_a_folder=("{folder} n'est pas un dossier ; faites pointer {$corpus} sur le dossier des articles"),
     folder_too_deep=(
         "le dossier {folder} est trop profondément imbriqué pour être parcouru (une boucle de dossiers, une copie "
-        "ratée ?) ; aplatissez-le ou choisissez un autre dossier avec NEWSBOT_CORPUS_DIR"
+        "ratée ?) ; aplatissez-le ou choisissez un autre dossier avec {$corpus}"
     ),
     net_dns=(
         "impossible de trouver l'adresse de {host} (DNS) : vérifiez la connexion réseau et DISCORD_API_BASE ({api})."
@@ -324,13 +328,13 @@ FRENCH = Messages(
     feed_added="Flux suivi : {url} (n° {id}). Il sera relevé toutes les {minutes} min.",
     feed_known="Ce flux est déjà suivi : {url} (n° {id}).",
     feed_announced_in=" Les nouveaux articles seront annoncés dans {channel}.",
-    feeds_none="Aucun flux suivi. Ajoutez-en un avec `/feeds add` ou `newsbot feeds add URL`.",
+    feeds_none="Aucun flux suivi. Ajoutez-en un avec {/feeds-add}.",
     feed_line="{id}. {url} · {title} · {state}",
     feed_ok="relevé le {polled}",
     feed_never="pas encore relevé",
     feed_failing="en échec ({failures} fois) : {error} ; prochain essai le {next}",
     feed_removed="Flux retiré : {url}. Ses articles restent dans le corpus.",
-    feed_not_found="Aucun flux « {key} » : voyez `/feeds list` ou `newsbot feeds list`.",
+    feed_not_found="Aucun flux « {key} » : voyez {/feeds-list}.",
     poll_done=(
         "Relève terminée : {feeds} flux, {added} nouveaux articles, {duplicates} déjà connus, "
         "{failed} flux en échec, {expired} articles expirés."
@@ -339,17 +343,20 @@ FRENCH = Messages(
     import_done="Article importé : {title} (`{path}`).",
     import_duplicate="Cet article est déjà dans le corpus : {url}.",
     import_failed="Impossible d'importer {url} : {error}",
+    import_no_file="Impossible d'importer {source} : ce fichier n'existe pas (et ce n'est pas une URL http ou https).",
+    import_folder="Impossible d'importer {source} : c'est un dossier ; importez un fichier .html, .md ou .txt, ou une URL.",
+    not_a_url="« {url} » n'est pas une URL : donnez l'adresse complète, qui commence par http:// ou https://.",
     announce_article="📰 {title} · {source}\n<{url}>",
     announce_more="… et {more} autres nouveaux articles de {feed}.",
 )
 
-ENGLISH = Messages(
+_ENGLISH = Messages(
     intro="From the articles:",
     intro_single="From the article:",
-    abstain=("I can't find the answer in the news articles I have. Type `/headlines` to see what they cover."),
+    abstain=("I can't find the answer in the news articles I have. Type {/headlines} to see what they cover."),
     empty_question=("Ask me a question about the news, for example: “How much did DeepSeek R1 cost to train?”"),
-    too_long=("Your question is too long ({length} characters): please ask it in under {limit} characters."),
-    unknown_name=("The news articles I have don't mention {name}. Type `/headlines` to see what they cover."),
+    too_long=("Your question is too long ({length} characters): please ask it in at most {limit} characters."),
+    unknown_name=("The news articles I have don't mention {name}. Type {/headlines} to see what they cover."),
     date_unknown="date unknown",
     also_reported="Also reported by: {sources}",
     no_articles="No articles are loaded yet.",
@@ -434,18 +441,22 @@ ENGLISH = Messages(
     token_rejected="Discord rejected DISCORD_TOKEN; copy the bot token again from the developer portal.",
     intents_refused="Discord refused the requested intents; see the README's setup section.",
     store_locked=(
-        "The database {path} is locked by another process (another newsbot running?). Stop it or set NEWSBOT_DB to "
-        "another file."
+        "The database {path} is locked by another process (another newsbot running?). Stop it or choose "
+        "another file with {$db}."
     ),
     store_full=("The disk holding the database {path} is full. Free some space."),
-    store_read_only=("The database {path} is read-only. Fix its permissions or set NEWSBOT_DB to a writable file."),
+    store_read_only=(
+        "The database {path} or its {path}-wal and {path}-shm files are read-only. Fix the permissions of all "
+        "three (a newsbot run while the database was read-only may have created the last two so), or choose a "
+        "writable file with {$db}."
+    ),
     store_not_a_database=(
-        "The file {path} is not a usable newsbot database ({error}). Restore a backup, or set NEWSBOT_DB to another "
-        "file."
+        "The file {path} is not a usable newsbot database ({error}). Restore a backup, or choose another "
+        "file with {$db}."
     ),
     store_io=(
-        "Cannot read or write the database {path} ({error}). Check the disk, the path and its permissions, or set "
-        "NEWSBOT_DB to another file."
+        "Cannot read or write the database {path} ({error}). Check the disk, the path and its permissions, or choose "
+        "another file with {$db}."
     ),
     store_conflict=(
         "Another newsbot process changed the articles in {path} while this reload ran; nothing was changed here. Run "
@@ -453,36 +464,35 @@ ENGLISH = Messages(
     ),
     store_closed=("The database {path} is closed; open the store again."),
     store_no_folder=(
-        "Cannot create the folder for the database {path}: {error}. Fix the permissions or set NEWSBOT_DB to a "
-        "writable location."
+        "Cannot create the folder for the database {path}: {error}. Fix the permissions or choose a "
+        "writable location with {$db}."
     ),
-    store_not_a_file=("The database path {path} is not a file. Set NEWSBOT_DB to a file."),
+    store_not_a_file=("The database path {path} is not a file. Choose a file with {$db}."),
     store_folder_read_only=(
-        "The folder {folder} of the database is read-only. Fix its permissions or set NEWSBOT_DB to a writable "
-        "location."
+        "The folder {folder} of the database is read-only. Fix its permissions or choose a writable "
+        "location with {$db}."
     ),
     store_version_gap=(
         "The database {path} is at schema version {current}, which cannot be upgraded to {target} directly. Restore a "
-        "backup or set NEWSBOT_DB to a new file."
+        "backup or choose a new file with {$db}."
     ),
     store_newer=(
         "The database {path} was written by a newer newsbot (schema version {version}; this newsbot knows up to "
-        "{known}). Upgrade newsbot, or set NEWSBOT_DB to another file."
+        "{known}). Upgrade newsbot, or choose another file with {$db}."
     ),
     no_usable_articles=(
-        "the corpus folder {folder} has no usable articles (.txt, .md or .html files); add some or set NEWSBOT_CORPUS_DIR"
+        "the corpus folder {folder} has no usable articles (.txt, .md or .html files); add some or point {$corpus} at another folder"
     ),
     could_not_load=("could not load the corpus: {error}"),
     reload_refused=(
         "this reload would remove {removed} of the {stored} stored articles (is {folder} empty, unmounted or "
-        "half-copied?); nothing was changed. Check the folder, or force it with `newsbot reload --allow-shrink` or "
-        "`/reload force:True`"
+        "half-copied?); nothing was changed. Check the folder, or force it with {/reload-force}"
     ),
-    folder_missing=("corpus folder {folder} does not exist; set NEWSBOT_CORPUS_DIR or pass --corpus"),
-    not_a_folder=("{folder} is not a folder; point NEWSBOT_CORPUS_DIR at the folder of articles"),
+    folder_missing=("corpus folder {folder} does not exist; point {$corpus} at the folder of articles"),
+    not_a_folder=("{folder} is not a folder; point {$corpus} at the folder of articles"),
     folder_too_deep=(
         "the folder {folder} is nested too deep to scan (a loop of folders, or a copy gone wrong?); flatten it or "
-        "point NEWSBOT_CORPUS_DIR at another folder"
+        "point {$corpus} at another folder"
     ),
     net_dns="cannot resolve {host} (DNS): check the network connection and DISCORD_API_BASE ({api}).",
     net_refused=(
@@ -508,13 +518,13 @@ ENGLISH = Messages(
     feed_added="Following {url} (no. {id}). It will be checked every {minutes} min.",
     feed_known="Already following {url} (no. {id}).",
     feed_announced_in=" New articles will be announced in {channel}.",
-    feeds_none="No feeds followed. Add one with `/feeds add` or `newsbot feeds add URL`.",
+    feeds_none="No feeds followed. Add one with {/feeds-add}.",
     feed_line="{id}. {url} · {title} · {state}",
     feed_ok="checked {polled}",
     feed_never="not checked yet",
     feed_failing="failing ({failures} times): {error}; next try {next}",
     feed_removed="Stopped following {url}. Its articles stay in the corpus.",
-    feed_not_found="No feed “{key}”: see `/feeds list` or `newsbot feeds list`.",
+    feed_not_found="No feed “{key}”: see {/feeds-list}.",
     poll_done=(
         "Poll done: {feeds} feeds, {added} new articles, {duplicates} already known, "
         "{failed} feeds failing, {expired} articles expired."
@@ -523,20 +533,84 @@ ENGLISH = Messages(
     import_done="Imported: {title} (`{path}`).",
     import_duplicate="This article is already in the corpus: {url}.",
     import_failed="Could not import {url}: {error}",
+    import_no_file="Could not import {source}: there is no such file (and it is not an http or https URL).",
+    import_folder="Could not import {source}: it is a folder; import one .html, .md or .txt file, or a URL.",
+    not_a_url="“{url}” is not a URL: give the whole address, starting with http:// or https://.",
     announce_article="📰 {title} · {source}\n<{url}>",
     announce_more="… and {more} more new articles from {feed}.",
 )
 
+
+@dataclass(frozen=True, slots=True)
+class Surface:
+    """Where sentences are shown, which decides how they name commands and settings.
+
+    A sentence names a command as ``{/headlines}``: a slash command on Discord, a ``newsbot``
+    subcommand in the terminal. It names the database and corpus settings as ``{$db}`` and
+    ``{$corpus}``: the way the user gave them (``--db`` after ``newsbot --db``), else the
+    environment variable. On Discord text is also markdown, so untrusted text in it is
+    escaped (:func:`bot.render.escape_for`); the terminal prints it as it is.
+    """
+
+    terminal: bool = False
+    db_setting: str = "NEWSBOT_DB"
+    corpus_setting: str = "NEWSBOT_CORPUS_DIR"
+
+
+DISCORD = Surface()
+TERMINAL = Surface(terminal=True)
+
+COMMAND_NAMES: dict[bool, dict[str, str]] = {
+    # Discord: slash commands (English names; a French client also shows their French ones).
+    False: {
+        "/headlines": "`/headlines`",
+        "/reload-force": "`/reload force:True`",
+        "/feeds-add": "`/feeds add`",
+        "/feeds-list": "`/feeds list`",
+    },
+    # The terminal: ``newsbot`` subcommands.
+    True: {
+        "/headlines": "`newsbot headlines`",
+        "/reload-force": "`newsbot reload --allow-shrink`",
+        "/feeds-add": "`newsbot feeds add URL`",
+        "/feeds-list": "`newsbot feeds list`",
+    },
+}
+
+
+def for_surface(templates: Messages, surface: Surface) -> Messages:
+    """``templates`` with their command and setting names filled in for ``surface``."""
+    names = {**COMMAND_NAMES[surface.terminal], "$db": surface.db_setting, "$corpus": surface.corpus_setting}
+
+    def fill(text: str) -> str:
+        for key, name in names.items():
+            text = text.replace("{" + key + "}", name)
+        return text
+
+    return Messages(**{f.name: fill(getattr(templates, f.name)) for f in fields(Messages)})
+
+
+TEMPLATES: dict[Lang, Messages] = {Lang.FR: _FRENCH, Lang.EN: _ENGLISH}
+FRENCH = for_surface(_FRENCH, DISCORD)
+ENGLISH = for_surface(_ENGLISH, DISCORD)
 MESSAGES: dict[Lang, Messages] = {Lang.FR: FRENCH, Lang.EN: ENGLISH}
+"""Each language's sentences as Discord shows them."""
 
 
-def messages_for(lang: str | None, default: Lang = Lang.FR) -> Messages:
-    """The sentences of ``lang`` ("fr", "en", or a locale such as "en-US"), else ``default``'s."""
+@cache
+def _messages(lang: Lang, surface: Surface) -> Messages:
+    return MESSAGES[lang] if surface == DISCORD else for_surface(TEMPLATES[lang], surface)
+
+
+def messages_for(lang: str | None, default: Lang = Lang.FR, surface: Surface = DISCORD) -> Messages:
+    """The sentences of ``lang`` ("fr", "en", or a locale such as "en-US"), else ``default``'s,
+    as ``surface`` shows them (Discord unless said otherwise)."""
     code = (lang or "").replace("_", "-").split("-")[0].lower()
     try:
-        return MESSAGES[Lang(code)]
+        language = Lang(code)
     except ValueError:
-        return MESSAGES[default]
+        language = default
+    return _messages(language, surface)
 
 
 class Problem(Exception):
@@ -549,14 +623,14 @@ class Problem(Exception):
         self.params = params
         super().__init__(self.say(Lang.EN))
 
-    def say(self, lang: str | None) -> str:
-        """The sentence in ``lang`` (English when unknown)."""
-        return str(getattr(messages_for(lang, default=Lang.EN), self.key)).format(**self.params)
+    def say(self, lang: str | None, surface: Surface = DISCORD) -> str:
+        """The sentence in ``lang`` (English when unknown), as ``surface`` shows it."""
+        return str(getattr(messages_for(lang, default=Lang.EN, surface=surface), self.key)).format(**self.params)
 
 
-def say(error: BaseException, lang: str | None) -> str:
+def say(error: BaseException, lang: str | None, surface: Surface = DISCORD) -> str:
     """An error's message in ``lang`` when it is a :class:`Problem`, else its own words."""
-    return error.say(lang) if isinstance(error, Problem) else str(error)
+    return error.say(lang, surface) if isinstance(error, Problem) else str(error)
 
 
 LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")

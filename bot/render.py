@@ -7,20 +7,21 @@ every message with no mentions allowed. A message never exceeds 2000 characters.
 An answer is best shown as an embed (:func:`answer_embed`): each source's title links to
 the article's URL when one is known (file paths only when there is none), since embeds are
 where Discord renders masked links. The plain text (:func:`render_answer`) is the fallback
-for channels where the bot lacks Embed Links, and what the terminal prints.
+for channels where the bot lacks Embed Links; with ``surface=TERMINAL`` it is what the
+terminal prints: the same sentences, with no escaping (nothing renders markdown there).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from urllib.parse import quote, urlsplit
 
 import discord
 from discord.utils import escape_markdown, escape_mentions
 
-from bot.messages import messages_for
+from bot.messages import DISCORD, Surface, messages_for
 from retrieval.answer import Answer, Citation
 from retrieval.engine import MAX_QUESTION_CHARS
 from retrieval.records import Article
@@ -43,6 +44,16 @@ def safe(text: str) -> str:
     defused here with a zero-width space so it can never render as a mention.
     """
     return _MENTION.sub("<\u200b\\1\\2>", escape_mentions(escape_markdown(text)))
+
+
+def plain(text: str) -> str:
+    """Untrusted text as the terminal prints it: as it is (no markdown is rendered there)."""
+    return text
+
+
+def escape_for(surface: Surface) -> Callable[[str], str]:
+    """How untrusted text is made safe on ``surface``: escaped on Discord, as it is in the terminal."""
+    return plain if surface.terminal else safe
 
 
 def shorten(text: str, limit: int) -> str:
@@ -76,33 +87,35 @@ def file_name(article: Article) -> str:
 AUTHOR_LIMIT = 60
 
 
-def byline(article: Article) -> list[str]:
+def byline(article: Article, escape: Callable[[str], str] = safe) -> list[str]:
     """The author and the publisher, as far as they are known, made safe for a source line."""
     parts = []
     if article.author:
-        parts.append(safe(shorten(one_line(article.author), AUTHOR_LIMIT)))
+        parts.append(escape(shorten(one_line(article.author), AUTHOR_LIMIT)))
     if article.source:
-        parts.append(safe(one_line(article.source)))
+        parts.append(escape(one_line(article.source)))
     return parts
 
 
-def describe(article: Article, lang: str, title_limit: int = TITLE_LIMIT) -> str:
+def describe(article: Article, lang: str, title_limit: int = TITLE_LIMIT, surface: Surface = DISCORD) -> str:
     """ "**Title** · Author · Publisher · 2025-01-28 · `seeds/001.txt`" (author and
     publisher when known; an unknown date is said, never guessed)."""
-    parts = [f"**{safe(shorten(one_line(article.title), title_limit))}**", *byline(article)]
-    parts.append(article.published or messages_for(lang).date_unknown)
+    escape = escape_for(surface)
+    parts = [f"**{escape(shorten(one_line(article.title), title_limit))}**", *byline(article, escape)]
+    parts.append(article.published or messages_for(lang, surface=surface).date_unknown)
     parts.append(f"`{file_name(article)}`")
     return " · ".join(parts)
 
 
-def source_line(article: Article, lang: str) -> str:
+def source_line(article: Article, lang: str, surface: Surface = DISCORD) -> str:
     """The line under a quote: "— " and the article's description."""
-    return "— " + describe(article, lang)
+    return "— " + describe(article, lang, surface=surface)
 
 
-def also_line(articles: Sequence[Article], lang: str) -> str:
-    names = ", ".join(f"*{safe(shorten(one_line(a.title), 80))}* (`{file_name(a)}`)" for a in articles)
-    return messages_for(lang).also_reported.format(sources=names)
+def also_line(articles: Sequence[Article], lang: str, surface: Surface = DISCORD) -> str:
+    escape = escape_for(surface)
+    names = ", ".join(f"*{escape(shorten(one_line(a.title), 80))}* (`{file_name(a)}`)" for a in articles)
+    return messages_for(lang, surface=surface).also_reported.format(sources=names)
 
 
 def safe_url(url: str | None) -> str | None:
@@ -163,26 +176,27 @@ def answer_embed(answer: Answer, limit: int = EMBED_DESCRIPTION_LIMIT) -> discor
     return discord.Embed(description=text if len(text) <= limit else shorten(text, limit), colour=EMBED_COLOUR)
 
 
-def render_citation(citation: Citation, lang: str) -> str:
-    lines = [block_quote(safe(citation.quote)), source_line(citation.article, lang)]
+def render_citation(citation: Citation, lang: str, surface: Surface = DISCORD) -> str:
+    lines = [block_quote(escape_for(surface)(citation.quote)), source_line(citation.article, lang, surface)]
     if citation.also:
-        lines.append(also_line(citation.also, lang))
+        lines.append(also_line(citation.also, lang, surface))
     return "\n".join(lines)
 
 
-def render_answer(answer: Answer, limit: int = MESSAGE_LIMIT) -> str:
-    """The message the bot posts for ``answer`` (also what ``newsbot ask`` prints)."""
-    t = messages_for(answer.lang)
+def render_answer(answer: Answer, limit: int = MESSAGE_LIMIT, surface: Surface = DISCORD) -> str:
+    """The message the bot posts for ``answer``; with ``surface=TERMINAL``, what ``newsbot ask``
+    prints: the same sentences, naming ``newsbot`` commands, article text unescaped."""
+    t = messages_for(answer.lang, surface=surface)
     if not answer.answered:
         if answer.reason == "empty":
             return t.empty_question
         if answer.reason == "too_long":
             return t.too_long.format(length=len(answer.question), limit=MAX_QUESTION_CHARS)
         if answer.reason == "unknown_name" and answer.detail:
-            quoted = messages_for(answer.lang).quoted_name.format(name=safe(answer.detail))
+            quoted = t.quoted_name.format(name=escape_for(surface)(answer.detail))
             return t.unknown_name.format(name=quoted)
         return t.abstain
-    blocks = [render_citation(c, answer.lang) for c in answer.citations]
+    blocks = [render_citation(c, answer.lang, surface) for c in answer.citations]
     # Drop trailing citations until the message fits; the best one always stays.
     while len(blocks) > 1 and len(t.intro) + sum(len(b) + 2 for b in blocks) > limit:
         blocks.pop()
@@ -192,7 +206,8 @@ def render_answer(answer: Answer, limit: int = MESSAGE_LIMIT) -> str:
 
 
 def answer_json(answer: Answer) -> str:
-    """One JSON object per answer, the ``newsbot ask --json`` contract."""
+    """One JSON object per answer, the ``newsbot ask --json`` contract; ``text`` is the
+    message as Discord shows it (markdown escaped, slash commands), ready to post."""
     return json.dumps(
         {
             "question": answer.question,

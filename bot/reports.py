@@ -1,15 +1,16 @@
 """Text for headlines, sources, reload reports and stats, shared by the CLI and Discord.
 
 Output is Discord markdown with article titles escaped; callers that post it to Discord cut
-it to the message limit with :func:`fit`.
+it to the message limit with :func:`fit`. With ``surface=TERMINAL`` the same sentences name
+``newsbot`` commands and untrusted text is printed as it is.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from bot.messages import Lang, Messages, messages_for
-from bot.render import MESSAGE_LIMIT, describe, safe, shorten
+from bot.messages import DISCORD, Lang, Messages, Surface, messages_for
+from bot.render import MESSAGE_LIMIT, describe, escape_for, shorten
 from bot.service import Progress, ReloadReport, ServiceStats
 from bot.store import ArticleRow, FeedbackStats
 
@@ -20,34 +21,37 @@ LIST_LIMIT = 25
 """Lines listed in one message before "… and N more"."""
 
 
-def article_line(row: ArticleRow, lang: str) -> str:
-    return "• " + describe(row.article, lang, title_limit=100)
+def article_line(row: ArticleRow, lang: str, surface: Surface = DISCORD) -> str:
+    return "• " + describe(row.article, lang, title_limit=100, surface=surface)
 
 
-def _listing(title: str, rows: Sequence[ArticleRow], lang: str) -> str:
+def _listing(title: str, rows: Sequence[ArticleRow], lang: str, surface: Surface) -> str:
+    m = messages_for(lang, surface=surface)
     if not rows:
-        return messages_for(lang).no_articles
-    lines = [title] + [article_line(row, lang) for row in rows[:LIST_LIMIT]]
+        return m.no_articles
+    lines = [title] + [article_line(row, lang, surface) for row in rows[:LIST_LIMIT]]
     if len(rows) > LIST_LIMIT:
         more = len(rows) - LIST_LIMIT
-        lines.append(messages_for(lang).more_rows.format(more=more))
+        lines.append(m.more_rows.format(more=more))
     return "\n".join(lines)
 
 
-def headlines_text(rows: Sequence[ArticleRow], lang: str) -> str:
-    return _listing(messages_for(lang).headlines_title, rows, lang)
+def headlines_text(rows: Sequence[ArticleRow], lang: str, surface: Surface = DISCORD) -> str:
+    return _listing(messages_for(lang, surface=surface).headlines_title, rows, lang, surface)
 
 
-def sources_text(rows: Sequence[ArticleRow], lang: str) -> str:
-    return _listing(messages_for(lang).sources_title.format(count=len(rows)), rows, lang)
+def sources_text(rows: Sequence[ArticleRow], lang: str, surface: Surface = DISCORD) -> str:
+    title = messages_for(lang, surface=surface).sources_title.format(count=len(rows))
+    return _listing(title, rows, lang, surface)
 
 
-def reload_text(report: ReloadReport, lang: str = Lang.EN) -> str:
+def reload_text(report: ReloadReport, lang: str = Lang.EN, surface: Surface = DISCORD) -> str:
     """The moderators' reload report (English unless ``lang`` says otherwise: operators
     read it in the terminal, where one language is spoken throughout)."""
-    m = messages_for(lang, default=Lang.EN)
+    m = messages_for(lang, default=Lang.EN, surface=surface)
+    safe = escape_for(surface)
     if not report.ok:
-        said = report.problem.say(lang) if report.problem is not None else report.error
+        said = report.problem.say(lang, surface) if report.problem is not None else report.error
         error = safe(said or m.unknown_error).rstrip(".")
         return m.reload_failed.format(
             duration=report.duration_s, error=error, articles=report.articles, passages=report.passages
@@ -74,9 +78,10 @@ def reload_text(report: ReloadReport, lang: str = Lang.EN) -> str:
     return "\n".join(lines)
 
 
-def stats_text(stats: ServiceStats, lang: str = Lang.EN) -> str:
+def stats_text(stats: ServiceStats, lang: str = Lang.EN, surface: Surface = DISCORD) -> str:
     """The moderators' statistics (English unless ``lang`` says otherwise)."""
-    m = messages_for(lang, default=Lang.EN)
+    m = messages_for(lang, default=Lang.EN, surface=surface)
+    safe = escape_for(surface)
     store = stats.store
     lines = [
         m.stats_corpus.format(articles=stats.live_articles, passages=stats.live_passages)
@@ -121,12 +126,13 @@ def stats_text(stats: ServiceStats, lang: str = Lang.EN) -> str:
     if store.top_unanswered:
         lines.append(m.stats_unanswered)
         lines += [f"• {count}× {safe(shorten(question, 150))}" for question, count in store.top_unanswered]
-    lines += feedback_lines(stats.feedback, m)
+    lines += feedback_lines(stats.feedback, m, surface)
     return "\n".join(lines)
 
 
-def feedback_lines(feedback: FeedbackStats, m: Messages) -> list[str]:
+def feedback_lines(feedback: FeedbackStats, m: Messages, surface: Surface = DISCORD) -> list[str]:
     """The share of 👍 among the votes on answers, and the most down-voted questions."""
+    safe = escape_for(surface)
     if not feedback.votes:
         return [m.stats_no_feedback]
     share = round(100 * feedback.helpful / feedback.votes)

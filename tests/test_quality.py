@@ -67,6 +67,31 @@ FLOORS: dict[str, tuple[Path, tuple[Path, ...], Floor]] = {
 }
 
 
+def missing(questions: Path, folders: tuple[Path, ...], shared: Path = SHARED) -> str | None:
+    """Why a set cannot run, naming the first missing piece (the shared folder as a whole
+    when it is absent), or ``None`` when everything is here."""
+    for path in (questions, *folders):
+        if path.is_relative_to(shared) and not shared.is_dir():
+            return f"the shared eval folder {shared} is not here (it sits beside the repository)"
+        if not (path.is_file() if path == questions else path.is_dir()):
+            kind = "question file" if path == questions else "corpus folder"
+            return f"the {kind} {path} is not here"
+    return None
+
+
+def test_a_skipped_set_names_what_is_missing(tmp_path: Path) -> None:
+    shared = tmp_path / "shared" / "eval"
+    mixed = (ROOT / "seeds", shared / "squad/dev/corpus")
+    assert (
+        missing(DATA / "dev.jsonl", mixed, shared)
+        == f"the shared eval folder {shared} is not here (it sits beside the repository)"
+    )
+    shared.mkdir(parents=True)
+    assert missing(DATA / "dev.jsonl", mixed, shared) == f"the corpus folder {shared / 'squad/dev/corpus'} is not here"
+    assert missing(tmp_path / "gone.jsonl", SEEDS, shared) == f"the question file {tmp_path / 'gone.jsonl'} is not here"
+    assert missing(DATA / "dev.jsonl", SEEDS, shared) is None
+
+
 def one_folder(folders: tuple[Path, ...], tmp_path: Path) -> Path:
     """The folder itself, or a new one holding copies of every folder's articles."""
     if len(folders) == 1:
@@ -104,8 +129,8 @@ def evaluate(questions: Path, corpus: Path, tmp_path: Path) -> Scores:
 @pytest.mark.parametrize("name", list(FLOORS))
 def test_eval_set_stays_at_or_above_its_floor(name: str, tmp_path: Path) -> None:
     questions, folders, floor = FLOORS[name]
-    if not questions.is_file() or not all(folder.is_dir() for folder in folders):
-        pytest.skip(f"{questions} is not here (the shared eval sets sit beside the repository)")
+    if (absent := missing(questions, folders)) is not None:
+        pytest.skip(absent)
     scores = evaluate(questions, one_folder(folders, tmp_path), tmp_path)
     n = scores.answerable
     assert scores.hit_at_1 >= floor.right_article * n - 1e-9, scores.summary()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.messages import messages_for
+from bot.messages import DISCORD, Surface, messages_for
 
 from ..service.records import WebOutcome
 from ..store import Feed
@@ -14,8 +14,8 @@ def _when(timestamp: str | None) -> str:
     return f"{timestamp[:10]} {timestamp[11:16]} UTC" if timestamp else "?"
 
 
-def feed_line(feed: Feed, lang: str) -> str:
-    messages = messages_for(lang)
+def feed_line(feed: Feed, lang: str, surface: Surface = DISCORD) -> str:
+    messages = messages_for(lang, surface=surface)
     if feed.last_error:
         state = messages.feed_failing.format(failures=feed.failures, error=feed.last_error, next=_when(feed.next_poll))
     elif feed.last_polled:
@@ -25,16 +25,16 @@ def feed_line(feed: Feed, lang: str) -> str:
     return messages.feed_line.format(id=feed.id, url=feed.url, title=feed.title or "–", state=state)
 
 
-def feeds_text(feeds: list[Feed], lang: str) -> str:
+def feeds_text(feeds: list[Feed], lang: str, surface: Surface = DISCORD) -> str:
     """``newsbot feeds list`` and ``/feeds list``: each feed with its state and last error."""
     if not feeds:
-        return messages_for(lang).feeds_none
-    return "\n".join(feed_line(feed, lang) for feed in feeds)
+        return messages_for(lang, surface=surface).feeds_none
+    return "\n".join(feed_line(feed, lang, surface) for feed in feeds)
 
 
-def poll_text(report: PollReport, lang: str) -> str:
+def poll_text(report: PollReport, lang: str, surface: Surface = DISCORD) -> str:
     """``newsbot fetch``: the totals, then one line per failing feed."""
-    messages = messages_for(lang)
+    messages = messages_for(lang, surface=surface)
     failing = [result for result in report.feeds if result.error]
     lines = [
         messages.poll_done.format(
@@ -49,9 +49,9 @@ def poll_text(report: PollReport, lang: str) -> str:
     return "\n".join(lines)
 
 
-def import_text(outcome: WebOutcome, url: str, lang: str) -> str:
+def import_text(outcome: WebOutcome, url: str, lang: str, surface: Surface = DISCORD) -> str:
     """``newsbot import`` and ``/import``: the article added, or that it was known already."""
-    messages = messages_for(lang)
+    messages = messages_for(lang, surface=surface)
     if outcome.added:
         article = outcome.added[0]
         return messages.import_done.format(title=article.title, path=article.path)

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from retrieval.engine import MAX_QUESTION_CHARS
+
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds"
 SEED_FILE = re.compile(r"seeds/\d{3}_[0-9a-f]{16}\.txt")
@@ -327,20 +329,56 @@ def test_run_without_a_token_exits_non_zero_with_one_line(tmp_path: Path) -> Non
     assert "DISCORD_TOKEN" in lines[0]
 
 
-def test_bad_configuration_exits_non_zero_with_one_line_naming_the_variable(tmp_path: Path) -> None:
-    result = newsbot(tmp_path, "ask", CHATGPT, env={"NEWSBOT_GUILD_IDS": "abc"})
-    assert result.returncode != 0
+@pytest.mark.parametrize(
+    ("command", "name", "value"),
+    [(("ask", CHATGPT), "NEWSBOT_MAX_REMOVED_SHARE", "2"), (("run",), "NEWSBOT_GUILD_IDS", "abc")],
+)
+def test_bad_configuration_exits_non_zero_with_one_line_naming_the_variable(
+    tmp_path: Path, command: tuple[str, ...], name: str, value: str
+) -> None:
+    result = newsbot(tmp_path, *command, env={name: value, "DISCORD_TOKEN": "x"})
+    assert result.returncode == 2
     lines = stderr_lines(result)
     assert len(lines) == 1, result.stderr
-    assert "NEWSBOT_GUILD_IDS" in lines[0]
+    assert name in lines[0]
+
+
+@pytest.mark.parametrize("command", [("ask", CHATGPT), ("headlines",), ("sources",), ("stats",), ("reload",)])
+def test_a_bad_discord_only_setting_does_not_stop_the_terminal_commands(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    result = newsbot(tmp_path, *command, env={"NEWSBOT_COOLDOWN_SECONDS": "-5", "NEWSBOT_LOG_LEVEL": "LOUD"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip()
+
+
+def test_a_bad_discord_only_setting_stops_run_in_one_line(tmp_path: Path) -> None:
+    result = newsbot(tmp_path, "run", env={"NEWSBOT_COOLDOWN_SECONDS": "-5", "DISCORD_TOKEN": "x"})
+    assert result.returncode == 2
+    assert "NEWSBOT_COOLDOWN_SECONDS" in one_clean_line(result)
+
+
+def test_an_unknown_log_level_stops_run_naming_the_valid_levels(tmp_path: Path) -> None:
+    result = newsbot(tmp_path, "run", env={"NEWSBOT_LOG_LEVEL": "LOUD", "DISCORD_TOKEN": "x"})
+    assert result.returncode == 2
+    line = one_clean_line(result)
+    assert "NEWSBOT_LOG_LEVEL" in line and "'LOUD'" in line and "DEBUG, INFO, WARNING, ERROR, CRITICAL" in line
 
 
 def test_env_file_in_the_working_folder_is_read(tmp_path: Path) -> None:
     (tmp_path / "cwd").mkdir()
-    (tmp_path / "cwd" / ".env").write_text("NEWSBOT_COOLDOWN_SECONDS=never\n", encoding="utf-8")
+    (tmp_path / "cwd" / ".env").write_text("NEWSBOT_LANG=fr\n", encoding="utf-8")
     result = newsbot(tmp_path, "sources")
-    assert result.returncode != 0
-    assert "NEWSBOT_COOLDOWN_SECONDS" in result.stderr
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Sources (5 articles) :")
+
+
+def test_env_file_in_a_parent_folder_is_not_read(tmp_path: Path) -> None:
+    """README and .env.example: ``.env`` is read from the current folder only."""
+    (tmp_path / ".env").write_text("NEWSBOT_LANG=fr\n", encoding="utf-8")
+    result = newsbot(tmp_path, "sources")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Sources (5 articles):")
 
 
 # ---------------------------------------------------------------------- locked database
@@ -700,3 +738,112 @@ def test_errors_are_said_in_the_terminals_language(tmp_path: Path, corpus: Path)
     refused = newsbot(tmp_path, "reload", corpus=corpus, env=FRENCH)
     line = one_clean_line(refused)
     assert line.startswith("newsbot: Échec du rechargement") and "retirerait 5 des 5 articles" in line
+
+
+# ---------------------------------------------------------------------- the terminal's own words
+
+
+def test_the_terminals_i_dont_know_names_newsbot_headlines(tmp_path: Path) -> None:
+    for lang in ("fr", "en"):
+        result = newsbot(tmp_path, "ask", "--lang", lang, "Qu'a dit le ministre des pêches sur les sardines ?")
+        assert result.returncode == 0, result.stderr
+        assert "`newsbot headlines`" in result.stdout and "/headlines" not in result.stdout
+
+
+def test_the_terminal_prints_report_lines_without_discord_escapes(tmp_path: Path, corpus: Path) -> None:
+    outside = tmp_path / "outside.txt"
+    outside.write_text(NEW_ARTICLE, encoding="utf-8")
+    (corpus / "link_out.txt").symlink_to(outside)
+    result = newsbot(tmp_path, "reload", corpus=corpus)
+    assert result.returncode == 0, result.stderr
+    assert "`news/link_out.txt`" in result.stdout and "NEWSBOT_FOLLOW_OUTSIDE_LINKS" in result.stdout
+    assert "\\" not in result.stdout
+
+
+def test_the_terminal_prints_titles_without_discord_escapes(tmp_path: Path, corpus: Path) -> None:
+    (corpus / "note_du_jour.txt").write_text(
+        "---\ntitle: note_du_jour *brouillon*\n---\n" + NEW_ARTICLE, encoding="utf-8"
+    )
+    assert newsbot(tmp_path, "reload", corpus=corpus).returncode == 0
+    listed = newsbot(tmp_path, "sources", corpus=corpus).stdout
+    assert "**note_du_jour *brouillon*** · " in listed and "\\" not in listed
+
+
+def test_a_refused_reload_names_the_terminal_option_without_escapes(tmp_path: Path, corpus: Path) -> None:
+    assert newsbot(tmp_path, "reload", corpus=corpus).returncode == 0
+    for file in corpus.iterdir():
+        file.unlink()
+    refused = newsbot(tmp_path, "reload", corpus=corpus)
+    assert refused.returncode == 1
+    assert "`newsbot reload --allow-shrink`" in refused.stderr
+    assert "/reload" not in refused.stderr and "\\" not in refused.stderr
+
+
+def test_errors_name_the_database_option_the_user_gave(tmp_path: Path) -> None:
+    folder = tmp_path / "db-folder"
+    folder.mkdir()
+    given = newsbot(tmp_path, "--db", str(folder), "ask", HUMANE)
+    assert "--db" in one_clean_line(given) and "NEWSBOT_DB" not in given.stderr
+    from_env = newsbot(tmp_path, "ask", HUMANE, env={"NEWSBOT_DB": str(folder)})
+    assert "NEWSBOT_DB" in one_clean_line(from_env)
+
+
+def test_errors_name_the_corpus_option_the_user_gave(tmp_path: Path) -> None:
+    given = newsbot(tmp_path, "ask", CHATGPT, corpus=tmp_path / "nowhere")
+    assert "--corpus" in one_clean_line(given) and "NEWSBOT_CORPUS_DIR" not in given.stderr
+    from_env = newsbot(tmp_path, "ask", CHATGPT, corpus=None, env={"NEWSBOT_CORPUS_DIR": str(tmp_path / "nowhere")})
+    assert "NEWSBOT_CORPUS_DIR" in one_clean_line(from_env) and "--corpus" not in from_env.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "args", "expected"),
+    [
+        ({"LANG": "en_US.UTF-8"}, (), "Ask me a question about the news"),
+        ({"LC_ALL": "en_GB.UTF-8", "LANG": "fr_FR.UTF-8"}, (), "Ask me a question about the news"),
+        ({"NEWSBOT_LANG": "en", "LANG": "fr_FR.UTF-8"}, (), "Ask me a question about the news"),
+        ({"LANG": "fr_FR.UTF-8"}, (), "Posez-moi une question"),
+        ({"NEWSBOT_LANG": "en"}, ("--lang", "fr"), "Posez-moi une question"),
+    ],
+)
+def test_an_empty_question_is_answered_in_the_terminals_language(
+    tmp_path: Path, env: dict[str, str], args: tuple[str, ...], expected: str
+) -> None:
+    result = newsbot(tmp_path, "ask", *args, "", env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(expected)
+
+
+def test_a_too_long_question_is_refused_in_the_terminals_language_with_the_limit(tmp_path: Path) -> None:
+    result = newsbot(tmp_path, "ask", "x" * (MAX_QUESTION_CHARS + 1), env={"LANG": "en_US.UTF-8"})
+    assert result.stdout.startswith("Your question is too long")
+    assert f"at most {MAX_QUESTION_CHARS} characters" in result.stdout
+    french = newsbot(tmp_path, "ask", "x" * (MAX_QUESTION_CHARS + 1), env=FRENCH)
+    assert f"{MAX_QUESTION_CHARS} caractères au plus" in french.stdout
+
+
+def test_the_question_s_own_language_still_wins_over_the_terminal_s(tmp_path: Path) -> None:
+    result = newsbot(tmp_path, "ask", MICROSOFT, env={"LANG": "en_US.UTF-8"})
+    assert result.stdout.splitlines()[0] == "D'après l'article :"
+
+
+@pytest.mark.parametrize("count", ["0", "-1", "deux"])
+def test_headlines_refuses_a_count_that_is_not_positive(tmp_path: Path, count: str) -> None:
+    result = newsbot(tmp_path, "headlines", "-n", count)
+    assert result.returncode == 2
+    assert "argument -n" in result.stderr and result.stdout == ""
+
+
+def test_ask_dash_reads_the_questions_from_stdin(tmp_path: Path) -> None:
+    result = newsbot(tmp_path, "ask", "--json", "-", stdin=f"{MICROSOFT}\n{CHATGPT}\n")
+    assert result.returncode == 0, result.stderr
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [a["question"] for a in answers] == [MICROSOFT, CHATGPT]
+
+
+def test_verbose_shows_newsbot_s_details_without_the_libraries_chatter(tmp_path: Path) -> None:
+    result = newsbot(tmp_path, "-v", "ask", CHATGPT)
+    assert result.returncode == 0, result.stderr
+    assert "DEBUG bot." in result.stderr or "DEBUG newsbot" in result.stderr or "DEBUG retrieval" in result.stderr
+    assert "aiosqlite" not in result.stderr
+    very = newsbot(tmp_path, "-vv", "ask", CHATGPT)
+    assert "DEBUG aiosqlite" in very.stderr

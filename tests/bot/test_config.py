@@ -187,3 +187,26 @@ def test_max_removed_share_defaults_to_half_and_is_checked() -> None:
     assert Settings.from_mapping({"NEWSBOT_MAX_REMOVED_SHARE": "0.2"}).max_removed_share == 0.2
     with pytest.raises(ConfigError, match="NEWSBOT_MAX_REMOVED_SHARE"):
         Settings.from_mapping({"NEWSBOT_MAX_REMOVED_SHARE": "2"})
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("NEWSBOT_COOLDOWN_SECONDS", "-5"),
+        ("NEWSBOT_COOLDOWN_QUESTIONS", "0"),
+        ("NEWSBOT_GUILD_IDS", "my server"),
+        ("NEWSBOT_LOG_LEVEL", "LOUD"),
+        ("NEWSBOT_STORE_CHECK_SECONDS", "never"),
+        ("NEWSBOT_ANNOUNCE_MAX", "-1"),
+    ],
+)
+def test_a_bad_discord_only_setting_stops_the_bot_but_not_the_terminal(name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=name):
+        Settings.from_mapping({name: value})
+    assert Settings.from_mapping({name: value}, bot=False).corpus_dir == Settings.from_mapping({}).corpus_dir
+
+
+def test_an_unknown_log_level_is_refused_naming_the_valid_ones() -> None:
+    with pytest.raises(ConfigError) as refused:
+        Settings.from_mapping({"NEWSBOT_LOG_LEVEL": "LOUD"})
+    assert "DEBUG, INFO, WARNING, ERROR, CRITICAL" in str(refused.value) and "'LOUD'" in str(refused.value)

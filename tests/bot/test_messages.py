@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
 import string
+from pathlib import Path
 
 import pytest
 
-from bot.messages import ENGLISH, FRENCH, Lang, messages_for, terminal_language
+from bot.messages import DISCORD, ENGLISH, FRENCH, TERMINAL, Lang, Problem, messages_for, terminal_language
 from bot.reports import progress_lines
 from bot.store import StoreBusyError
+from bot.store.errors import translate
 
 
 def blanks(text: str) -> set[str]:
@@ -66,3 +69,32 @@ def test_a_problem_is_english_in_logs_and_french_when_asked() -> None:
     error = StoreBusyError("store_locked", path="/srv/news.sqlite3")
     assert str(error).startswith("The database /srv/news.sqlite3 is locked")
     assert error.say("fr").startswith("La base /srv/news.sqlite3 est verrouillée")
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_read_only_database_names_its_wal_and_shm_files(lang: str) -> None:
+    """A command run on a read-only database can leave read-only -wal/-shm files behind:
+    making the database writable again is not enough, and the sentence says so."""
+    error = translate(sqlite3.OperationalError("attempt to write a readonly database"), Path("/srv/news.sqlite3"))
+    assert error is not None
+    said = error.say(lang)
+    assert "/srv/news.sqlite3-wal" in said and "/srv/news.sqlite3-shm" in said
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_problem_names_the_option_the_user_gave(lang: str) -> None:
+    error = StoreBusyError("store_locked", path="/srv/news.sqlite3")
+    assert "NEWSBOT_DB" in error.say(lang)
+    given = dataclasses.replace(TERMINAL, db_setting="--db")
+    assert "--db" in error.say(lang, given) and "NEWSBOT_DB" not in error.say(lang, given)
+    missing = Problem("folder_missing", folder="/srv/news")
+    assert "--corpus" in missing.say(lang, dataclasses.replace(TERMINAL, corpus_setting="--corpus"))
+    assert "NEWSBOT_CORPUS_DIR" not in missing.say(lang, dataclasses.replace(TERMINAL, corpus_setting="--corpus"))
+
+
+@pytest.mark.parametrize("field", [f.name for f in dataclasses.fields(FRENCH)])
+def test_no_sentence_is_left_with_a_command_or_setting_to_fill_in(field: str) -> None:
+    for lang in Lang:
+        for surface in (DISCORD, TERMINAL):
+            text = getattr(messages_for(lang, surface=surface), field)
+            assert "{/" not in text and "{$" not in text, (lang, surface, text)

@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-from bot.messages import messages_for
+from bot.messages import TERMINAL, messages_for
 from bot.render import MESSAGE_LIMIT, answer_embed, answer_json, render_answer, safe_url, source_line
 from retrieval.answer import Answer, Citation
-from retrieval.engine import MAX_QUESTION_CHARS
+from retrieval.engine import MAX_QUESTION_CHARS, Engine
 from retrieval.records import Article
 
 
@@ -275,13 +275,23 @@ def test_empty_question_message(lang: str, start: str) -> None:
     [
         (
             "fr",
-            f"Votre question est trop longue (600 caractères) : posez-la en moins de {MAX_QUESTION_CHARS} caractères.",
+            f"Votre question est trop longue (600 caractères) : posez-la en {MAX_QUESTION_CHARS} caractères au plus.",
         ),
-        ("en", f"Your question is too long (600 characters): please ask it in under {MAX_QUESTION_CHARS} characters."),
+        (
+            "en",
+            f"Your question is too long (600 characters): please ask it in at most {MAX_QUESTION_CHARS} characters.",
+        ),
     ],
 )
 def test_too_long_message_gives_the_length_and_the_limit(lang: str, expected: str) -> None:
     assert render_answer(abstained("too_long", lang, question="x" * 600)) == expected
+
+
+def test_a_question_of_exactly_the_limit_is_accepted_as_the_sentence_says() -> None:
+    """ "at most 500": a question of 500 characters is not refused for its length."""
+    engine = Engine([], [])
+    assert engine.answer("a" * MAX_QUESTION_CHARS).reason != "too_long"
+    assert engine.answer("a" * (MAX_QUESTION_CHARS + 1)).reason == "too_long"
 
 
 @pytest.mark.parametrize(
@@ -416,3 +426,23 @@ def test_a_non_answer_has_no_embed() -> None:
 def test_answer_json_carries_the_url() -> None:
     data = json.loads(answer_json(answered(cite(url="https://example.org/a"))))
     assert data["citations"][0]["url"] == "https://example.org/a"
+
+
+# ---------------------------------------------------------------------- the terminal
+
+
+def test_the_terminal_prints_quotes_and_titles_as_they_are() -> None:
+    answer = answered(cite(quote="Le fichier link_out.txt vaut *5* €.", title="link_out.txt", source="Le_Monde"))
+    text = render_answer(answer, surface=TERMINAL)
+    assert "> Le fichier link_out.txt vaut *5* €." in text
+    assert "— **link_out.txt** · Le_Monde · " in text
+    assert "\\" not in text
+    assert "link\\_out.txt" in render_answer(answer)  # Discord keeps its escaping
+
+
+@pytest.mark.parametrize(("lang", "reason", "detail"), [("fr", "no_answer", None), ("en", "unknown_name", "Zorglub")])
+def test_the_terminals_i_dont_know_names_newsbot_headlines(lang: str, reason: str, detail: str | None) -> None:
+    answer = abstained(reason, lang, detail=detail)
+    terminal = render_answer(answer, surface=TERMINAL)
+    assert "`newsbot headlines`" in terminal and "/headlines" not in terminal
+    assert "`/headlines`" in render_answer(answer)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from bot.messages import TERMINAL
 from bot.render import MESSAGE_LIMIT
-from bot.reports import fit, headlines_text, reload_text, sources_text
-from bot.service import ReloadReport
-from bot.store import ArticleRow
+from bot.reports import fit, headlines_text, reload_text, sources_text, stats_text
+from bot.service import ReloadRefused, ReloadReport, ServiceStats
+from bot.store import ArticleRow, ReloadRun, StoreStats
 from retrieval.records import Article, LoadFailure
 
 
@@ -205,3 +208,69 @@ def test_listing_of_25_very_long_titles_fits_one_message_after_fit() -> None:
     cut = fit(text)
     assert len(cut) <= MESSAGE_LIMIT
     assert cut.split("\n")[0] == "Sources (40 articles) :"
+
+
+# ---------------------------------------------------------------------- the terminal
+
+
+def refused_report() -> ReloadReport:
+    problem = ReloadRefused(removed=6, stored=6, folder=Path("/srv/news_feed"))
+    return ReloadReport(ok=False, requested_by="cli", error=str(problem), refused=True, problem=problem)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_terminal_reload_report_prints_plain_text_naming_the_terminal_command(lang: str) -> None:
+    text = reload_text(refused_report(), lang, TERMINAL)
+    assert "`newsbot reload --allow-shrink`" in text and "/srv/news_feed" in text
+    assert "\\" not in text and "/reload" not in text
+    failure = LoadFailure("seeds/link_out.txt", "a link out of the folder (NEWSBOT_FOLLOW_OUTSIDE_LINKS=true reads it)")
+    report = reload_text(ok_report(failures=(failure,)), lang, TERMINAL)
+    assert "`seeds/link_out.txt`" in report and "(NEWSBOT_FOLLOW_OUTSIDE_LINKS=true reads it)" in report
+    assert "\\" not in report
+
+
+def test_discord_keeps_its_escaping_and_its_slash_command() -> None:
+    text = reload_text(refused_report(), "en")
+    assert "/reload force:True" in text and "news\\_feed" in text
+    assert "newsbot reload" not in text
+
+
+def test_terminal_listings_print_titles_unescaped() -> None:
+    rows = [row(1, title="link_out.txt *draft*", source="Le_Monde")]
+    assert "**link_out.txt *draft*** · Le_Monde · 2025-01-28" in headlines_text(rows, "en", TERMINAL)
+    assert "link\\_out.txt \\*draft\\*" in headlines_text(rows, "en")
+    assert "link_out.txt *draft*" in sources_text(rows, "fr", TERMINAL)
+
+
+def test_terminal_stats_print_questions_and_errors_unescaped() -> None:
+    run = ReloadRun(
+        started_at="2025-01-28T09:00:00Z",
+        requested_by="cli",
+        ok=False,
+        error="cannot read the_file",
+        added=0,
+        updated=0,
+        unchanged=0,
+        removed=0,
+        failures=[],
+        duration_s=0.5,
+    )
+    stats = ServiceStats(
+        store=StoreStats(
+            articles=1,
+            passages=1,
+            asked_day=1,
+            answered_day=0,
+            asked_week=1,
+            answered_week=0,
+            last_reload=run,
+            top_unanswered=[("what is __init__?", 2)],
+        ),
+        live_articles=1,
+        live_passages=1,
+        reload_running=False,
+    )
+    text = stats_text(stats, "en", TERMINAL)
+    assert "failed: cannot read the_file" in text and "• 2× what is __init__?" in text
+    assert "\\" not in text
+    assert "the\\_file" in stats_text(stats, "en")

@@ -177,11 +177,11 @@ TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.Gabcde.secret-token-never-shown_0123456789abcd
 
 
 def test_the_token_never_appears_in_any_output_or_file(hostile: Path) -> None:
-    """At debug level, against an API that refuses the connection (127.0.0.1, a closed port)."""
+    """At debug level (-vv: the libraries too), against an API that refuses the connection (127.0.0.1, a closed port)."""
     result = newsbot(
         hostile,
         hostile / "corpus",
-        "-v",
+        "-vv",
         "run",
         timeout=120,
         DISCORD_TOKEN=TOKEN,

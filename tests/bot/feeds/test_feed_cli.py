@@ -58,8 +58,8 @@ def test_a_failing_feed_shows_its_error_in_the_list(tmp_path: Path, site: Site) 
     corpus = corpus_in(tmp_path)
     newsbot(tmp_path, "feeds", "add", site.url("/nothing.xml"), corpus=corpus, env=PRIVATE_OK)
     fetched = newsbot(tmp_path, "fetch", corpus=corpus, env=PRIVATE_OK)
-    assert fetched.returncode == 0
-    assert "1 feeds failing" in fetched.stdout and "HTTP 404" in fetched.stdout
+    assert fetched.returncode == 1, "every feed failed"
+    assert "1 feeds failing" in fetched.stderr and "HTTP 404" in fetched.stderr and fetched.stdout == ""
     listed = newsbot(tmp_path, "feeds", "list", corpus=corpus)
     assert "failing (1 times): HTTP 404" in listed.stdout
 
@@ -90,3 +90,48 @@ def test_import_a_url_and_a_file(tmp_path: Path, site: Site) -> None:
     saved.write_text(ROBOT, encoding="utf-8")
     from_file = newsbot(tmp_path, "import", str(saved), corpus=corpus)
     assert from_file.returncode == 0 and "Le robot Brindille" in from_file.stdout
+
+
+def test_a_fetch_where_some_feeds_work_exits_zero(tmp_path: Path, site: Site) -> None:
+    corpus = corpus_in(tmp_path)
+    site.page("/tarte", TARTE)
+    good = site.feed("/gazette.xml", rss("La Gazette", [{"title": "Zorglub", "link": site.url("/tarte")}]))
+    newsbot(tmp_path, "feeds", "add", good, corpus=corpus, env=PRIVATE_OK)
+    newsbot(tmp_path, "feeds", "add", site.url("/nothing.xml"), corpus=corpus, env=PRIVATE_OK)
+    fetched = newsbot(tmp_path, "fetch", corpus=corpus, env=PRIVATE_OK)
+    assert fetched.returncode == 0, fetched.stderr
+    assert "2 feeds, 1 new articles" in fetched.stdout and "1 feeds failing" in fetched.stdout
+
+
+def test_feeds_add_of_something_that_is_not_a_url_says_so(tmp_path: Path) -> None:
+    result = newsbot(tmp_path, "feeds", "add", "not a url", corpus=corpus_in(tmp_path))
+    assert result.returncode == 1 and result.stdout == ""
+    assert (
+        result.stderr.strip()
+        == "newsbot: “not a url” is not a URL: give the whole address, starting with http:// or https://."
+    )
+
+
+def test_importing_a_missing_file_says_it_does_not_exist(tmp_path: Path) -> None:
+    missing = tmp_path / "missing" / "file.html"
+    result = newsbot(tmp_path, "import", str(missing), corpus=corpus_in(tmp_path))
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.strip() == (
+        f"newsbot: Could not import {missing}: there is no such file (and it is not an http or https URL)."
+    )
+    assert "bare name" not in result.stderr
+
+
+def test_importing_a_folder_says_it_is_a_folder(tmp_path: Path) -> None:
+    result = newsbot(tmp_path, "import", str(tmp_path), corpus=corpus_in(tmp_path))
+    assert result.returncode == 1 and result.stdout == ""
+    assert f"Could not import {tmp_path}: it is a folder" in result.stderr
+
+
+def test_an_import_that_finds_no_sentence_fails_on_stderr(tmp_path: Path) -> None:
+    corpus = corpus_in(tmp_path)
+    page = tmp_path / "titles.md"
+    page.write_text("# Titre\n\nun deux trois quatre\n\nXIV\n", encoding="utf-8")
+    result = newsbot(tmp_path, "import", str(page), corpus=corpus)
+    assert result.returncode == 1
+    assert result.stdout == "" and "Could not import" in result.stderr
