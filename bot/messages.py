@@ -64,6 +64,12 @@ class Messages:
     quoted_name: str
     # Listings
     more_rows: str
+    more_rows_page: str
+    last_page: str
+    page_previous: str
+    page_next: str
+    sources_matching: str
+    no_matching_sources: str
     # Reload reports
     reload_failed: str
     reload_done: str
@@ -196,6 +202,12 @@ FRENCH = Messages(
     reload_in_progress="Un rechargement est déjà en cours ; réessayez quand il sera terminé.",
     quoted_name="« {name} »",
     more_rows="… et {more} de plus",
+    more_rows_page="… et {more} de plus (page {page}/{pages})",
+    last_page="Page {page}/{pages}",
+    page_previous="Précédent",
+    page_next="Suivant",
+    sources_matching="Sources dont le titre contient « {term} » ({count} articles) :",
+    no_matching_sources="Aucun titre d'article ne contient « {term} ».",
     reload_failed=(
         "Échec du rechargement après {duration:.1f} s : {error}. Le corpus précédent reste en service "
         "({articles} articles, {passages} passages)."
@@ -386,6 +398,12 @@ ENGLISH = Messages(
     reload_in_progress="A reload is already running; try again when it has finished.",
     quoted_name="“{name}”",
     more_rows="… and {more} more",
+    more_rows_page="… and {more} more (page {page}/{pages})",
+    last_page="Page {page}/{pages}",
+    page_previous="Previous",
+    page_next="Next",
+    sources_matching="Sources whose title contains “{term}” ({count} articles):",
+    no_matching_sources="No article title contains “{term}”.",
     reload_failed=(
         "Reload failed after {duration:.1f}s: {error}. The previous corpus is still live "
         "({articles} articles, {passages} passages)."
@@ -588,6 +606,8 @@ class CommandText(StrEnum):
     HEADLINES_COUNT_DESCRIPTION = "headlines.count.description"
     SOURCES = "sources"
     SOURCES_DESCRIPTION = "sources.description"
+    SOURCES_SEARCH = "sources.search"
+    SOURCES_SEARCH_DESCRIPTION = "sources.search.description"
     HELP = "help"
     HELP_DESCRIPTION = "help.description"
     RELOAD = "reload"
@@ -608,9 +628,11 @@ COMMAND_TEXTS: dict[Lang, dict[CommandText, str]] = {
         CommandText.HEADLINES: "headlines",
         CommandText.HEADLINES_DESCRIPTION: "The latest articles",
         CommandText.HEADLINES_COUNT: "count",
-        CommandText.HEADLINES_COUNT_DESCRIPTION: "How many (1-25)",
+        CommandText.HEADLINES_COUNT_DESCRIPTION: "How many (1-100)",
         CommandText.SOURCES: "sources",
         CommandText.SOURCES_DESCRIPTION: "Every article I can quote",
+        CommandText.SOURCES_SEARCH: "search",
+        CommandText.SOURCES_SEARCH_DESCRIPTION: "Only the articles whose title contains this",
         CommandText.HELP: "help",
         CommandText.HELP_DESCRIPTION: "How to use the bot",
         CommandText.RELOAD: "reload",
@@ -630,9 +652,11 @@ COMMAND_TEXTS: dict[Lang, dict[CommandText, str]] = {
         CommandText.HEADLINES: "titres",
         CommandText.HEADLINES_DESCRIPTION: "Les derniers articles",
         CommandText.HEADLINES_COUNT: "nombre",
-        CommandText.HEADLINES_COUNT_DESCRIPTION: "Combien (1 à 25)",
+        CommandText.HEADLINES_COUNT_DESCRIPTION: "Combien (1 à 100)",
         CommandText.SOURCES: "sources",
         CommandText.SOURCES_DESCRIPTION: "Les articles que je peux citer",
+        CommandText.SOURCES_SEARCH: "recherche",
+        CommandText.SOURCES_SEARCH_DESCRIPTION: "Seulement les articles dont le titre contient ceci",
         CommandText.HELP: "aide",
         CommandText.HELP_DESCRIPTION: "Comment utiliser le bot",
         CommandText.RELOAD: "recharger",

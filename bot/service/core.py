@@ -28,6 +28,7 @@ from retrieval.engine import Engine, EngineState, passage_terms
 from retrieval.records import Article, LoadFailure, Passage
 from retrieval.snapshot import read_snapshot, write_snapshot
 from retrieval.text.analyzers import Analyzers
+from retrieval.text.normalize import fold_accents
 
 from ..config import Settings
 from ..feeds.items import WebArticle, prepare_web_articles
@@ -66,6 +67,25 @@ from .web import refresh_web_articles
 log = logging.getLogger("bot.service")
 
 T = TypeVar("T")
+
+
+def _folded(text: str) -> str:
+    return fold_accents(text.lower())
+
+
+def titles_containing(rows: Sequence[ArticleRow], term: str) -> list[ArticleRow]:
+    """The rows whose article title contains ``term``, case and accents aside."""
+    wanted = _folded(term.strip())
+    return [row for row in rows if wanted in _folded(row.article.title)]
+
+
+def matching_titles(titles: Sequence[str], term: str, limit: int) -> list[str]:
+    """Distinct titles containing ``term`` (case and accents aside), those starting with it
+    first, then alphabetically; at most ``limit``."""
+    wanted = _folded(term.strip())
+    found = {title for title in titles if wanted in _folded(title)}
+    ordered = sorted(found, key=lambda title: (not _folded(title).startswith(wanted), _folded(title)))
+    return ordered[:limit]
 
 
 class NewsService:
@@ -394,8 +414,25 @@ class NewsService:
     async def headlines(self, n: int = 10) -> list[ArticleRow]:
         return await self.store.headlines(n)
 
-    async def sources(self) -> list[ArticleRow]:
-        return await self.store.articles()
+    async def sources(self, term: str | None = None) -> list[ArticleRow]:
+        """Every stored article, or those whose title contains ``term`` (case and accents
+        aside); the filtering runs in a worker thread (a corpus may hold 100k titles)."""
+        rows = await self.store.articles()
+        if not term or not term.strip():
+            return rows
+        return await self.in_worker(titles_containing, rows, term)
+
+    async def source_titles(self, term: str, limit: int = 25) -> list[str]:
+        """Up to ``limit`` titles of the live corpus that contain ``term`` (all of them, in
+        order, when ``term`` is empty), for autocompletion: read from the engine in memory,
+        in a worker thread, so a keystroke never waits for the store."""
+        engine = self._engine
+        return await self.in_worker(matching_titles, [a.title for a in engine.articles.values()], term, limit)
+
+    async def in_worker(self, function: Callable[..., T], *args: Any) -> T:
+        """Run ``function(*args)`` in the question workers, off the event loop: for the
+        bot's CPU-bound formatting of long lists."""
+        return await asyncio.get_running_loop().run_in_executor(self._query_pool, function, *args)
 
     async def stats(self) -> ServiceStats:
         await self._flush_background()  # count every question asked so far

@@ -149,6 +149,13 @@ class InteractionRecord:
         return int(self.callbacks[0]["type"]) if self.callbacks else None
 
     @property
+    def choices(self) -> list[JSONDict]:
+        """The choices of an autocomplete result (callback type 8), else ``[]``."""
+        if self.response_type != 8:
+            return []
+        return list((self.callbacks[0].get("data") or {}).get("choices") or [])
+
+    @property
     def ephemeral(self) -> bool:
         return self.original is not None and bool(int(self.original.get("flags", 0)) & FLAG_EPHEMERAL)
 

@@ -57,6 +57,7 @@ from .payloads import (
     command_payload,
     error_body,
     form_error,
+    validate_choices,
     validate_commands,
     validate_message_body,
 )
@@ -511,6 +512,15 @@ class RestApi:
         # https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-response-object-interaction-callback-type
         if callback_type in (6, 7) and int(record.payload["type"]) not in (3, 5):
             return json_reply(error_body("Interaction callback type is invalid for this interaction", 50035), 400)
+        # An autocomplete interaction (type 4) is answered with choices (8) and nothing else,
+        # and choices answer nothing else ("APPLICATION_COMMAND_AUTOCOMPLETE_RESULT: Respond
+        # to an autocomplete interaction with suggested choices", same page).
+        if (callback_type == 8) != (int(record.payload["type"]) == 4):
+            return json_reply(error_body("Interaction callback type is invalid for this interaction", 50035), 400)
+        if callback_type == 8:
+            error = validate_choices(data.get("choices"))
+            if error is not None:
+                return json_reply(error, 400)
         if callback_type in (4, 7):
             error = validate_message_body(data, has_files=bool(body.files), creating=callback_type == 4)
             if error is not None:
@@ -593,8 +603,18 @@ class RestApi:
     def _webhook_message(self, request: web.Request, record: InteractionRecord) -> JSONDict | None:
         message_id = request.match_info["message_id"]
         if message_id == "@original":
+            if record.original is None and self._deferred_update(record):
+                # After DEFERRED_UPDATE_MESSAGE (6) on a component, "edit the original message
+                # later": @original is the message the component is on
+                # (https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-response-object-interaction-callback-type).
+                component_message = record.payload["message"]
+                return self._state.messages.get(int(component_message["id"]))
             return None if record.original_deleted else record.original
         return next((f.message for f in record.followups if f.message["id"] == message_id), None)
+
+    @staticmethod
+    def _deferred_update(record: InteractionRecord) -> bool:
+        return bool(record.payload.get("message")) and record.response_type in (6, 7)
 
     async def _get_webhook_message(self, request: web.Request) -> web.Response:
         record = self._webhook_record(request)

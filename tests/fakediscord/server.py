@@ -430,6 +430,42 @@ class FakeDiscord(FakeState):
         await self.gateway.dispatch("INTERACTION_CREATE", payload)
         return record
 
+    async def autocomplete(
+        self,
+        *,
+        user: FakeUser,
+        channel_id: int,
+        name: str,
+        options: Mapping[str, Any],
+        focused: str,
+        **kwargs: Any,
+    ) -> list[JSONDict]:
+        """``user`` is typing in option ``focused`` of ``/name`` (``options`` holds what is typed
+        so far); returns the choices the bot offered.
+
+        What Discord sends: an APPLICATION_COMMAND_AUTOCOMPLETE interaction (type 4) whose
+        ``data.options`` mark the option being typed with ``focused: true``, only for an
+        option declared with ``autocomplete: true``; the app answers with type 8
+        (https://discord.com/developers/docs/interactions/application-commands#autocomplete,
+        https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-object-interaction-type).
+        ``kwargs`` go to :meth:`send_interaction` (``locale``...).
+        """
+        ref = self._channel_ref_or_error(channel_id, None)
+        command = self.find_command(name, 1, ref.guild.id if ref.guild else None)
+        if command is None:
+            raise CommandNotOffered(f"/{name} was never synced")
+        declared = next((o for o in command.get("options") or [] if o.get("name") == focused), None)
+        if declared is None or not declared.get("autocomplete"):
+            raise CommandNotOffered(f"option {focused!r} of /{name} does not autocomplete")
+        data = self._command_data(name, options, 1, ref.guild)
+        for option in data.get("options") or []:
+            if option["name"] == focused:
+                option["focused"] = True
+                option["type"] = int(declared.get("type", 3))
+        record = await self.send_interaction(user=user, channel_id=channel_id, data=data, interaction_type=4, **kwargs)
+        await self.wait_for_interaction_response(record.id)
+        return record.choices
+
     def rate_limit(self, method: str, route: str, *, limit: int, per_s: float) -> None:
         """Answer ``method route`` (a template, ``/channels/{channel_id}/messages``) with 429
         past ``limit`` requests per channel/guild/webhook in any ``per_s`` seconds, as
