@@ -62,6 +62,10 @@ class Messages:
     moderators_only_role: str
     reload_in_progress: str
     quoted_name: str
+    # "Sources for this message"
+    supporting_intro: str
+    supporting_none: str
+    supporting_empty: str
     # Listings
     more_rows: str
     more_rows_page: str
@@ -192,7 +196,9 @@ FRENCH = Messages(
         "Je réponds aux questions sur l'actualité avec des extraits exacts des articles et leurs sources.\n"
         "• Mentionnez-moi : `@{name} combien a coûté DeepSeek R1 ?` (ou écrivez-moi en message privé)\n"
         "• `/ask question` : poser une question\n"
-        "• `/headlines` : les derniers articles · `/sources` : tous les articles\n"
+        "• `/headlines` : les derniers articles · `/sources [recherche]` : tous les articles, ou ceux dont le titre "
+        "contient un mot\n"
+        "• Clic droit sur un message → Applications → « Sources de ce message » : les articles qui en parlent\n"
         "• Modérateurs : `/reload` recharge les articles, `/stats` montre l'usage et les questions sans réponse, "
         "`/feeds add|list|remove` suit des flux RSS/Atom, `/import` ajoute une page\n"
         "Je ne cite que les articles : si la réponse n'y est pas, je le dis."
@@ -201,6 +207,9 @@ FRENCH = Messages(
     moderators_only_role=" ou rôle « {role} »",
     reload_in_progress="Un rechargement est déjà en cours ; réessayez quand il sera terminé.",
     quoted_name="« {name} »",
+    supporting_intro="Ces articles en parlent :",
+    supporting_none="Aucun article ne mentionne ceci.",
+    supporting_empty="Ce message n'a pas de texte que je puisse chercher dans les articles.",
     more_rows="… et {more} de plus",
     more_rows_page="… et {more} de plus (page {page}/{pages})",
     last_page="Page {page}/{pages}",
@@ -388,7 +397,9 @@ ENGLISH = Messages(
         "I answer questions about the news with exact quotes from the articles and their sources.\n"
         "• Mention me: `@{name} how much did DeepSeek R1 cost?` (or send me a direct message)\n"
         "• `/ask question`: ask a question\n"
-        "• `/headlines`: the latest articles · `/sources`: every article\n"
+        "• `/headlines`: the latest articles · `/sources [search]`: every article, or those whose title "
+        "contains a word\n"
+        "• Right-click a message → Apps → “Sources for this message”: the articles that mention it\n"
         "• Moderators: `/reload` reloads the articles, `/stats` shows usage and unanswered questions, "
         "`/feeds add|list|remove` follows RSS/Atom feeds, `/import` adds one page\n"
         "I only quote the articles: when they don't hold the answer, I say so."
@@ -397,6 +408,9 @@ ENGLISH = Messages(
     moderators_only_role=" or the “{role}” role",
     reload_in_progress="A reload is already running; try again when it has finished.",
     quoted_name="“{name}”",
+    supporting_intro="These articles mention it:",
+    supporting_none="No article mentions this.",
+    supporting_empty="This message has no text I can look up in the articles.",
     more_rows="… and {more} more",
     more_rows_page="… and {more} more (page {page}/{pages})",
     last_page="Page {page}/{pages}",
@@ -616,7 +630,12 @@ class CommandText(StrEnum):
     RELOAD_FORCE_DESCRIPTION = "reload.force.description"
     STATS = "stats"
     STATS_DESCRIPTION = "stats.description"
+    MESSAGE_SOURCES = "message-sources"
+    """A message context-menu command: its name may hold spaces and capitals."""
 
+
+CONTEXT_MENU_TEXTS = frozenset({CommandText.MESSAGE_SOURCES})
+"""Names of context-menu commands: Discord takes any 1-32 characters there, spaces included."""
 
 COMMAND_TEXTS: dict[Lang, dict[CommandText, str]] = {
     # English is what Discord shows by default; names are lower case, as Discord requires.
@@ -643,6 +662,7 @@ COMMAND_TEXTS: dict[Lang, dict[CommandText, str]] = {
         ),
         CommandText.STATS: "stats",
         CommandText.STATS_DESCRIPTION: "Corpus and question statistics (moderators)",
+        CommandText.MESSAGE_SOURCES: "Sources for this message",
     },
     Lang.FR: {
         CommandText.ASK: "demander",
@@ -667,5 +687,6 @@ COMMAND_TEXTS: dict[Lang, dict[CommandText, str]] = {
         ),
         CommandText.STATS: "stats",
         CommandText.STATS_DESCRIPTION: "Statistiques du corpus et des questions (modérateurs)",
+        CommandText.MESSAGE_SOURCES: "Sources de ce message",
     },
 }

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import secrets
 import time
 from collections import Counter
@@ -24,7 +25,7 @@ from bot.messages import Problem
 from retrieval.answer import Answer, Citation
 from retrieval.corpus import CorpusError
 from retrieval.corpus.pipeline import pipeline_id
-from retrieval.engine import Engine, EngineState, passage_terms
+from retrieval.engine import MAX_QUESTION_CHARS, Engine, EngineState, passage_terms
 from retrieval.records import Article, LoadFailure, Passage
 from retrieval.snapshot import read_snapshot, write_snapshot
 from retrieval.text.analyzers import Analyzers
@@ -67,6 +68,19 @@ from .web import refresh_web_articles
 log = logging.getLogger("bot.service")
 
 T = TypeVar("T")
+
+
+def lookup_text(text: str) -> str:
+    """``text`` on one line, cut to ``MAX_QUESTION_CHARS`` at the end of a sentence when one
+    ends in the second half, else at a word."""
+    flat = " ".join(text.split())
+    if len(flat) <= MAX_QUESTION_CHARS:
+        return flat
+    cut = flat[:MAX_QUESTION_CHARS]
+    ends = [m.end() for m in re.finditer(r"[.!?…](?=\s)", cut)]
+    if ends and ends[-1] > MAX_QUESTION_CHARS // 2:
+        return cut[: ends[-1]]
+    return cut[: cut.rindex(" ")] if " " in cut else cut
 
 
 def _folded(text: str) -> str:
@@ -332,13 +346,8 @@ class NewsService:
         channel_id: int | None = None,
     ) -> Answer:
         """Answer from the live engine in a worker thread, then log the question."""
-        engine = self._engine
         started = time.perf_counter()
-        self._answering[id(engine)] += 1  # an old engine is only dismantled once unused
-        try:
-            answer = await asyncio.get_running_loop().run_in_executor(self._query_pool, engine.answer, question, lang)
-        finally:
-            self._answering[id(engine)] -= 1
+        answer = await self._answer(question, lang)
         latency_ms = (time.perf_counter() - started) * 1000
         if self.settings.log_questions and answer.reason not in ("empty", "too_long"):
             top = answer.citations[0] if answer.citations else None
@@ -355,6 +364,21 @@ class NewsService:
             )
             self._in_background(self._log_question(record))
         return answer
+
+    async def _answer(self, question: str, lang: str | None) -> Answer:
+        engine = self._engine
+        self._answering[id(engine)] += 1  # an old engine is only dismantled once unused
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._query_pool, engine.answer, question, lang)
+        finally:
+            self._answering[id(engine)] -= 1
+
+    async def supporting(self, text: str, *, lang: str | None = None) -> Answer:
+        """The articles whose sentences support ``text`` (a message, not a question): the
+        same answering as :meth:`ask`, on the message's first ``MAX_QUESTION_CHARS``
+        characters (cut at a sentence, else a word), quotes verbatim. Not logged as a
+        question: a statement looked up would fill the moderators' "unanswered" list."""
+        return await self._answer(lookup_text(text), lang)
 
     def remember_answer(self, answer: Answer, shown: int) -> int:
         """The key of ``answer`` for the buttons under it (a random number, so a key seen in

@@ -310,6 +310,12 @@ def _validate_command(command: Mapping[str, Any], path: list[str | int]) -> JSON
     error = _validate_name_and_description(command, path, check_description=slash, lowercase=slash)
     if error is not None:
         return error
+    if not slash and (command.get("description") or command.get("options")):
+        # "description: Empty string for USER and MESSAGE commands"; options are CHAT_INPUT only
+        # (https://discord.com/developers/docs/interactions/application-commands#application-command-object-application-command-structure).
+        return form_error(
+            [*path, "description"], "APPLICATION_COMMAND_INVALID", "Context menu commands take no description"
+        )
     return _validate_options(command.get("options") or [], [*path, "options"])
 
 
@@ -369,6 +375,7 @@ def command_payload(
     """The stored/returned form of a synced command: the request echoed back with server fields."""
     data: JSONDict = {
         "type": 1,
+        "description": "",
         "default_member_permissions": None,
         "nsfw": False,
         "options": [],

@@ -466,6 +466,31 @@ class FakeDiscord(FakeState):
         await self.wait_for_interaction_response(record.id)
         return record.choices
 
+    async def use_message_command(
+        self, *, user: FakeUser, message_id: int, name: str, **kwargs: Any
+    ) -> InteractionRecord:
+        """``user`` right-clicks message ``message_id`` and picks the app's message command
+        ``name`` (Apps → name).
+
+        What Discord sends: an APPLICATION_COMMAND interaction whose ``data`` has ``type`` 3
+        (MESSAGE), the message's id as ``target_id`` and the message itself in
+        ``resolved.messages``, with its content whatever the app's intents
+        (https://discord.com/developers/docs/interactions/application-commands#message-commands,
+        https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-object-application-command-data-structure).
+        Only a message that exists can be clicked; ``kwargs`` go to :meth:`send_interaction`.
+        """
+        message = self.messages.get(message_id)
+        if message is None:
+            raise ComponentNotOffered(f"message {message_id} does not exist (any more)")
+        channel_id = int(message["channel_id"])
+        ref = self._channel_ref_or_error(channel_id, None)
+        if self.find_command(name, 3, ref.guild.id if ref.guild else None) is None:
+            raise CommandNotOffered(f"no message command {name!r} was synced")
+        data = self._command_data(name, (), 3, ref.guild)
+        data["target_id"] = str(message_id)
+        data["resolved"] = {"messages": {str(message_id): without_reference(message)}}
+        return await self.send_interaction(user=user, channel_id=channel_id, data=data, **kwargs)
+
     def rate_limit(self, method: str, route: str, *, limit: int, per_s: float) -> None:
         """Answer ``method route`` (a template, ``/channels/{channel_id}/messages``) with 429
         past ``limit`` requests per channel/guild/webhook in any ``per_s`` seconds, as

@@ -526,3 +526,34 @@ async def test_a_deferred_update_then_an_edit_of_original_edits_the_components_m
     record = await fake.click_button(user=CAROL, message_id=sent.id, custom_id="tiny:next")
     await fake.wait_for(lambda: fake.messages[sent.id]["content"] == "page 2" or None, what="the edit")
     assert record.response_type == 6 and record.original is None
+
+
+@app_commands.context_menu(name="Quote it")
+async def quote_it(interaction: discord.Interaction, message: discord.Message) -> None:
+    await interaction.response.send_message(f"{message.id}: {message.content}", ephemeral=True)
+
+
+async def test_a_message_command_brings_its_target_message_with_its_content(fake: FakeDiscord, bot: TinyBot) -> None:
+    bot.tree.add_command(quote_it, guild=discord.Object(GUILD_ID))
+    await bot.tree.sync(guild=discord.Object(GUILD_ID))
+    [synced] = [c for c in fake.synced_commands(GUILD_ID) if c["type"] == 3]
+    assert synced["name"] == "Quote it" and synced["description"] == ""
+    # The bot (default intents, no message content) saw this message without its text.
+    target = await fake.send_message_create(channel_id=CHANNEL_ID, author=CAROL, content="unmentioned words")
+    record = await fake.use_message_command(user=BOB, message_id=target, name="Quote it")
+    await fake.wait_for_interaction_response(record.id)
+    assert record.payload["data"]["type"] == 3 and record.payload["data"]["target_id"] == str(target)
+    assert record.original_content == f"{target}: unmentioned words"
+    with pytest.raises(CommandNotOffered):
+        await fake.use_message_command(user=BOB, message_id=target, name="Not synced")
+
+
+async def test_a_context_menu_with_a_description_is_refused(fake: FakeDiscord, bot: TinyBot) -> None:
+    import aiohttp
+
+    url = f"{fake.api_base}/applications/{fake.application_id}/guilds/{GUILD_ID}/commands"
+    async with aiohttp.ClientSession(headers={"Authorization": f"Bot {TOKEN}"}) as session:
+        async with session.put(url, json=[{"type": 3, "name": "Quote it", "description": "no"}]) as response:
+            assert response.status == 400
+        async with session.put(url, json=[{"type": 3, "name": "Quote it"}]) as response:
+            assert response.status == 200
