@@ -88,6 +88,9 @@ class Settings:
     announce_max: int = 5
     """NEWSBOT_ANNOUNCE_MAX: new articles posted to a feed's channel per poll (the rest are
     summarised in one line), so a feed's backlog cannot flood a channel."""
+    follow_up_seconds: float = 300.0
+    """NEWSBOT_FOLLOW_UP_SECONDS: how long a reply to one of the bot's answers is asked in
+    the context of the question that answer answered."""
     db_derived: bool = field(default=False, init=False)
     """Whether ``db_path`` was derived from the corpus folder (no NEWSBOT_DB, no --db)."""
 
@@ -152,6 +155,7 @@ class Settings:
             fetch_timeout_seconds=_positive_float("NEWSBOT_FETCH_TIMEOUT", get("NEWSBOT_FETCH_TIMEOUT"), 20.0),
             fetch_max_bytes=_positive_int("NEWSBOT_FETCH_MAX_BYTES", get("NEWSBOT_FETCH_MAX_BYTES"), 5_000_000),
             announce_max=_positive_int("NEWSBOT_ANNOUNCE_MAX", get("NEWSBOT_ANNOUNCE_MAX"), 5),
+            follow_up_seconds=_positive_float("NEWSBOT_FOLLOW_UP_SECONDS", get("NEWSBOT_FOLLOW_UP_SECONDS"), 300.0),
         )
 
 

@@ -26,6 +26,7 @@ from bot.config import Settings
 from bot.cooldown import Cooldown
 from bot.discord import components
 from bot.discord.failures import GatewayUnreachable
+from bot.discord.followups import FollowUps
 from bot.discord.helpers import NO_MENTIONS, NewsTranslator, interaction_lang, send_ephemeral
 from bot.discord.sync import sync_if_changed
 from bot.logs import silence_voice_warnings
@@ -83,6 +84,8 @@ class NewsBot(commands.Bot):
         self.settings = settings
         self.service = service
         self.cooldown = Cooldown(settings.cooldown_questions, settings.cooldown_seconds)
+        self.follow_ups = FollowUps(settings.follow_up_seconds)
+        """The questions of recent answers, for replies to them (see :mod:`bot.discord.followups`)."""
         self._store_watch: asyncio.Task[None] | None = None
         self._in_flight = 0
         self._idle = asyncio.Event()

@@ -22,7 +22,7 @@ from types import TracebackType
 from typing import Any, Self, TypeVar
 
 from bot.messages import Problem
-from retrieval.answer import Answer, Citation
+from retrieval.answer import Answer, Citation, QuestionParser
 from retrieval.corpus import CorpusError
 from retrieval.corpus.pipeline import pipeline_id
 from retrieval.engine import MAX_QUESTION_CHARS, Engine, EngineState, passage_terms
@@ -68,6 +68,29 @@ from .web import refresh_web_articles
 log = logging.getLogger("bot.service")
 
 T = TypeVar("T")
+
+
+def in_context(parser: QuestionParser, question: str, previous: str | None) -> str:
+    """``question`` asked as a follow-up of ``previous``: when it names nothing itself ("Et
+    combien a-t-elle levé ?"), the names of ``previous`` ("Zorblax") are added to it, so the
+    question's parse (names near the quote, names the corpus must know) is about them. A
+    question with names of its own ("Et Mistral ?") changes the subject and stays as it is."""
+    if not previous or parser.parse(question).names:
+        return question
+    folded = question.casefold()
+    carried = [name for name in parser.parse(previous).names if name.casefold() not in folded]
+    if not carried:
+        return question
+    return f"{question.strip()} ({', '.join(carried)})"
+
+
+def answer_in_context(engine: Engine, question: str, lang: str | None, previous: str | None) -> Answer:
+    """What a question worker runs: the question put in context, then answered."""
+    if previous is not None and len(question) <= MAX_QUESTION_CHARS:
+        contextual = in_context(engine.parser, question, previous)
+        if len(contextual) <= MAX_QUESTION_CHARS:
+            question = contextual
+    return engine.answer(question, lang)
 
 
 def lookup_text(text: str) -> str:
@@ -344,10 +367,16 @@ class NewsService:
         origin: str = "cli",
         guild_id: int | None = None,
         channel_id: int | None = None,
+        previous: str | None = None,
     ) -> Answer:
-        """Answer from the live engine in a worker thread, then log the question."""
+        """Answer from the live engine in a worker thread, then log the question.
+
+        ``previous``, the question a follow-up answers on ("Et combien a-t-elle levé ?" in
+        reply to a question about Zorblax), lends its names to a question that names none
+        (see :func:`in_context`); the answer's ``question`` is then the question as asked
+        in context."""
         started = time.perf_counter()
-        answer = await self._answer(question, lang)
+        answer = await self._answer(question, lang, previous)
         latency_ms = (time.perf_counter() - started) * 1000
         if self.settings.log_questions and answer.reason not in ("empty", "too_long"):
             top = answer.citations[0] if answer.citations else None
@@ -365,11 +394,13 @@ class NewsService:
             self._in_background(self._log_question(record))
         return answer
 
-    async def _answer(self, question: str, lang: str | None) -> Answer:
+    async def _answer(self, question: str, lang: str | None, previous: str | None = None) -> Answer:
         engine = self._engine
         self._answering[id(engine)] += 1  # an old engine is only dismantled once unused
         try:
-            return await asyncio.get_running_loop().run_in_executor(self._query_pool, engine.answer, question, lang)
+            return await asyncio.get_running_loop().run_in_executor(
+                self._query_pool, answer_in_context, engine, question, lang, previous
+            )
         finally:
             self._answering[id(engine)] -= 1
 
