@@ -630,6 +630,24 @@ class CommandText(StrEnum):
     RELOAD_FORCE_DESCRIPTION = "reload.force.description"
     STATS = "stats"
     STATS_DESCRIPTION = "stats.description"
+    FEEDS = "feeds"
+    FEEDS_DESCRIPTION = "feeds.description"
+    FEEDS_ADD = "feeds.add"
+    FEEDS_ADD_DESCRIPTION = "feeds.add.description"
+    FEEDS_URL = "feeds.url"
+    FEEDS_URL_DESCRIPTION = "feeds.url.description"
+    FEEDS_CHANNEL = "feeds.channel"
+    FEEDS_CHANNEL_DESCRIPTION = "feeds.channel.description"
+    FEEDS_LIST = "feeds.list"
+    FEEDS_LIST_DESCRIPTION = "feeds.list.description"
+    FEEDS_REMOVE = "feeds.remove"
+    FEEDS_REMOVE_DESCRIPTION = "feeds.remove.description"
+    FEEDS_FEED = "feeds.feed"
+    FEEDS_FEED_DESCRIPTION = "feeds.feed.description"
+    IMPORT = "import"
+    IMPORT_DESCRIPTION = "import.description"
+    IMPORT_URL = "import.url"
+    IMPORT_URL_DESCRIPTION = "import.url.description"
     MESSAGE_SOURCES = "message-sources"
     """A message context-menu command: its name may hold spaces and capitals."""
 
@@ -662,6 +680,24 @@ COMMAND_TEXTS: dict[Lang, dict[CommandText, str]] = {
         ),
         CommandText.STATS: "stats",
         CommandText.STATS_DESCRIPTION: "Corpus and question statistics (moderators)",
+        CommandText.FEEDS: "feeds",
+        CommandText.FEEDS_DESCRIPTION: "Follow RSS and Atom feeds (moderators)",
+        CommandText.FEEDS_ADD: "add",
+        CommandText.FEEDS_ADD_DESCRIPTION: "Follow a feed; new articles are announced in a channel if given",
+        CommandText.FEEDS_URL: "url",
+        CommandText.FEEDS_URL_DESCRIPTION: "The feed's http(s) URL",
+        CommandText.FEEDS_CHANNEL: "channel",
+        CommandText.FEEDS_CHANNEL_DESCRIPTION: "Where to announce new articles (optional)",
+        CommandText.FEEDS_LIST: "list",
+        CommandText.FEEDS_LIST_DESCRIPTION: "The followed feeds, their state and last error",
+        CommandText.FEEDS_REMOVE: "remove",
+        CommandText.FEEDS_REMOVE_DESCRIPTION: "Stop following a feed (its articles stay)",
+        CommandText.FEEDS_FEED: "feed",
+        CommandText.FEEDS_FEED_DESCRIPTION: "The feed's number (see /feeds list) or URL",
+        CommandText.IMPORT: "import",
+        CommandText.IMPORT_DESCRIPTION: "Add one web page to the articles (moderators)",
+        CommandText.IMPORT_URL: "url",
+        CommandText.IMPORT_URL_DESCRIPTION: "The page's http(s) URL",
         CommandText.MESSAGE_SOURCES: "Sources for this message",
     },
     Lang.FR: {
@@ -687,6 +723,24 @@ COMMAND_TEXTS: dict[Lang, dict[CommandText, str]] = {
         ),
         CommandText.STATS: "stats",
         CommandText.STATS_DESCRIPTION: "Statistiques du corpus et des questions (modérateurs)",
+        CommandText.FEEDS: "flux",
+        CommandText.FEEDS_DESCRIPTION: "Suivre des flux RSS et Atom (modérateurs)",
+        CommandText.FEEDS_ADD: "ajouter",
+        CommandText.FEEDS_ADD_DESCRIPTION: "Suivre un flux ; ses nouveaux articles sont annoncés dans un salon si indiqué",
+        CommandText.FEEDS_URL: "adresse",
+        CommandText.FEEDS_URL_DESCRIPTION: "L'adresse http(s) du flux",
+        CommandText.FEEDS_CHANNEL: "salon",
+        CommandText.FEEDS_CHANNEL_DESCRIPTION: "Où annoncer les nouveaux articles (facultatif)",
+        CommandText.FEEDS_LIST: "liste",
+        CommandText.FEEDS_LIST_DESCRIPTION: "Les flux suivis, leur état et leur dernière erreur",
+        CommandText.FEEDS_REMOVE: "retirer",
+        CommandText.FEEDS_REMOVE_DESCRIPTION: "Ne plus suivre un flux (ses articles restent)",
+        CommandText.FEEDS_FEED: "flux",
+        CommandText.FEEDS_FEED_DESCRIPTION: "Le numéro du flux (voir /flux liste) ou son adresse",
+        CommandText.IMPORT: "importer",
+        CommandText.IMPORT_DESCRIPTION: "Ajouter une page web aux articles (modérateurs)",
+        CommandText.IMPORT_URL: "adresse",
+        CommandText.IMPORT_URL_DESCRIPTION: "L'adresse http(s) de la page",
         CommandText.MESSAGE_SOURCES: "Sources de ce message",
     },
 }

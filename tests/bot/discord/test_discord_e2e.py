@@ -706,6 +706,24 @@ async def test_commands_carry_french_names_and_descriptions(world: World) -> Non
     assert all("/" not in c["description"] for c in commands.values())  # one language per string
 
 
+async def test_every_command_subcommand_and_option_has_a_french_name_and_description(world: World) -> None:
+    def untranslated(item: dict, path: str) -> list[str]:
+        missing = [] if "fr" in (item.get("name_localizations") or {}) else [f"{path} name"]
+        if item.get("type", 1) == 1 or "description" in item and item["description"]:
+            if "fr" not in (item.get("description_localizations") or {}):
+                missing.append(f"{path} description")
+        for option in item.get("options") or []:
+            missing += untranslated({**option, "type": 1}, f"{path} {option['name']}")
+        return missing
+
+    commands = world.fake.synced_commands(GUILD_ID)
+    assert [m for c in commands for m in untranslated(c, "/" + c["name"])] == []
+    french = {c["name"]: c["name_localizations"]["fr"] for c in commands}
+    assert french["feeds"] == "flux" and french["import"] == "importer"
+    feeds = next(c for c in commands if c["name"] == "feeds")
+    assert {o["name_localizations"]["fr"] for o in feeds["options"]} == {"ajouter", "liste", "retirer"}
+
+
 async def test_replies_follow_the_users_locale_then_the_servers_then_the_question(world: World) -> None:
     english_server = await world.fake.send_interaction(
         user=MEMBER,
