@@ -12,6 +12,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Literal
 
 from dotenv import dotenv_values
 
@@ -88,6 +89,10 @@ class Settings:
     announce_max: int = 5
     """NEWSBOT_ANNOUNCE_MAX: new articles posted to a feed's channel per poll (the rest are
     summarised in one line), so a feed's backlog cannot flood a channel."""
+    shards: int | Literal["auto"] | None = None
+    """NEWSBOT_SHARDS: unset, one gateway connection (``commands.Bot``); ``auto`` (as many
+    shards as Discord recommends) or a count, an ``AutoShardedBot``. Discord requires
+    sharding from 2,500 servers."""
     follow_up_seconds: float = 300.0
     """NEWSBOT_FOLLOW_UP_SECONDS: how long a reply to one of the bot's answers is asked in
     the context of the question that answer answered."""
@@ -155,6 +160,7 @@ class Settings:
             fetch_timeout_seconds=_positive_float("NEWSBOT_FETCH_TIMEOUT", get("NEWSBOT_FETCH_TIMEOUT"), 20.0),
             fetch_max_bytes=_positive_int("NEWSBOT_FETCH_MAX_BYTES", get("NEWSBOT_FETCH_MAX_BYTES"), 5_000_000),
             announce_max=_positive_int("NEWSBOT_ANNOUNCE_MAX", get("NEWSBOT_ANNOUNCE_MAX"), 5),
+            shards=_shards("NEWSBOT_SHARDS", get("NEWSBOT_SHARDS")),
             follow_up_seconds=_positive_float("NEWSBOT_FOLLOW_UP_SECONDS", get("NEWSBOT_FOLLOW_UP_SECONDS"), 300.0),
         )
 
@@ -198,6 +204,16 @@ def _positive_int(name: str, value: str | None, default: int) -> int:
         return default
     if not value.isdigit() or int(value) < 1:
         raise ConfigError(f"{name} must be a whole number of at least 1, got {value!r}")
+    return int(value)
+
+
+def _shards(name: str, value: str | None) -> int | Literal["auto"] | None:
+    if value is None:
+        return None
+    if value.lower() == "auto":
+        return "auto"
+    if not value.isdigit() or int(value) < 1:
+        raise ConfigError(f"{name} must be auto or a number of shards (at least 1), got {value!r}")
     return int(value)
 
 

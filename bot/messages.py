@@ -106,6 +106,7 @@ class Messages:
     bad_endpoints: str
     token_rejected: str
     intents_refused: str
+    sharding_required: str
     # Errors the terminal (and the reload report) shows
     store_locked: str
     store_full: str
@@ -265,6 +266,9 @@ FRENCH = Messages(
     bad_endpoints="DISCORD_API_BASE/DISCORD_GATEWAY_URL : {error}",
     token_rejected="Discord a refusé DISCORD_TOKEN ; recopiez le jeton du bot depuis le portail des développeurs.",
     intents_refused="Discord a refusé les intents demandés ; voir la section d'installation du README.",
+    sharding_required=(
+        "Discord exige le sharding pour ce nombre de serveurs (code 4011) : mettez NEWSBOT_SHARDS=auto dans .env."
+    ),
     store_locked=(
         "La base {path} est verrouillée par un autre processus (un autre newsbot en marche ?). Arrêtez-le ou "
         "choisissez un autre fichier avec NEWSBOT_DB."
@@ -465,6 +469,9 @@ ENGLISH = Messages(
     bad_endpoints="DISCORD_API_BASE/DISCORD_GATEWAY_URL: {error}",
     token_rejected="Discord rejected DISCORD_TOKEN; copy the bot token again from the developer portal.",
     intents_refused="Discord refused the requested intents; see the README's setup section.",
+    sharding_required=(
+        "Discord requires sharding for this many servers (close code 4011): set NEWSBOT_SHARDS=auto in .env."
+    ),
     store_locked=(
         "The database {path} is locked by another process (another newsbot running?). Stop it or set NEWSBOT_DB to "
         "another file."

@@ -97,6 +97,9 @@ def test_guild_ids_are_parsed(raw: str, expected: tuple[int, ...]) -> None:
         ("NEWSBOT_COOLDOWN_QUESTIONS", "2.5"),
         ("NEWSBOT_LOG_QUESTIONS", "maybe"),
         ("NEWSBOT_QUESTION_RETENTION_DAYS", "-7"),
+        ("NEWSBOT_SHARDS", "0"),
+        ("NEWSBOT_SHARDS", "many"),
+        ("NEWSBOT_FOLLOW_UP_SECONDS", "0"),
     ],
 )
 def test_bad_value_raises_config_error_naming_the_variable(name: str, value: str) -> None:
@@ -187,3 +190,8 @@ def test_max_removed_share_defaults_to_half_and_is_checked() -> None:
     assert Settings.from_mapping({"NEWSBOT_MAX_REMOVED_SHARE": "0.2"}).max_removed_share == 0.2
     with pytest.raises(ConfigError, match="NEWSBOT_MAX_REMOVED_SHARE"):
         Settings.from_mapping({"NEWSBOT_MAX_REMOVED_SHARE": "2"})
+
+
+@pytest.mark.parametrize(("raw", "expected"), [(None, None), ("", None), ("auto", "auto"), ("AUTO", "auto"), ("4", 4)])
+def test_shards_are_unset_auto_or_a_count(raw: str | None, expected: object) -> None:
+    assert Settings.from_mapping({"NEWSBOT_SHARDS": raw}).shards == expected

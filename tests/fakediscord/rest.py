@@ -291,7 +291,10 @@ class RestApi:
 
     async def _get_gateway_bot(self, request: web.Request) -> web.Response:
         limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
-        return json_reply({"url": self._gateway_url(request), "shards": 1, "session_start_limit": limit})
+        # "shards: The recommended number of shards to use when connecting"
+        # (https://discord.com/developers/docs/events/gateway#get-gateway-bot).
+        shards = self._state.recommended_shards
+        return json_reply({"url": self._gateway_url(request), "shards": shards, "session_start_limit": limit})
 
     # ------------------------------------------------------------------ application commands
 

@@ -72,6 +72,7 @@ class FakeDiscord(FakeState):
         compress_gateway: bool = True,
         echo_bot_messages: bool = True,
         host: str = "127.0.0.1",
+        recommended_shards: int = 1,
     ) -> None:
         super().__init__(
             token=token,
@@ -84,6 +85,7 @@ class FakeDiscord(FakeState):
             users=users,
         )
         self.echo_bot_messages = echo_bot_messages
+        self.recommended_shards = recommended_shards
         self.host = host
         self.gateway = GatewayServer(self, heartbeat_interval_ms=heartbeat_interval_ms, compress=compress_gateway)
         self._rest = RestApi(self, notify=self._notify, passthrough_paths=[GATEWAY_PATH])
