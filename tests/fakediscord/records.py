@@ -51,6 +51,9 @@ class RecordedRequest:
     status: int
     response: Any
     at: float
+    """``time.monotonic()`` once the request was answered."""
+    received: float = 0.0
+    """``time.monotonic()`` when the request arrived: ``at - received`` is the fake's own time."""
 
     @property
     def key(self) -> str:

@@ -180,6 +180,7 @@ class RestApi:
         """Check the bot token, run the handler, record the exchange and wake waiters."""
         if request.path in self._passthrough:
             return await handler(request)
+        received = time.monotonic()
         resource = request.match_info.route.resource
         template = self._templates.get(resource.canonical) if resource is not None else None
         relative = request.path[len(API_PREFIX) :] if request.path.startswith(API_PREFIX) else request.path
@@ -197,7 +198,7 @@ class RestApi:
                 response = self._too_many_requests(request.method, template, wait)
             else:
                 response = await handler(request)
-        self._record(request, relative, template, body, authorized, response)
+        self._record(request, relative, template, body, authorized, response, received)
         await self._notify()
         return response
 
@@ -215,6 +216,7 @@ class RestApi:
         body: RequestBody,
         authorized: bool,
         response: web.StreamResponse,
+        received: float,
     ) -> None:
         self._state.requests.append(
             RecordedRequest(
@@ -230,6 +232,7 @@ class RestApi:
                 status=response.status,
                 response=copy.deepcopy(response.get(_JSON_KEY)),
                 at=time.monotonic(),
+                received=received,
             )
         )
         if template is None:
