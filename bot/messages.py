@@ -196,12 +196,12 @@ FRENCH = Messages(
     help=(
         "Je réponds aux questions sur l'actualité avec des extraits exacts des articles et leurs sources.\n"
         "• Mentionnez-moi : `@{name} combien a coûté DeepSeek R1 ?` (ou écrivez-moi en message privé)\n"
-        "• `/ask question` : poser une question\n"
-        "• `/headlines` : les derniers articles · `/sources [recherche]` : tous les articles, ou ceux dont le titre "
+        "• `/demander question` : poser une question\n"
+        "• `/titres` : les derniers articles · `/sources [recherche]` : tous les articles, ou ceux dont le titre "
         "contient un mot\n"
         "• Clic droit sur un message → Applications → « Sources de ce message » : les articles qui en parlent\n"
-        "• Modérateurs : `/reload` recharge les articles, `/stats` montre l'usage et les questions sans réponse, "
-        "`/feeds add|list|remove` suit des flux RSS/Atom, `/import` ajoute une page\n"
+        "• Modérateurs : `/recharger` recharge les articles, `/stats` montre l'usage et les questions sans réponse, "
+        "`/flux ajouter|liste|retirer` suit des flux RSS/Atom, `/importer` ajoute une page\n"
         "Je ne cite que les articles : si la réponse n'y est pas, je le dis."
     ),
     moderators_only="Désolé, cette commande est réservée aux modérateurs (permission Gérer le serveur{role}).",

@@ -54,6 +54,12 @@ async def sources_for_message(interaction: discord.Interaction, message: discord
         m = messages_for(lang)
         await interaction.response.send_message(m.supporting_empty, ephemeral=True, allowed_mentions=NO_MENTIONS)
         return
+    wait = bot.cooldown.retry_after(interaction.user.id)
+    if wait:
+        # A lookup costs what a question costs: the same per-user limit, said privately.
+        cooldown = messages_for(lang or "fr").cooldown.format(seconds=max(1, round(wait)))
+        await interaction.response.send_message(cooldown, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        return
     # Only the person who asked sees the result: it is their lookup, not a channel message.
     await interaction.response.defer(ephemeral=True, thinking=True)
     async with bot.answering():

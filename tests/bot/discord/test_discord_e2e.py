@@ -724,6 +724,19 @@ async def test_every_command_subcommand_and_option_has_a_french_name_and_descrip
     assert {o["name_localizations"]["fr"] for o in feeds["options"]} == {"ajouter", "liste", "retirer"}
 
 
+@pytest.mark.parametrize("locale", ["fr", "en-US"])
+async def test_help_names_the_commands_as_the_users_client_shows_them(world: World, locale: str) -> None:
+    record = await world.fake.send_interaction(user=MEMBER, channel_id=CHANNEL_ID, name="help", locale=locale)
+    await world.fake.wait_for_interaction_response(record.id)
+    named = set(re.findall(r"`/([\w-]+)", record.original_content or ""))
+    commands = world.fake.synced_commands(GUILD_ID)
+    shown = {
+        (c.get("name_localizations") or {}).get("fr", c["name"]) if locale == "fr" else c["name"] for c in commands
+    }
+    assert named and named <= shown
+    assert ("demander" in named) == (locale == "fr")
+
+
 async def test_replies_follow_the_users_locale_then_the_servers_then_the_question(world: World) -> None:
     english_server = await world.fake.send_interaction(
         user=MEMBER,

@@ -96,3 +96,14 @@ async def test_the_menu_is_a_message_command_named_in_both_languages(world: Worl
     [menu] = [c for c in world.fake.synced_commands(GUILD_ID) if c["type"] == 3]
     assert menu["name"] == MENU and menu["name_localizations"]["fr"] == "Sources de ce message"
     assert not menu.get("description") and not menu.get("options")
+
+
+async def test_lookups_count_toward_the_question_limit(world: World) -> None:
+    message_id = await world.fake.send_message_create(
+        channel_id=CHANNEL_ID, author=MEMBER, content="HP a racheté Humane pour 116 millions de dollars."
+    )
+    for _ in range(3):  # the world's limit: three questions a minute
+        await sources_of(world, message_id)
+    record = await world.fake.use_message_command(user=JOURNALIST, message_id=message_id, name=MENU, locale="fr")
+    await world.fake.wait_for_interaction_response(record.id)
+    assert record.ephemeral and "Doucement" in (record.original_content or "")
