@@ -100,8 +100,10 @@ def headlines_text(rows: Sequence[ArticleRow], lang: str) -> str:
     return _listing(messages_for(lang).headlines_title, rows, lang)
 
 
-def sources_text(rows: Sequence[ArticleRow], lang: str) -> str:
-    return _listing(messages_for(lang).sources_title.format(count=len(rows)), rows, lang)
+def sources_text(rows: Sequence[ArticleRow], lang: str, term: str | None = None) -> str:
+    if term and not rows:
+        return messages_for(lang).no_matching_sources.format(term=safe(term))
+    return _listing(sources_title(rows, lang, term), rows, lang)
 
 
 def reload_text(report: ReloadReport, lang: str = Lang.EN) -> str:
