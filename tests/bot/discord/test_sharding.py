@@ -109,3 +109,34 @@ async def test_the_fake_refuses_an_invalid_shard() -> None:
             await ws.send_json({"op": 2, "d": {"token": TOKEN, "intents": 0, "properties": {}, "shard": [2, 2]}})
             closing = await ws.receive()
     assert closing.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED) and ws.close_code == 4010
+
+
+async def test_the_fake_sends_each_shard_its_guilds_and_dms_to_shard_0_only() -> None:
+    async with FakeDiscord(token=TOKEN, guilds=[build_guild(), other_guild()]) as fake:
+        async with aiohttp.ClientSession() as session:
+            sockets = []
+            for shard_id in (0, 1):
+                ws = await session.ws_connect(fake.gateway_url + "?v=10")
+                await ws.receive()  # HELLO
+                identify = {"token": TOKEN, "intents": (1 << 9) | (1 << 12), "properties": {}, "shard": [shard_id, 2]}
+                await ws.send_json({"op": 2, "d": identify})
+                sockets.append(ws)
+
+            async def events(ws: aiohttp.ClientWebSocketResponse, count: int) -> list[dict]:
+                return [json.loads((await ws.receive()).data) for _ in range(count)]
+
+            ready = [await events(ws, 2) for ws in sockets]  # READY, then its one GUILD_CREATE
+            await fake.send_message_create(channel_id=OTHER_CHANNEL_ID, author=MEMBER, content="hello")
+            await fake.send_message_create(channel_id=fake.dm_channel_id(MEMBER), author=MEMBER, content="hi")
+            owner = shard_of(OTHER_GUILD_ID, 2)
+            [in_guild] = await events(sockets[owner], 1)
+            [dm] = await events(sockets[0], 1)
+            for ws in sockets:
+                await ws.close()
+    for shard_id, (hello_ready, guild_create) in enumerate(ready):
+        [guild] = hello_ready["d"]["guilds"]
+        assert shard_of(int(guild["id"]), 2) == shard_id and guild_create["d"]["id"] == guild["id"]
+    assert in_guild["t"] == "MESSAGE_CREATE" and in_guild["d"]["guild_id"] == str(OTHER_GUILD_ID)
+    assert dm["t"] == "MESSAGE_CREATE" and "guild_id" not in dm["d"]
+    assert fake.gateway.dispatched[-1]["t"] == "MESSAGE_CREATE"
+    assert sum(1 for d in fake.gateway.dispatched if d["t"] == "MESSAGE_CREATE") == 2  # one shard each
