@@ -63,7 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     headlines = commands.add_parser("headlines", help="list the latest articles")
     headlines.add_argument("-n", type=positive_int, default=10, help="how many (default 10)")
-    commands.add_parser("sources", help="list every article of the corpus")
+    sources = commands.add_parser("sources", help="list every article of the corpus (or those whose title has TERM)")
+    sources.add_argument("term", nargs="?", help="only the articles whose title contains this (case and accents aside)")
     reload = commands.add_parser("reload", help="rescan the corpus folder and print the report")
     reload.add_argument(
         "--allow-shrink",
@@ -165,7 +166,7 @@ async def _run(args: argparse.Namespace, settings: Settings, surface: Surface) -
         if args.command == "headlines":
             print(reports.headlines_text(await service.headlines(args.n), lang, surface))
         elif args.command == "sources":
-            print(reports.sources_text(await service.sources(), lang, surface))
+            print(reports.sources_text(await service.sources(args.term), lang, surface, args.term))
         elif args.command == "reload":
             report = await service.reload(requested_by="cli", allow_shrink=args.allow_shrink)
             if not report.ok:

@@ -12,6 +12,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Literal
 
 from dotenv import dotenv_values
 
@@ -88,6 +89,13 @@ class Settings:
     announce_max: int = 5
     """NEWSBOT_ANNOUNCE_MAX: new articles posted to a feed's channel per poll (the rest are
     summarised in one line), so a feed's backlog cannot flood a channel."""
+    shards: int | Literal["auto"] | None = None
+    """NEWSBOT_SHARDS: unset, one gateway connection (``commands.Bot``); ``auto`` (as many
+    shards as Discord recommends) or a count, an ``AutoShardedBot``. Discord requires
+    sharding from 2,500 servers."""
+    follow_up_seconds: float = 300.0
+    """NEWSBOT_FOLLOW_UP_SECONDS: how long a reply to one of the bot's answers is asked in
+    the context of the question that answer answered."""
     db_derived: bool = field(default=False, init=False)
     """Whether ``db_path`` was derived from the corpus folder (no NEWSBOT_DB, no --db)."""
 
@@ -168,6 +176,8 @@ class Settings:
             log_level=_log_level(get("NEWSBOT_LOG_LEVEL")),
             store_check_seconds=_positive_float("NEWSBOT_STORE_CHECK_SECONDS", get("NEWSBOT_STORE_CHECK_SECONDS"), 5.0),
             announce_max=_positive_int("NEWSBOT_ANNOUNCE_MAX", get("NEWSBOT_ANNOUNCE_MAX"), 5),
+            shards=_shards("NEWSBOT_SHARDS", get("NEWSBOT_SHARDS")),
+            follow_up_seconds=_positive_float("NEWSBOT_FOLLOW_UP_SECONDS", get("NEWSBOT_FOLLOW_UP_SECONDS"), 300.0),
         )
         # replace() passes the derived database path on as if it had been named: keep saying it was not.
         object.__setattr__(with_bot, "db_derived", settings.db_derived)
@@ -213,6 +223,16 @@ def _positive_int(name: str, value: str | None, default: int) -> int:
         return default
     if not value.isdigit() or int(value) < 1:
         raise ConfigError(f"{name} must be a whole number of at least 1, got {value!r}")
+    return int(value)
+
+
+def _shards(name: str, value: str | None) -> int | Literal["auto"] | None:
+    if value is None:
+        return None
+    if value.lower() == "auto":
+        return "auto"
+    if not value.isdigit() or int(value) < 1:
+        raise ConfigError(f"{name} must be auto or a number of shards (at least 1), got {value!r}")
     return int(value)
 
 

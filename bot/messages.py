@@ -63,8 +63,18 @@ class Messages:
     moderators_only_role: str
     reload_in_progress: str
     quoted_name: str
+    # "Sources for this message"
+    supporting_intro: str
+    supporting_none: str
+    supporting_empty: str
     # Listings
     more_rows: str
+    more_rows_page: str
+    last_page: str
+    page_previous: str
+    page_next: str
+    sources_matching: str
+    no_matching_sources: str
     # Reload reports
     reload_failed: str
     reload_done: str
@@ -97,6 +107,7 @@ class Messages:
     bad_endpoints: str
     token_rejected: str
     intents_refused: str
+    sharding_required: str
     # Errors the terminal (and the reload report) shows
     store_locked: str
     store_full: str
@@ -189,17 +200,28 @@ _FRENCH = Messages(
     help=(
         "Je réponds aux questions sur l'actualité avec des extraits exacts des articles et leurs sources.\n"
         "• Mentionnez-moi : `@{name} combien a coûté DeepSeek R1 ?` (ou écrivez-moi en message privé)\n"
-        "• `/ask question` : poser une question\n"
-        "• `/headlines` : les derniers articles · `/sources` : tous les articles\n"
-        "• Modérateurs : `/reload` recharge les articles, `/stats` montre l'usage et les questions sans réponse, "
-        "`/feeds add|list|remove` suit des flux RSS/Atom, `/import` ajoute une page\n"
+        "• `/demander question` : poser une question\n"
+        "• `/titres` : les derniers articles · `/sources [recherche]` : tous les articles, ou ceux dont le titre "
+        "contient un mot\n"
+        "• Clic droit sur un message → Applications → « Sources de ce message » : les articles qui en parlent\n"
+        "• Modérateurs : `/recharger` recharge les articles, `/stats` montre l'usage et les questions sans réponse, "
+        "`/flux ajouter|liste|retirer` suit des flux RSS/Atom, `/importer` ajoute une page\n"
         "Je ne cite que les articles : si la réponse n'y est pas, je le dis."
     ),
     moderators_only="Désolé, cette commande est réservée aux modérateurs (permission Gérer le serveur{role}).",
     moderators_only_role=" ou rôle « {role} »",
     reload_in_progress="Un rechargement est déjà en cours ; réessayez quand il sera terminé.",
     quoted_name="« {name} »",
+    supporting_intro="Ces articles en parlent :",
+    supporting_none="Aucun article ne mentionne ceci.",
+    supporting_empty="Ce message n'a pas de texte que je puisse chercher dans les articles.",
     more_rows="… et {more} de plus",
+    more_rows_page="… et {more} de plus (page {page}/{pages})",
+    last_page="Page {page}/{pages}",
+    page_previous="Précédent",
+    page_next="Suivant",
+    sources_matching="Sources dont le titre contient « {term} » ({count} articles) :",
+    no_matching_sources="Aucun titre d'article ne contient « {term} ».",
     reload_failed=(
         "Échec du rechargement après {duration:.1f} s : {error}. Le corpus précédent reste en service "
         "({articles} articles, {passages} passages)."
@@ -248,6 +270,9 @@ _FRENCH = Messages(
     bad_endpoints="DISCORD_API_BASE/DISCORD_GATEWAY_URL : {error}",
     token_rejected="Discord a refusé DISCORD_TOKEN ; recopiez le jeton du bot depuis le portail des développeurs.",
     intents_refused="Discord a refusé les intents demandés ; voir la section d'installation du README.",
+    sharding_required=(
+        "Discord exige le sharding pour ce nombre de serveurs (code 4011) : mettez NEWSBOT_SHARDS=auto dans .env."
+    ),
     store_locked=(
         "La base {path} est verrouillée par un autre processus (un autre newsbot en marche ?). Arrêtez-le ou "
         "choisissez un autre fichier avec {$db}."
@@ -383,7 +408,9 @@ _ENGLISH = Messages(
         "I answer questions about the news with exact quotes from the articles and their sources.\n"
         "• Mention me: `@{name} how much did DeepSeek R1 cost?` (or send me a direct message)\n"
         "• `/ask question`: ask a question\n"
-        "• `/headlines`: the latest articles · `/sources`: every article\n"
+        "• `/headlines`: the latest articles · `/sources [search]`: every article, or those whose title "
+        "contains a word\n"
+        "• Right-click a message → Apps → “Sources for this message”: the articles that mention it\n"
         "• Moderators: `/reload` reloads the articles, `/stats` shows usage and unanswered questions, "
         "`/feeds add|list|remove` follows RSS/Atom feeds, `/import` adds one page\n"
         "I only quote the articles: when they don't hold the answer, I say so."
@@ -392,7 +419,16 @@ _ENGLISH = Messages(
     moderators_only_role=" or the “{role}” role",
     reload_in_progress="A reload is already running; try again when it has finished.",
     quoted_name="“{name}”",
+    supporting_intro="These articles mention it:",
+    supporting_none="No article mentions this.",
+    supporting_empty="This message has no text I can look up in the articles.",
     more_rows="… and {more} more",
+    more_rows_page="… and {more} more (page {page}/{pages})",
+    last_page="Page {page}/{pages}",
+    page_previous="Previous",
+    page_next="Next",
+    sources_matching="Sources whose title contains “{term}” ({count} articles):",
+    no_matching_sources="No article title contains “{term}”.",
     reload_failed=(
         "Reload failed after {duration:.1f}s: {error}. The previous corpus is still live "
         "({articles} articles, {passages} passages)."
@@ -440,6 +476,9 @@ _ENGLISH = Messages(
     bad_endpoints="DISCORD_API_BASE/DISCORD_GATEWAY_URL: {error}",
     token_rejected="Discord rejected DISCORD_TOKEN; copy the bot token again from the developer portal.",
     intents_refused="Discord refused the requested intents; see the README's setup section.",
+    sharding_required=(
+        "Discord requires sharding for this many servers (close code 4011): set NEWSBOT_SHARDS=auto in .env."
+    ),
     store_locked=(
         "The database {path} is locked by another process (another newsbot running?). Stop it or choose "
         "another file with {$db}."
@@ -662,6 +701,8 @@ class CommandText(StrEnum):
     HEADLINES_COUNT_DESCRIPTION = "headlines.count.description"
     SOURCES = "sources"
     SOURCES_DESCRIPTION = "sources.description"
+    SOURCES_SEARCH = "sources.search"
+    SOURCES_SEARCH_DESCRIPTION = "sources.search.description"
     HELP = "help"
     HELP_DESCRIPTION = "help.description"
     RELOAD = "reload"
@@ -670,7 +711,30 @@ class CommandText(StrEnum):
     RELOAD_FORCE_DESCRIPTION = "reload.force.description"
     STATS = "stats"
     STATS_DESCRIPTION = "stats.description"
+    FEEDS = "feeds"
+    FEEDS_DESCRIPTION = "feeds.description"
+    FEEDS_ADD = "feeds.add"
+    FEEDS_ADD_DESCRIPTION = "feeds.add.description"
+    FEEDS_URL = "feeds.url"
+    FEEDS_URL_DESCRIPTION = "feeds.url.description"
+    FEEDS_CHANNEL = "feeds.channel"
+    FEEDS_CHANNEL_DESCRIPTION = "feeds.channel.description"
+    FEEDS_LIST = "feeds.list"
+    FEEDS_LIST_DESCRIPTION = "feeds.list.description"
+    FEEDS_REMOVE = "feeds.remove"
+    FEEDS_REMOVE_DESCRIPTION = "feeds.remove.description"
+    FEEDS_FEED = "feeds.feed"
+    FEEDS_FEED_DESCRIPTION = "feeds.feed.description"
+    IMPORT = "import"
+    IMPORT_DESCRIPTION = "import.description"
+    IMPORT_URL = "import.url"
+    IMPORT_URL_DESCRIPTION = "import.url.description"
+    MESSAGE_SOURCES = "message-sources"
+    """A message context-menu command: its name may hold spaces and capitals."""
 
+
+CONTEXT_MENU_TEXTS = frozenset({CommandText.MESSAGE_SOURCES})
+"""Names of context-menu commands: Discord takes any 1-32 characters there, spaces included."""
 
 COMMAND_TEXTS: dict[Lang, dict[CommandText, str]] = {
     # English is what Discord shows by default; names are lower case, as Discord requires.
@@ -682,9 +746,11 @@ COMMAND_TEXTS: dict[Lang, dict[CommandText, str]] = {
         CommandText.HEADLINES: "headlines",
         CommandText.HEADLINES_DESCRIPTION: "The latest articles",
         CommandText.HEADLINES_COUNT: "count",
-        CommandText.HEADLINES_COUNT_DESCRIPTION: "How many (1-25)",
+        CommandText.HEADLINES_COUNT_DESCRIPTION: "How many (1-100)",
         CommandText.SOURCES: "sources",
         CommandText.SOURCES_DESCRIPTION: "Every article I can quote",
+        CommandText.SOURCES_SEARCH: "search",
+        CommandText.SOURCES_SEARCH_DESCRIPTION: "Only the articles whose title contains this",
         CommandText.HELP: "help",
         CommandText.HELP_DESCRIPTION: "How to use the bot",
         CommandText.RELOAD: "reload",
@@ -695,6 +761,25 @@ COMMAND_TEXTS: dict[Lang, dict[CommandText, str]] = {
         ),
         CommandText.STATS: "stats",
         CommandText.STATS_DESCRIPTION: "Corpus and question statistics (moderators)",
+        CommandText.FEEDS: "feeds",
+        CommandText.FEEDS_DESCRIPTION: "Follow RSS and Atom feeds (moderators)",
+        CommandText.FEEDS_ADD: "add",
+        CommandText.FEEDS_ADD_DESCRIPTION: "Follow a feed; new articles are announced in a channel if given",
+        CommandText.FEEDS_URL: "url",
+        CommandText.FEEDS_URL_DESCRIPTION: "The feed's http(s) URL",
+        CommandText.FEEDS_CHANNEL: "channel",
+        CommandText.FEEDS_CHANNEL_DESCRIPTION: "Where to announce new articles (optional)",
+        CommandText.FEEDS_LIST: "list",
+        CommandText.FEEDS_LIST_DESCRIPTION: "The followed feeds, their state and last error",
+        CommandText.FEEDS_REMOVE: "remove",
+        CommandText.FEEDS_REMOVE_DESCRIPTION: "Stop following a feed (its articles stay)",
+        CommandText.FEEDS_FEED: "feed",
+        CommandText.FEEDS_FEED_DESCRIPTION: "The feed's number (see /feeds list) or URL",
+        CommandText.IMPORT: "import",
+        CommandText.IMPORT_DESCRIPTION: "Add one web page to the articles (moderators)",
+        CommandText.IMPORT_URL: "url",
+        CommandText.IMPORT_URL_DESCRIPTION: "The page's http(s) URL",
+        CommandText.MESSAGE_SOURCES: "Sources for this message",
     },
     Lang.FR: {
         CommandText.ASK: "demander",
@@ -704,9 +789,11 @@ COMMAND_TEXTS: dict[Lang, dict[CommandText, str]] = {
         CommandText.HEADLINES: "titres",
         CommandText.HEADLINES_DESCRIPTION: "Les derniers articles",
         CommandText.HEADLINES_COUNT: "nombre",
-        CommandText.HEADLINES_COUNT_DESCRIPTION: "Combien (1 à 25)",
+        CommandText.HEADLINES_COUNT_DESCRIPTION: "Combien (1 à 100)",
         CommandText.SOURCES: "sources",
         CommandText.SOURCES_DESCRIPTION: "Les articles que je peux citer",
+        CommandText.SOURCES_SEARCH: "recherche",
+        CommandText.SOURCES_SEARCH_DESCRIPTION: "Seulement les articles dont le titre contient ceci",
         CommandText.HELP: "aide",
         CommandText.HELP_DESCRIPTION: "Comment utiliser le bot",
         CommandText.RELOAD: "recharger",
@@ -717,5 +804,24 @@ COMMAND_TEXTS: dict[Lang, dict[CommandText, str]] = {
         ),
         CommandText.STATS: "stats",
         CommandText.STATS_DESCRIPTION: "Statistiques du corpus et des questions (modérateurs)",
+        CommandText.FEEDS: "flux",
+        CommandText.FEEDS_DESCRIPTION: "Suivre des flux RSS et Atom (modérateurs)",
+        CommandText.FEEDS_ADD: "ajouter",
+        CommandText.FEEDS_ADD_DESCRIPTION: "Suivre un flux ; ses nouveaux articles sont annoncés dans un salon si indiqué",
+        CommandText.FEEDS_URL: "adresse",
+        CommandText.FEEDS_URL_DESCRIPTION: "L'adresse http(s) du flux",
+        CommandText.FEEDS_CHANNEL: "salon",
+        CommandText.FEEDS_CHANNEL_DESCRIPTION: "Où annoncer les nouveaux articles (facultatif)",
+        CommandText.FEEDS_LIST: "liste",
+        CommandText.FEEDS_LIST_DESCRIPTION: "Les flux suivis, leur état et leur dernière erreur",
+        CommandText.FEEDS_REMOVE: "retirer",
+        CommandText.FEEDS_REMOVE_DESCRIPTION: "Ne plus suivre un flux (ses articles restent)",
+        CommandText.FEEDS_FEED: "flux",
+        CommandText.FEEDS_FEED_DESCRIPTION: "Le numéro du flux (voir /flux liste) ou son adresse",
+        CommandText.IMPORT: "importer",
+        CommandText.IMPORT_DESCRIPTION: "Ajouter une page web aux articles (modérateurs)",
+        CommandText.IMPORT_URL: "adresse",
+        CommandText.IMPORT_URL_DESCRIPTION: "L'adresse http(s) de la page",
+        CommandText.MESSAGE_SOURCES: "Sources de ce message",
     },
 }

@@ -163,15 +163,19 @@ def _embed_block(citation: Citation, lang: str) -> str:
     return "\n".join(lines)
 
 
-def answer_embed(answer: Answer, limit: int = EMBED_DESCRIPTION_LIMIT) -> discord.Embed | None:
-    """The answer as one embed, or ``None`` for a non-answer (a plain sentence is clearer)."""
+def answer_embed(
+    answer: Answer, limit: int = EMBED_DESCRIPTION_LIMIT, *, intro: str | None = None
+) -> discord.Embed | None:
+    """The answer as one embed, or ``None`` for a non-answer (a plain sentence is clearer).
+    ``intro`` replaces "D'après les articles :"."""
     if not answer.answered or not answer.citations:
         return None
     m = messages_for(answer.lang)
     blocks = [_embed_block(c, answer.lang) for c in answer.citations]
-    while len(blocks) > 1 and len(m.intro) + sum(len(b) + 2 for b in blocks) > limit:
+    while len(blocks) > 1 and len(intro or m.intro) + sum(len(b) + 2 for b in blocks) > limit:
         blocks.pop()
-    intro = m.intro if len(blocks) > 1 else m.intro_single
+    if intro is None:
+        intro = m.intro if len(blocks) > 1 else m.intro_single
     text = intro + "\n" + "\n\n".join(blocks)
     return discord.Embed(description=text if len(text) <= limit else shorten(text, limit), colour=EMBED_COLOUR)
 
@@ -183,9 +187,12 @@ def render_citation(citation: Citation, lang: str, surface: Surface = DISCORD) -
     return "\n".join(lines)
 
 
-def render_answer(answer: Answer, limit: int = MESSAGE_LIMIT, surface: Surface = DISCORD) -> str:
+def render_answer(
+    answer: Answer, limit: int = MESSAGE_LIMIT, surface: Surface = DISCORD, *, intro: str | None = None
+) -> str:
     """The message the bot posts for ``answer``; with ``surface=TERMINAL``, what ``newsbot ask``
-    prints: the same sentences, naming ``newsbot`` commands, article text unescaped."""
+    prints: the same sentences, naming ``newsbot`` commands, article text unescaped.
+    ``intro`` replaces "D'après les articles :"."""
     t = messages_for(answer.lang, surface=surface)
     if not answer.answered:
         if answer.reason == "empty":
@@ -198,9 +205,10 @@ def render_answer(answer: Answer, limit: int = MESSAGE_LIMIT, surface: Surface =
         return t.abstain
     blocks = [render_citation(c, answer.lang, surface) for c in answer.citations]
     # Drop trailing citations until the message fits; the best one always stays.
-    while len(blocks) > 1 and len(t.intro) + sum(len(b) + 2 for b in blocks) > limit:
+    while len(blocks) > 1 and len(intro or t.intro) + sum(len(b) + 2 for b in blocks) > limit:
         blocks.pop()
-    intro = t.intro if len(blocks) > 1 else t.intro_single
+    if intro is None:
+        intro = t.intro if len(blocks) > 1 else t.intro_single
     text = intro + "\n" + "\n\n".join(blocks)
     return text if len(text) <= limit else shorten(text, limit)
 

@@ -8,6 +8,7 @@ it to the message limit with :func:`fit`. With ``surface=TERMINAL`` the same sen
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from bot.messages import DISCORD, Lang, Messages, Surface, messages_for
 from bot.render import MESSAGE_LIMIT, describe, escape_for, shorten
@@ -36,13 +37,75 @@ def _listing(title: str, rows: Sequence[ArticleRow], lang: str, surface: Surface
     return "\n".join(lines)
 
 
+PAGE_ROWS = 10
+"""Articles on one page of a Discord listing (``/sources``, ``/headlines``)."""
+
+PAGE_FOOTER_ROOM = 80
+"""Characters kept free on a page for its "… and N more (page 2/5)" line."""
+
+
+@dataclass(frozen=True)
+class ListingPage:
+    """One page of a listing, as posted: its text, which page it is (from 0) and how many."""
+
+    text: str
+    number: int
+    count: int
+
+
+def listing_page(
+    title: str,
+    rows: Sequence[ArticleRow],
+    lang: str,
+    number: int,
+    *,
+    per_page: int = PAGE_ROWS,
+    limit: int = MESSAGE_LIMIT,
+) -> ListingPage:
+    """Page ``number`` (clamped to the pages there are) of ``rows`` under ``title``: at most
+    ``per_page`` articles and never more than ``limit`` characters, whole lines only, ending
+    with how many articles follow ("… and 12 more (page 2/3)") instead of a cut. The pages
+    are the same for the same rows, so a button can ask for page 3 of a listing later."""
+    m = messages_for(lang)
+    if not rows:
+        return ListingPage(m.no_articles, 0, 1)
+    budget = limit - len(title) - 1 - PAGE_FOOTER_ROOM
+    pages: list[list[str]] = [[]]
+    used = 0
+    for row in rows:
+        line = article_line(row, lang)
+        if len(line) > budget:  # a path or publisher of hundreds of characters
+            line = shorten(line, budget)
+        if pages[-1] and (len(pages[-1]) >= per_page or used + len(line) + 1 > budget):
+            pages.append([])
+            used = 0
+        pages[-1].append(line)
+        used += len(line) + 1
+    number = max(0, min(number, len(pages) - 1))
+    after = sum(len(page) for page in pages[number + 1 :])
+    lines = [title, *pages[number]]
+    if after:
+        lines.append(m.more_rows_page.format(more=after, page=number + 1, pages=len(pages)))
+    elif len(pages) > 1:
+        lines.append(m.last_page.format(page=number + 1, pages=len(pages)))
+    return ListingPage("\n".join(lines), number, len(pages))
+
+
+def sources_title(rows: Sequence[ArticleRow], lang: str, term: str | None = None, surface: Surface = DISCORD) -> str:
+    m = messages_for(lang, surface=surface)
+    if term:
+        return m.sources_matching.format(term=escape_for(surface)(term), count=len(rows))
+    return m.sources_title.format(count=len(rows))
+
+
 def headlines_text(rows: Sequence[ArticleRow], lang: str, surface: Surface = DISCORD) -> str:
     return _listing(messages_for(lang, surface=surface).headlines_title, rows, lang, surface)
 
 
-def sources_text(rows: Sequence[ArticleRow], lang: str, surface: Surface = DISCORD) -> str:
-    title = messages_for(lang, surface=surface).sources_title.format(count=len(rows))
-    return _listing(title, rows, lang, surface)
+def sources_text(rows: Sequence[ArticleRow], lang: str, surface: Surface = DISCORD, term: str | None = None) -> str:
+    if term and not rows:
+        return messages_for(lang, surface=surface).no_matching_sources.format(term=escape_for(surface)(term))
+    return _listing(sources_title(rows, lang, term, surface), rows, lang, surface)
 
 
 def reload_text(report: ReloadReport, lang: str = Lang.EN, surface: Surface = DISCORD) -> str:

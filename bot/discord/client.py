@@ -26,6 +26,7 @@ from bot.config import Settings
 from bot.cooldown import Cooldown
 from bot.discord import components
 from bot.discord.failures import GatewayUnreachable
+from bot.discord.followups import FollowUps
 from bot.discord.helpers import NO_MENTIONS, NewsTranslator, interaction_lang, send_ephemeral
 from bot.discord.sync import sync_if_changed
 from bot.logs import silence_voice_warnings
@@ -83,6 +84,8 @@ class NewsBot(commands.Bot):
         self.settings = settings
         self.service = service
         self.cooldown = Cooldown(settings.cooldown_questions, settings.cooldown_seconds)
+        self.follow_ups = FollowUps(settings.follow_up_seconds)
+        """The questions of recent answers, for replies to them (see :mod:`bot.discord.followups`)."""
         self._store_watch: asyncio.Task[None] | None = None
         self._in_flight = 0
         self._idle = asyncio.Event()
@@ -167,7 +170,14 @@ class NewsBot(commands.Bot):
         nothing changes: discord.py reconnects with back-off."""
         if event_name == "connect":
             self.session_started = True
-        elif event_name == "disconnect" and not self.session_started and not self.is_closed():
+        elif (
+            event_name == "disconnect"
+            and not self.session_started
+            and not self.is_closed()
+            # A shard's failure reaches here from the shard's own task, where raising would
+            # only end that task; discord.py retries a shard's connection itself.
+            and not isinstance(self, discord.AutoShardedClient)
+        ):
             self._end_start_on_gateway_failure(sys.exc_info()[1])
         super().dispatch(event_name, *args, **kwargs)
 
@@ -209,6 +219,23 @@ class NewsBot(commands.Bot):
         if interaction.permissions.manage_guild:
             return True
         return moderator_role(interaction.guild, self.settings.mod_role) in member.roles
+
+
+class ShardedNewsBot(NewsBot, commands.AutoShardedBot):
+    """The same bot over several gateway connections (``NEWSBOT_SHARDS``): discord.py's
+    ``AutoShardedBot`` opens one per shard and routes each server's events through its own.
+    Discord requires sharding from 2,500 servers, and closes a connection that would hold
+    more with 4011 "Sharding required"
+    (https://discord.com/developers/docs/events/gateway#sharding)."""
+
+
+def make_bot(settings: Settings, service: NewsService, **options: object) -> NewsBot:
+    """A :class:`NewsBot`, or a :class:`ShardedNewsBot` when ``NEWSBOT_SHARDS`` is set:
+    ``auto`` takes the count Discord recommends (``GET /gateway/bot``), a number is used as is."""
+    if settings.shards is None:
+        return NewsBot(settings, service, **options)
+    count = None if settings.shards == "auto" else settings.shards
+    return ShardedNewsBot(settings, service, shard_count=count, **options)
 
 
 def moderator_role(guild: discord.Guild, setting: str | None) -> discord.Role | None:

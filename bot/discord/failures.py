@@ -21,6 +21,10 @@ import discord
 
 from bot.messages import Messages
 
+SHARDING_REQUIRED = 4011
+"""The gateway's close code for a connection that would hold too many servers
+(https://discord.com/developers/docs/topics/opcodes-and-status-codes#gateway-gateway-close-event-codes)."""
+
 
 class ExitCode(IntEnum):
     """The exit codes of `newsbot run`, one per kind of problem, so scripts can tell them apart."""
@@ -76,6 +80,8 @@ def startup_problem(error: BaseException, messages: Messages, api_base: str) -> 
         )
     if isinstance(error, discord.DiscordServerError):
         return StartupProblem(ExitCode.DISCORD_DOWN, messages.discord_down.format(status=error.status))
+    if isinstance(error, discord.ConnectionClosed) and error.code == SHARDING_REQUIRED:
+        return StartupProblem(ExitCode.CONFIG, messages.sharding_required)
     if isinstance(error, (discord.ConnectionClosed, discord.GatewayNotFound)):
         return StartupProblem(ExitCode.DISCORD_DOWN, messages.gateway_closed.format(error=_reason(error)))
     if isinstance(error, (asyncio.TimeoutError, aiohttp.ClientError, OSError)):

@@ -14,7 +14,7 @@ import sys
 from discord.http import Route
 
 from bot.config import Settings
-from bot.discord.client import NewsBot
+from bot.discord.client import make_bot
 from bot.discord.endpoints import apply_endpoints
 from bot.discord.failures import ExitCode, startup_problem
 from bot.logs import quiet_discord_http
@@ -64,7 +64,7 @@ async def serve(settings: Settings, **bot_options: object) -> int:
     quiet_discord_http()
     make_event_loop_responsive()
     async with await NewsService.open(settings, progress=progress_lines(log.info)) as service:
-        bot = NewsBot(settings, service, **bot_options)
+        bot = make_bot(settings, service, **bot_options)
         loop = asyncio.get_running_loop()
         handled = bot.stop_on_signals(loop)
         try:

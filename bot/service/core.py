@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import secrets
 import time
 from collections import Counter
@@ -21,13 +22,14 @@ from types import TracebackType
 from typing import Any, Self, TypeVar
 
 from bot.messages import Problem
-from retrieval.answer import Answer, Citation
+from retrieval.answer import Answer, Citation, QuestionParser
 from retrieval.corpus import CorpusError
 from retrieval.corpus.pipeline import pipeline_id
-from retrieval.engine import Engine, EngineState, passage_terms
+from retrieval.engine import MAX_QUESTION_CHARS, Engine, EngineState, passage_terms
 from retrieval.records import Article, LoadFailure, Passage
 from retrieval.snapshot import read_snapshot, write_snapshot
 from retrieval.text.analyzers import Analyzers
+from retrieval.text.normalize import fold_accents
 
 from ..config import Settings
 from ..feeds.items import WebArticle, prepare_web_articles
@@ -66,6 +68,61 @@ from .web import refresh_web_articles
 log = logging.getLogger("bot.service")
 
 T = TypeVar("T")
+
+
+def in_context(parser: QuestionParser, question: str, previous: str | None) -> str:
+    """``question`` asked as a follow-up of ``previous``: when it names nothing itself ("Et
+    combien a-t-elle levé ?"), the names of ``previous`` ("Zorblax") are added to it, so the
+    question's parse (names near the quote, names the corpus must know) is about them. A
+    question with names of its own ("Et Mistral ?") changes the subject and stays as it is."""
+    if not previous or parser.parse(question).names:
+        return question
+    folded = question.casefold()
+    carried = [name for name in parser.parse(previous).names if name.casefold() not in folded]
+    if not carried:
+        return question
+    return f"{question.strip()} ({', '.join(carried)})"
+
+
+def answer_in_context(engine: Engine, question: str, lang: str | None, previous: str | None) -> Answer:
+    """What a question worker runs: the question put in context, then answered."""
+    if previous is not None and len(question) <= MAX_QUESTION_CHARS:
+        contextual = in_context(engine.parser, question, previous)
+        if len(contextual) <= MAX_QUESTION_CHARS:
+            question = contextual
+    return engine.answer(question, lang)
+
+
+def lookup_text(text: str) -> str:
+    """``text`` on one line, cut to ``MAX_QUESTION_CHARS`` at the end of a sentence when one
+    ends in the second half, else at a word."""
+    flat = " ".join(text.split())
+    if len(flat) <= MAX_QUESTION_CHARS:
+        return flat
+    cut = flat[:MAX_QUESTION_CHARS]
+    ends = [m.end() for m in re.finditer(r"[.!?…](?=\s)", cut)]
+    if ends and ends[-1] > MAX_QUESTION_CHARS // 2:
+        return cut[: ends[-1]]
+    return cut[: cut.rindex(" ")] if " " in cut else cut
+
+
+def _folded(text: str) -> str:
+    return fold_accents(text.lower())
+
+
+def titles_containing(rows: Sequence[ArticleRow], term: str) -> list[ArticleRow]:
+    """The rows whose article title contains ``term``, case and accents aside."""
+    wanted = _folded(term.strip())
+    return [row for row in rows if wanted in _folded(row.article.title)]
+
+
+def matching_titles(titles: Sequence[str], term: str, limit: int) -> list[str]:
+    """Distinct titles containing ``term`` (case and accents aside), those starting with it
+    first, then alphabetically; at most ``limit``."""
+    wanted = _folded(term.strip())
+    found = {title for title in titles if wanted in _folded(title)}
+    ordered = sorted(found, key=lambda title: (not _folded(title).startswith(wanted), _folded(title)))
+    return ordered[:limit]
 
 
 class NewsService:
@@ -310,15 +367,16 @@ class NewsService:
         origin: str = "cli",
         guild_id: int | None = None,
         channel_id: int | None = None,
+        previous: str | None = None,
     ) -> Answer:
-        """Answer from the live engine in a worker thread, then log the question."""
-        engine = self._engine
+        """Answer from the live engine in a worker thread, then log the question.
+
+        ``previous``, the question a follow-up answers on ("Et combien a-t-elle levé ?" in
+        reply to a question about Zorblax), lends its names to a question that names none
+        (see :func:`in_context`); the answer's ``question`` is then the question as asked
+        in context."""
         started = time.perf_counter()
-        self._answering[id(engine)] += 1  # an old engine is only dismantled once unused
-        try:
-            answer = await asyncio.get_running_loop().run_in_executor(self._query_pool, engine.answer, question, lang)
-        finally:
-            self._answering[id(engine)] -= 1
+        answer = await self._answer(question, lang, previous)
         latency_ms = (time.perf_counter() - started) * 1000
         if self.settings.log_questions and answer.reason not in ("empty", "too_long"):
             top = answer.citations[0] if answer.citations else None
@@ -335,6 +393,23 @@ class NewsService:
             )
             self._in_background(self._log_question(record))
         return answer
+
+    async def _answer(self, question: str, lang: str | None, previous: str | None = None) -> Answer:
+        engine = self._engine
+        self._answering[id(engine)] += 1  # an old engine is only dismantled once unused
+        try:
+            return await asyncio.get_running_loop().run_in_executor(
+                self._query_pool, answer_in_context, engine, question, lang, previous
+            )
+        finally:
+            self._answering[id(engine)] -= 1
+
+    async def supporting(self, text: str, *, lang: str | None = None) -> Answer:
+        """The articles whose sentences support ``text`` (a message, not a question): the
+        same answering as :meth:`ask`, on the message's first ``MAX_QUESTION_CHARS``
+        characters (cut at a sentence, else a word), quotes verbatim. Not logged as a
+        question: a statement looked up would fill the moderators' "unanswered" list."""
+        return await self._answer(lookup_text(text), lang)
 
     def remember_answer(self, answer: Answer, shown: int) -> int:
         """The key of ``answer`` for the buttons under it (a random number, so a key seen in
@@ -394,8 +469,25 @@ class NewsService:
     async def headlines(self, n: int = 10) -> list[ArticleRow]:
         return await self.store.headlines(n)
 
-    async def sources(self) -> list[ArticleRow]:
-        return await self.store.articles()
+    async def sources(self, term: str | None = None) -> list[ArticleRow]:
+        """Every stored article, or those whose title contains ``term`` (case and accents
+        aside); the filtering runs in a worker thread (a corpus may hold 100k titles)."""
+        rows = await self.store.articles()
+        if not term or not term.strip():
+            return rows
+        return await self.in_worker(titles_containing, rows, term)
+
+    async def source_titles(self, term: str, limit: int = 25) -> list[str]:
+        """Up to ``limit`` titles of the live corpus that contain ``term`` (all of them, in
+        order, when ``term`` is empty), for autocompletion: read from the engine in memory,
+        in a worker thread, so a keystroke never waits for the store."""
+        engine = self._engine
+        return await self.in_worker(matching_titles, [a.title for a in engine.articles.values()], term, limit)
+
+    async def in_worker(self, function: Callable[..., T], *args: Any) -> T:
+        """Run ``function(*args)`` in the question workers, off the event loop: for the
+        bot's CPU-bound formatting of long lists."""
+        return await asyncio.get_running_loop().run_in_executor(self._query_pool, function, *args)
 
     async def stats(self) -> ServiceStats:
         await self._flush_background()  # count every question asked so far

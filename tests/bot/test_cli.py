@@ -256,6 +256,17 @@ def test_sources_lists_every_article(tmp_path: Path) -> None:
     assert files == sorted(f"seeds/{p.name}" for p in SEEDS.glob("*.txt"))
 
 
+def test_sources_with_a_term_lists_the_matching_titles_only(tmp_path: Path) -> None:
+    result = newsbot(tmp_path, "sources", "silicon", env=FRENCH)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Sources dont le titre contient « silicon » (1 articles) :"
+    assert "Silicon Valley" in lines[1] and len(lines) == 2
+    assert newsbot(tmp_path, "sources", "Zorblax", env=FRENCH).stdout.strip() == (
+        "Aucun titre d'article ne contient « Zorblax »."
+    )
+
+
 def test_reload_prints_the_report_and_exits_zero(tmp_path: Path) -> None:
     newsbot(tmp_path, "sources")  # the first command loads the corpus
     result = newsbot(tmp_path, "reload")

@@ -97,6 +97,9 @@ def test_guild_ids_are_parsed(raw: str, expected: tuple[int, ...]) -> None:
         ("NEWSBOT_COOLDOWN_QUESTIONS", "2.5"),
         ("NEWSBOT_LOG_QUESTIONS", "maybe"),
         ("NEWSBOT_QUESTION_RETENTION_DAYS", "-7"),
+        ("NEWSBOT_SHARDS", "0"),
+        ("NEWSBOT_SHARDS", "many"),
+        ("NEWSBOT_FOLLOW_UP_SECONDS", "0"),
     ],
 )
 def test_bad_value_raises_config_error_naming_the_variable(name: str, value: str) -> None:
@@ -210,3 +213,8 @@ def test_an_unknown_log_level_is_refused_naming_the_valid_ones() -> None:
     with pytest.raises(ConfigError) as refused:
         Settings.from_mapping({"NEWSBOT_LOG_LEVEL": "LOUD"})
     assert "DEBUG, INFO, WARNING, ERROR, CRITICAL" in str(refused.value) and "'LOUD'" in str(refused.value)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [(None, None), ("", None), ("auto", "auto"), ("AUTO", "auto"), ("4", 4)])
+def test_shards_are_unset_auto_or_a_count(raw: str | None, expected: object) -> None:
+    assert Settings.from_mapping({"NEWSBOT_SHARDS": raw}).shards == expected

@@ -53,7 +53,21 @@ INTENT_MESSAGE_CONTENT = 1 << 15
 GATEWAY_PATH = "/gateway"
 CLOSE_DECODE_ERROR = 4002
 CLOSE_AUTHENTICATION_FAILED = 4004
+CLOSE_INVALID_SHARD = 4010
+CLOSE_SHARDING_REQUIRED = 4011
+MAX_GUILDS_PER_SHARD = 2500
+"""Discord's limit: "Each shard can only support a maximum of 2500 guilds, and apps that are
+in 2500+ guilds must enable sharding" (https://discord.com/developers/docs/events/gateway#sharding)."""
 
+
+def shard_of(guild_id: int, num_shards: int) -> int:
+    """The shard that receives a guild's events: ``shard_id = (guild_id >> 22) % num_shards``
+    (https://discord.com/developers/docs/events/gateway#sharding-sharding-formula)."""
+    return (guild_id >> 22) % num_shards
+
+
+_GUILD_EVENTS = frozenset({"GUILD_CREATE", "GUILD_UPDATE", "GUILD_DELETE"})
+"""Events whose guild is the payload itself (its ``id``), not a ``guild_id`` field."""
 _MESSAGE_EVENTS = frozenset({"MESSAGE_CREATE", "MESSAGE_UPDATE", "MESSAGE_DELETE"})
 _CONTENT_FIELDS = {"content": "", "embeds": [], "attachments": [], "components": []}
 
@@ -133,6 +147,8 @@ class GatewayServer:
         """The close code of every connection that ended (1000 is a clean close by the client)."""
         self.identified = asyncio.Event()
         self.ready = asyncio.Event()
+        self.max_guilds_per_shard = MAX_GUILDS_PER_SHARD
+        """A test lowers it to see the bot refused for holding too many guilds on one shard."""
         self.close_before_ready: int | None = None
         """When set, every IDENTIFY is answered by closing the connection with this code
         instead of READY: a gateway that never lets a session start. Discord documents 4000
@@ -196,23 +212,52 @@ class GatewayServer:
         if self.close_before_ready is not None:
             await conn.ws.close(code=self.close_before_ready, message=b"Unknown error.")
             return
-        session = GatewaySession(
-            id=uuid.uuid4().hex, intents=int(data.get("intents", 0)), shard=list(data.get("shard") or [0, 1])
-        )
+        shard = [int(n) for n in data.get("shard") or [0, 1]]
+        refusal = self._shard_refusal(shard)
+        if refusal is not None:
+            await conn.ws.close(code=refusal[0], message=refusal[1])
+            return
+        session = GatewaySession(id=uuid.uuid4().hex, intents=int(data.get("intents", 0)), shard=shard)
         self.sessions[session.id] = session
         conn.session = session
         await self._send(conn, "READY", self._ready_payload(session))
         self.identified.set()
-        for guild in self._host.guilds.values():
+        for guild in self._guilds_of(session):
             await self._send(conn, "GUILD_CREATE", self._guild_create(guild, session.intents))
         self.ready.set()
+
+    def _shard_refusal(self, shard: list[int]) -> tuple[int, bytes] | None:
+        """Discord closes an IDENTIFY whose ``shard`` is not ``[shard_id, num_shards]`` with
+        0 <= shard_id < num_shards (4010 "Invalid shard"), and one whose shard would hold more
+        guilds than a shard may (4011 "Sharding required")
+        (https://discord.com/developers/docs/topics/opcodes-and-status-codes#gateway-gateway-close-event-codes)."""
+        if len(shard) != 2 or not 0 <= shard[0] < shard[1]:
+            return CLOSE_INVALID_SHARD, b"Invalid shard."
+        held = sum(1 for guild_id in self._host.guilds if shard_of(guild_id, shard[1]) == shard[0])
+        if held > self.max_guilds_per_shard:
+            return CLOSE_SHARDING_REQUIRED, b"Sharding required."
+        return None
+
+    def _guilds_of(self, session: GatewaySession) -> list[FakeGuild]:
+        shard_id, count = session.shard
+        return [guild for guild in self._host.guilds.values() if shard_of(guild.id, count) == shard_id]
+
+    @staticmethod
+    def _receives(session: GatewaySession, event: str, data: JSONDict) -> bool:
+        """Whether an event reaches this session's shard: a guild's events go to the guild's
+        shard, DMs to shard 0 only ("DMs will only be sent to shard 0", same page)."""
+        shard_id, count = session.shard
+        guild_id = data.get("id") if event in _GUILD_EVENTS else data.get("guild_id")
+        if guild_id is None:
+            return shard_id == 0
+        return shard_of(int(guild_id), count) == shard_id
 
     def _ready_payload(self, session: GatewaySession) -> JSONDict:
         user = {**self._host.bot_user.to_payload(), "verified": True, "mfa_enabled": False, "flags": 0}
         return {
             "v": 10,
             "user": user,
-            "guilds": [{"id": str(g), "unavailable": True} for g in self._host.guilds],
+            "guilds": [{"id": str(g.id), "unavailable": True} for g in self._guilds_of(session)],
             "session_id": session.id,
             "resume_gateway_url": self._host.gateway_url,
             "shard": session.shard,
@@ -273,6 +318,7 @@ class GatewayServer:
         targets = [c for c in self.connections if c.session is not None and not c.ws.closed]
         if not targets:
             raise RuntimeError(f"cannot dispatch {event}: no identified gateway connection")
+        targets = [c for c in targets if c.session is not None and self._receives(c.session, event, data)]
         delivered = 0
         for conn in targets:
             assert conn.session is not None

@@ -193,6 +193,9 @@ def validate_message_body(body: Mapping[str, Any], *, has_files: bool, creating:
     error = _validate_allowed_mentions(body.get("allowed_mentions"))
     if error is not None:
         return error
+    error = _validate_components(body.get("components") or [])
+    if error is not None:
+        return error
     if creating and not _has_message_content(body, has_files):
         return error_body("Cannot send an empty message", CANNOT_SEND_EMPTY_MESSAGE)
     return None
@@ -222,6 +225,51 @@ def _validate_embeds(embeds: Sequence[Mapping[str, Any]]) -> JSONDict | None:
         total += len((embed.get("footer") or {}).get("text") or "") + len((embed.get("author") or {}).get("name") or "")
     if total > MAX_EMBED_TOTAL:
         return form_error(["embeds"], "MAX_EMBED_SIZE_EXCEEDED", "Embed size exceeds maximum size of 6000")
+    return None
+
+
+MAX_CUSTOM_ID = 100
+MAX_ROW_BUTTONS = 5
+
+
+def _validate_components(rows: Sequence[Mapping[str, Any]]) -> JSONDict | None:
+    """Buttons as Discord takes them: at most 5 per action row, each ``custom_id`` at most 100
+    characters and unique within the message
+    (https://discord.com/developers/docs/components/reference#button,
+    https://discord.com/developers/docs/components/reference#action-row)."""
+    seen: set[str] = set()
+    for row_index, row in enumerate(rows):
+        children = row.get("components") or []
+        if len(children) > MAX_ROW_BUTTONS:
+            return _too_long(["components", row_index, "components"], MAX_ROW_BUTTONS)
+        for index, child in enumerate(children):
+            custom_id = child.get("custom_id")
+            if custom_id is None:
+                continue
+            path: list[str | int] = ["components", row_index, "components", index, "custom_id"]
+            if not 1 <= len(str(custom_id)) <= MAX_CUSTOM_ID:
+                return _bad_length(path, MAX_CUSTOM_ID)
+            if custom_id in seen:
+                return form_error(path, "COMPONENT_CUSTOM_ID_DUPLICATED", "Component custom id cannot be duplicated")
+            seen.add(str(custom_id))
+    return None
+
+
+def validate_choices(choices: Any) -> JSONDict | None:
+    """An autocomplete result: at most 25 choices, each name 1-100 characters and a string
+    value at most 100 (https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-response-object-autocomplete,
+    https://discord.com/developers/docs/interactions/application-commands#application-command-object-application-command-option-choice-structure)."""
+    if not isinstance(choices, list):
+        return form_error(["data", "choices"], "LIST_TYPE_CONVERT", "Only iterables may be used in a ListType")
+    if len(choices) > MAX_CHOICES:
+        return _too_long(["data", "choices"], MAX_CHOICES)
+    for index, choice in enumerate(choices):
+        name = str(choice.get("name") or "")
+        if not 1 <= len(name) <= 100:
+            return _bad_length(["data", "choices", index, "name"], 100)
+        value = choice.get("value")
+        if isinstance(value, str) and not 1 <= len(value) <= 100:
+            return _bad_length(["data", "choices", index, "value"], 100)
     return None
 
 
@@ -262,6 +310,12 @@ def _validate_command(command: Mapping[str, Any], path: list[str | int]) -> JSON
     error = _validate_name_and_description(command, path, check_description=slash, lowercase=slash)
     if error is not None:
         return error
+    if not slash and (command.get("description") or command.get("options")):
+        # "description: Empty string for USER and MESSAGE commands"; options are CHAT_INPUT only
+        # (https://discord.com/developers/docs/interactions/application-commands#application-command-object-application-command-structure).
+        return form_error(
+            [*path, "description"], "APPLICATION_COMMAND_INVALID", "Context menu commands take no description"
+        )
     return _validate_options(command.get("options") or [], [*path, "options"])
 
 
@@ -321,6 +375,7 @@ def command_payload(
     """The stored/returned form of a synced command: the request echoed back with server fields."""
     data: JSONDict = {
         "type": 1,
+        "description": "",
         "default_member_permissions": None,
         "nsfw": False,
         "options": [],

@@ -51,6 +51,9 @@ class RecordedRequest:
     status: int
     response: Any
     at: float
+    """``time.monotonic()`` once the request was answered."""
+    received: float = 0.0
+    """``time.monotonic()`` when the request arrived: ``at - received`` is the fake's own time."""
 
     @property
     def key(self) -> str:
@@ -147,6 +150,13 @@ class InteractionRecord:
     def response_type(self) -> int | None:
         """Callback type of the initial response (4 message, 5 deferred, 9 modal ...)."""
         return int(self.callbacks[0]["type"]) if self.callbacks else None
+
+    @property
+    def choices(self) -> list[JSONDict]:
+        """The choices of an autocomplete result (callback type 8), else ``[]``."""
+        if self.response_type != 8:
+            return []
+        return list((self.callbacks[0].get("data") or {}).get("choices") or [])
 
     @property
     def ephemeral(self) -> bool:

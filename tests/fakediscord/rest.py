@@ -57,6 +57,7 @@ from .payloads import (
     command_payload,
     error_body,
     form_error,
+    validate_choices,
     validate_commands,
     validate_message_body,
 )
@@ -179,6 +180,7 @@ class RestApi:
         """Check the bot token, run the handler, record the exchange and wake waiters."""
         if request.path in self._passthrough:
             return await handler(request)
+        received = time.monotonic()
         resource = request.match_info.route.resource
         template = self._templates.get(resource.canonical) if resource is not None else None
         relative = request.path[len(API_PREFIX) :] if request.path.startswith(API_PREFIX) else request.path
@@ -196,7 +198,7 @@ class RestApi:
                 response = self._too_many_requests(request.method, template, wait)
             else:
                 response = await handler(request)
-        self._record(request, relative, template, body, authorized, response)
+        self._record(request, relative, template, body, authorized, response, received)
         await self._notify()
         return response
 
@@ -214,6 +216,7 @@ class RestApi:
         body: RequestBody,
         authorized: bool,
         response: web.StreamResponse,
+        received: float,
     ) -> None:
         self._state.requests.append(
             RecordedRequest(
@@ -229,6 +232,7 @@ class RestApi:
                 status=response.status,
                 response=copy.deepcopy(response.get(_JSON_KEY)),
                 at=time.monotonic(),
+                received=received,
             )
         )
         if template is None:
@@ -290,7 +294,10 @@ class RestApi:
 
     async def _get_gateway_bot(self, request: web.Request) -> web.Response:
         limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
-        return json_reply({"url": self._gateway_url(request), "shards": 1, "session_start_limit": limit})
+        # "shards: The recommended number of shards to use when connecting"
+        # (https://discord.com/developers/docs/events/gateway#get-gateway-bot).
+        shards = self._state.recommended_shards
+        return json_reply({"url": self._gateway_url(request), "shards": shards, "session_start_limit": limit})
 
     # ------------------------------------------------------------------ application commands
 
@@ -511,6 +518,15 @@ class RestApi:
         # https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-response-object-interaction-callback-type
         if callback_type in (6, 7) and int(record.payload["type"]) not in (3, 5):
             return json_reply(error_body("Interaction callback type is invalid for this interaction", 50035), 400)
+        # An autocomplete interaction (type 4) is answered with choices (8) and nothing else,
+        # and choices answer nothing else ("APPLICATION_COMMAND_AUTOCOMPLETE_RESULT: Respond
+        # to an autocomplete interaction with suggested choices", same page).
+        if (callback_type == 8) != (int(record.payload["type"]) == 4):
+            return json_reply(error_body("Interaction callback type is invalid for this interaction", 50035), 400)
+        if callback_type == 8:
+            error = validate_choices(data.get("choices"))
+            if error is not None:
+                return json_reply(error, 400)
         if callback_type in (4, 7):
             error = validate_message_body(data, has_files=bool(body.files), creating=callback_type == 4)
             if error is not None:
@@ -593,8 +609,18 @@ class RestApi:
     def _webhook_message(self, request: web.Request, record: InteractionRecord) -> JSONDict | None:
         message_id = request.match_info["message_id"]
         if message_id == "@original":
+            if record.original is None and self._deferred_update(record):
+                # After DEFERRED_UPDATE_MESSAGE (6) on a component, "edit the original message
+                # later": @original is the message the component is on
+                # (https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-response-object-interaction-callback-type).
+                component_message = record.payload["message"]
+                return self._state.messages.get(int(component_message["id"]))
             return None if record.original_deleted else record.original
         return next((f.message for f in record.followups if f.message["id"] == message_id), None)
+
+    @staticmethod
+    def _deferred_update(record: InteractionRecord) -> bool:
+        return bool(record.payload.get("message")) and record.response_type in (6, 7)
 
     async def _get_webhook_message(self, request: web.Request) -> web.Response:
         record = self._webhook_record(request)

@@ -72,6 +72,7 @@ class FakeDiscord(FakeState):
         compress_gateway: bool = True,
         echo_bot_messages: bool = True,
         host: str = "127.0.0.1",
+        recommended_shards: int = 1,
     ) -> None:
         super().__init__(
             token=token,
@@ -84,6 +85,7 @@ class FakeDiscord(FakeState):
             users=users,
         )
         self.echo_bot_messages = echo_bot_messages
+        self.recommended_shards = recommended_shards
         self.host = host
         self.gateway = GatewayServer(self, heartbeat_interval_ms=heartbeat_interval_ms, compress=compress_gateway)
         self._rest = RestApi(self, notify=self._notify, passthrough_paths=[GATEWAY_PATH])
@@ -429,6 +431,67 @@ class FakeDiscord(FakeState):
         self.interactions_by_token[token] = record
         await self.gateway.dispatch("INTERACTION_CREATE", payload)
         return record
+
+    async def autocomplete(
+        self,
+        *,
+        user: FakeUser,
+        channel_id: int,
+        name: str,
+        options: Mapping[str, Any],
+        focused: str,
+        **kwargs: Any,
+    ) -> list[JSONDict]:
+        """``user`` is typing in option ``focused`` of ``/name`` (``options`` holds what is typed
+        so far); returns the choices the bot offered.
+
+        What Discord sends: an APPLICATION_COMMAND_AUTOCOMPLETE interaction (type 4) whose
+        ``data.options`` mark the option being typed with ``focused: true``, only for an
+        option declared with ``autocomplete: true``; the app answers with type 8
+        (https://discord.com/developers/docs/interactions/application-commands#autocomplete,
+        https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-object-interaction-type).
+        ``kwargs`` go to :meth:`send_interaction` (``locale``...).
+        """
+        ref = self._channel_ref_or_error(channel_id, None)
+        command = self.find_command(name, 1, ref.guild.id if ref.guild else None)
+        if command is None:
+            raise CommandNotOffered(f"/{name} was never synced")
+        declared = next((o for o in command.get("options") or [] if o.get("name") == focused), None)
+        if declared is None or not declared.get("autocomplete"):
+            raise CommandNotOffered(f"option {focused!r} of /{name} does not autocomplete")
+        data = self._command_data(name, options, 1, ref.guild)
+        for option in data.get("options") or []:
+            if option["name"] == focused:
+                option["focused"] = True
+                option["type"] = int(declared.get("type", 3))
+        record = await self.send_interaction(user=user, channel_id=channel_id, data=data, interaction_type=4, **kwargs)
+        await self.wait_for_interaction_response(record.id)
+        return record.choices
+
+    async def use_message_command(
+        self, *, user: FakeUser, message_id: int, name: str, **kwargs: Any
+    ) -> InteractionRecord:
+        """``user`` right-clicks message ``message_id`` and picks the app's message command
+        ``name`` (Apps → name).
+
+        What Discord sends: an APPLICATION_COMMAND interaction whose ``data`` has ``type`` 3
+        (MESSAGE), the message's id as ``target_id`` and the message itself in
+        ``resolved.messages``, with its content whatever the app's intents
+        (https://discord.com/developers/docs/interactions/application-commands#message-commands,
+        https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-object-application-command-data-structure).
+        Only a message that exists can be clicked; ``kwargs`` go to :meth:`send_interaction`.
+        """
+        message = self.messages.get(message_id)
+        if message is None:
+            raise ComponentNotOffered(f"message {message_id} does not exist (any more)")
+        channel_id = int(message["channel_id"])
+        ref = self._channel_ref_or_error(channel_id, None)
+        if self.find_command(name, 3, ref.guild.id if ref.guild else None) is None:
+            raise CommandNotOffered(f"no message command {name!r} was synced")
+        data = self._command_data(name, (), 3, ref.guild)
+        data["target_id"] = str(message_id)
+        data["resolved"] = {"messages": {str(message_id): without_reference(message)}}
+        return await self.send_interaction(user=user, channel_id=channel_id, data=data, **kwargs)
 
     def rate_limit(self, method: str, route: str, *, limit: int, per_s: float) -> None:
         """Answer ``method route`` (a template, ``/channels/{channel_id}/messages``) with 429

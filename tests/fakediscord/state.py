@@ -71,6 +71,8 @@ class FakeState:
         self.application_name = application_name
         self.app_owner = app_owner or FakeUser(id=self.ids.next(), username="app-owner")
         self.guilds: dict[int, FakeGuild] = {}
+        self.recommended_shards = 1
+        """What ``GET /gateway/bot`` recommends (``FakeDiscord(recommended_shards=...)``)."""
         self.users: dict[int, FakeUser] = {}
         for user in (self.bot_user, self.app_owner, *users):
             self.add_user(user)

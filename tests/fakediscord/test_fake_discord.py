@@ -428,3 +428,132 @@ async def test_a_429_carries_discords_rate_limit_headers(fake: FakeDiscord, bot:
     assert second.status == 429 and 0 < body["retry_after"] <= 30 and body["global"] is False
     assert int(headers["Retry-After"]) >= body["retry_after"] and headers["X-RateLimit-Remaining"] == "0"
     assert {"X-RateLimit-Limit", "X-RateLimit-Reset-After", "X-RateLimit-Bucket", "X-RateLimit-Scope"} <= set(headers)
+
+
+@app_commands.command(name="pick", description="Pick a fruit")
+@app_commands.describe(fruit="A fruit", note="A note")
+async def pick(interaction: discord.Interaction, fruit: str, note: str = "") -> None:
+    await interaction.response.send_message(f"picked {fruit}")
+
+
+@pick.autocomplete("fruit")
+async def pick_fruit(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    count = 30 if current == "many" else 3
+    return [app_commands.Choice(name=f"{current} {n}", value=f"{current}{n}") for n in range(count)]
+
+
+async def test_autocomplete_is_type_4_with_the_focused_option_and_is_answered_with_choices(
+    fake: FakeDiscord, bot: TinyBot
+) -> None:
+    bot.tree.add_command(pick, guild=discord.Object(GUILD_ID))
+    await bot.tree.sync(guild=discord.Object(GUILD_ID))
+    choices = await fake.autocomplete(
+        user=CAROL, channel_id=CHANNEL_ID, name="pick", options={"fruit": "pom"}, focused="fruit"
+    )
+    assert choices == [{"name": f"pom {n}", "value": f"pom{n}"} for n in range(3)]
+    [record] = [r for r in fake.interactions.values() if r.payload["type"] == 4]
+    assert record.payload["data"]["options"] == [{"name": "fruit", "type": 3, "value": "pom", "focused": True}]
+    # Only an option declared with autocomplete is completed by the client.
+    with pytest.raises(CommandNotOffered, match="autocomplete"):
+        await fake.autocomplete(user=CAROL, channel_id=CHANNEL_ID, name="pick", options={"note": "x"}, focused="note")
+    # More than 25 choices: Discord refuses the result (discord.py logs the 400).
+    too_many = await fake.send_interaction(
+        user=CAROL,
+        channel_id=CHANNEL_ID,
+        interaction_type=4,
+        data={**record.payload["data"], "options": [{"name": "fruit", "type": 3, "value": "many", "focused": True}]},
+    )
+    await fake.wait_for_request(lambda r: r.path.startswith(f"/interactions/{too_many.id}/"))
+    assert not too_many.responded
+
+
+async def test_autocomplete_results_answer_only_autocomplete_interactions(fake: FakeDiscord, bot: TinyBot) -> None:
+    import aiohttp
+
+    bot.tree.add_command(pick, guild=discord.Object(GUILD_ID))
+    await bot.tree.sync(guild=discord.Object(GUILD_ID))
+    # Interactions the tiny bot does not know answer nothing: the test posts the callbacks.
+    command = await fake.send_interaction(user=CAROL, channel_id=CHANNEL_ID, name="unsynced", data=None)
+    typing = await fake.send_interaction(
+        user=CAROL, channel_id=CHANNEL_ID, interaction_type=4, data={"id": "1", "name": "unsynced", "type": 1}
+    )
+    async with aiohttp.ClientSession() as session:
+        for record, body in (
+            (command, {"type": 8, "data": {"choices": []}}),
+            (typing, {"type": 4, "data": {"content": "x"}}),
+        ):
+            url = f"{fake.api_base}/interactions/{record.id}/{record.token}/callback"
+            async with session.post(url, json=body) as response:
+                assert response.status == 400
+    assert not command.responded and not typing.responded
+
+
+async def test_buttons_need_unique_custom_ids_of_at_most_100_characters(fake: FakeDiscord, bot: TinyBot) -> None:
+    import aiohttp
+
+    def row(*ids: str) -> list[dict]:
+        return [{"type": 1, "components": [{"type": 2, "style": 2, "label": "b", "custom_id": i} for i in ids]}]
+
+    url = f"{fake.api_base}/channels/{CHANNEL_ID}/messages"
+    async with aiohttp.ClientSession(headers={"Authorization": f"Bot {TOKEN}"}) as session:
+        statuses = []
+        for components in (row("a" * 100), row("a" * 101), row("same", "same")):
+            async with session.post(url, json={"content": "x", "components": components}) as response:
+                statuses.append(response.status)
+    assert statuses == [200, 400, 400]
+
+
+class Pager(discord.ui.View):
+    """Acknowledges a click first (type 6), then edits the message through @original."""
+
+    def __init__(self) -> None:
+        super().__init__(timeout=None)
+
+    @discord.ui.button(label="next", custom_id="tiny:next")
+    async def next(self, interaction: discord.Interaction, button: discord.ui.Button[Pager]) -> None:
+        await interaction.response.defer()
+        await interaction.edit_original_response(content="page 2")
+
+
+async def test_a_deferred_update_then_an_edit_of_original_edits_the_components_message(
+    fake: FakeDiscord, bot: TinyBot
+) -> None:
+    view = Pager()
+    bot.add_view(view)
+    general = bot.get_channel(CHANNEL_ID)
+    assert isinstance(general, discord.TextChannel)
+    sent = await general.send("page 1", view=view)
+    record = await fake.click_button(user=CAROL, message_id=sent.id, custom_id="tiny:next")
+    await fake.wait_for(lambda: fake.messages[sent.id]["content"] == "page 2" or None, what="the edit")
+    assert record.response_type == 6 and record.original is None
+
+
+@app_commands.context_menu(name="Quote it")
+async def quote_it(interaction: discord.Interaction, message: discord.Message) -> None:
+    await interaction.response.send_message(f"{message.id}: {message.content}", ephemeral=True)
+
+
+async def test_a_message_command_brings_its_target_message_with_its_content(fake: FakeDiscord, bot: TinyBot) -> None:
+    bot.tree.add_command(quote_it, guild=discord.Object(GUILD_ID))
+    await bot.tree.sync(guild=discord.Object(GUILD_ID))
+    [synced] = [c for c in fake.synced_commands(GUILD_ID) if c["type"] == 3]
+    assert synced["name"] == "Quote it" and synced["description"] == ""
+    # The bot (default intents, no message content) saw this message without its text.
+    target = await fake.send_message_create(channel_id=CHANNEL_ID, author=CAROL, content="unmentioned words")
+    record = await fake.use_message_command(user=BOB, message_id=target, name="Quote it")
+    await fake.wait_for_interaction_response(record.id)
+    assert record.payload["data"]["type"] == 3 and record.payload["data"]["target_id"] == str(target)
+    assert record.original_content == f"{target}: unmentioned words"
+    with pytest.raises(CommandNotOffered):
+        await fake.use_message_command(user=BOB, message_id=target, name="Not synced")
+
+
+async def test_a_context_menu_with_a_description_is_refused(fake: FakeDiscord, bot: TinyBot) -> None:
+    import aiohttp
+
+    url = f"{fake.api_base}/applications/{fake.application_id}/guilds/{GUILD_ID}/commands"
+    async with aiohttp.ClientSession(headers={"Authorization": f"Bot {TOKEN}"}) as session:
+        async with session.put(url, json=[{"type": 3, "name": "Quote it", "description": "no"}]) as response:
+            assert response.status == 400
+        async with session.put(url, json=[{"type": 3, "name": "Quote it"}]) as response:
+            assert response.status == 200

@@ -106,12 +106,13 @@ class Ask(commands.Cog):
         shown = first_shown(answer)
         embed = answer_embed(shown) if interaction.app_permissions.embed_links else None
         if embed is not None:
-            await interaction.followup.send(embed=embed, allowed_mentions=NO_MENTIONS, view=view)
+            sent = await interaction.followup.send(embed=embed, allowed_mentions=NO_MENTIONS, view=view, wait=True)
         else:
             # No link preview: a quoted article's bare https:// link must not unfurl a page.
-            await interaction.followup.send(
-                render_answer(shown), allowed_mentions=NO_MENTIONS, suppress_embeds=True, view=view
+            sent = await interaction.followup.send(
+                render_answer(shown), allowed_mentions=NO_MENTIONS, suppress_embeds=True, view=view, wait=True
             )
+        self.bot.follow_ups.remember(sent.id, answer.question)
 
     def _question_of(self, message: discord.Message) -> str | None:
         """The question ``message`` asks the bot, "" for a bare mention, or ``None`` when it
@@ -196,7 +197,7 @@ class Ask(commands.Cog):
             quiet_links: bool = False,
             embed: discord.Embed | None = None,
             view: discord.ui.View | None = None,
-        ) -> None:
+        ) -> discord.Message:
             # fail_if_not_exists=False: a question deleted meanwhile still gets its answer,
             # as a plain message, instead of a 400 (Discord's default fails the whole post).
             # Options are passed only when set: discord.py's own default is a sentinel, not None.
@@ -206,9 +207,8 @@ class Ask(commands.Cog):
             if view is not None:
                 options["view"] = view
             if embed is not None:
-                await message.channel.send(embed=embed, **options)
-            else:
-                await message.channel.send(text, suppress_embeds=quiet_links, **options)
+                return await message.channel.send(embed=embed, **options)
+            return await message.channel.send(text, suppress_embeds=quiet_links, **options)
 
         try:
             if not question:
@@ -223,20 +223,25 @@ class Ask(commands.Cog):
             if wait:
                 await send(messages_for(lang).cooldown.format(seconds=max(1, round(wait))))
                 return
+            # A reply to a recent answer is asked in the context of that answer's question.
+            replied = message.reference
+            previous = self.bot.follow_ups.question_of(replied.message_id if replied else None)
             async with message.channel.typing():
                 answer = await self.bot.service.ask(
                     question,
                     origin="discord",
                     guild_id=message.guild.id if message.guild else None,
                     channel_id=message.channel.id,
+                    previous=previous,
                 )
             shown = first_shown(answer)
-            await send(
+            sent = await send(
                 render_answer(shown),
                 quiet_links=True,
                 embed=answer_embed(shown) if may_embed else None,
                 view=answer_view(self.bot, answer, message.author.id),
             )
+            self.bot.follow_ups.remember(sent.id, answer.question)
         except discord.Forbidden as error:
             # Not retried, no apology: it would be refused too.
             self._log_forbidden(message.channel.id, f"{error.status} {error.code}")

@@ -20,11 +20,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord.client import NewsBot
-from bot.discord.helpers import NO_MENTIONS, interaction_lang, moderators_only
+from bot.discord.helpers import NO_MENTIONS, interaction_lang, moderators_only, text
 from bot.feeds.fetch import Fetcher, FetchError, check_scheme
 from bot.feeds.poll import Poller, PollReport, fetcher_for
 from bot.feeds.texts import feeds_text, import_text
-from bot.messages import Lang, messages_for
+from bot.messages import CommandText, Lang, messages_for
 from bot.render import safe
 from bot.reports import fit
 from bot.store import Feed, StoreError, utc_timestamp
@@ -39,8 +39,8 @@ CHECK_SECONDS = 60.0
 
 class Feeds(commands.Cog):
     feeds = app_commands.Group(
-        name="feeds",
-        description="Follow RSS and Atom feeds (moderators)",
+        name=text(CommandText.FEEDS),
+        description=text(CommandText.FEEDS_DESCRIPTION),
         allowed_contexts=app_commands.AppCommandContext(guild=True),
     )
 
@@ -117,8 +117,11 @@ class Feeds(commands.Cog):
                 more = messages.announce_more.format(more=len(added) - limit, feed=safe(feed.title or feed.url))
                 await channel.send(more, allowed_mentions=NO_MENTIONS)
 
-    @feeds.command(name="add", description="Follow a feed; new articles are announced in a channel if given")
-    @app_commands.describe(url="The feed's http(s) URL", channel="Where to announce new articles (optional)")
+    @feeds.command(name=text(CommandText.FEEDS_ADD), description=text(CommandText.FEEDS_ADD_DESCRIPTION))
+    @app_commands.rename(url=text(CommandText.FEEDS_URL), channel=text(CommandText.FEEDS_CHANNEL))
+    @app_commands.describe(
+        url=text(CommandText.FEEDS_URL_DESCRIPTION), channel=text(CommandText.FEEDS_CHANNEL_DESCRIPTION)
+    )
     @moderators_only()
     async def add(self, interaction: discord.Interaction, url: str, channel: discord.TextChannel | None = None) -> None:
         lang = interaction_lang(interaction) or Lang.EN
@@ -142,15 +145,16 @@ class Feeds(commands.Cog):
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
         self.wake()
 
-    @feeds.command(name="list", description="The followed feeds, their state and last error")
+    @feeds.command(name=text(CommandText.FEEDS_LIST), description=text(CommandText.FEEDS_LIST_DESCRIPTION))
     @moderators_only()
     async def list_feeds(self, interaction: discord.Interaction) -> None:
         lang = interaction_lang(interaction) or Lang.EN
         text = feeds_text(await self.bot.service.store.feeds(), lang)
         await interaction.response.send_message(fit(safe(text)), ephemeral=True, allowed_mentions=NO_MENTIONS)
 
-    @feeds.command(name="remove", description="Stop following a feed (its articles stay)")
-    @app_commands.describe(feed="The feed's number (see /feeds list) or URL")
+    @feeds.command(name=text(CommandText.FEEDS_REMOVE), description=text(CommandText.FEEDS_REMOVE_DESCRIPTION))
+    @app_commands.rename(feed=text(CommandText.FEEDS_FEED))
+    @app_commands.describe(feed=text(CommandText.FEEDS_FEED_DESCRIPTION))
     @moderators_only()
     async def remove(self, interaction: discord.Interaction, feed: str) -> None:
         messages = messages_for(interaction_lang(interaction) or Lang.EN)
@@ -160,9 +164,10 @@ class Feeds(commands.Cog):
         )
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
-    @app_commands.command(name="import", description="Add one web page to the articles (moderators)")
+    @app_commands.command(name=text(CommandText.IMPORT), description=text(CommandText.IMPORT_DESCRIPTION))
     @app_commands.guild_only()
-    @app_commands.describe(url="The page's http(s) URL")
+    @app_commands.rename(url=text(CommandText.IMPORT_URL))
+    @app_commands.describe(url=text(CommandText.IMPORT_URL_DESCRIPTION))
     @moderators_only()
     async def import_page(self, interaction: discord.Interaction, url: str) -> None:
         lang = interaction_lang(interaction) or Lang.EN

@@ -154,7 +154,7 @@ async def test_bot_logs_in_without_privileged_intents(world: World) -> None:
 async def test_commands_are_synced_to_the_configured_guild_for_servers_only_without_default_permissions(
     world: World,
 ) -> None:
-    commands = {c["name"]: c for c in world.fake.synced_commands(GUILD_ID)}
+    commands = {c["name"]: c for c in world.fake.synced_commands(GUILD_ID) if c["type"] == 1}
     assert set(commands) == {"ask", "headlines", "sources", "help", "reload", "stats", "feeds", "import"}
     # Discord enforces default permissions before the bot sees the interaction, which would
     # lock out the moderator role: the check is the bot's own.
@@ -704,6 +704,37 @@ async def test_commands_carry_french_names_and_descriptions(world: World) -> Non
     assert commands["ask"]["description_localizations"]["fr"] == "Poser une question sur l'actualité"
     assert commands["ask"]["options"][0]["description_localizations"]["fr"] == "Votre question"
     assert all("/" not in c["description"] for c in commands.values())  # one language per string
+
+
+async def test_every_command_subcommand_and_option_has_a_french_name_and_description(world: World) -> None:
+    def untranslated(item: dict, path: str) -> list[str]:
+        missing = [] if "fr" in (item.get("name_localizations") or {}) else [f"{path} name"]
+        if item.get("type", 1) == 1 or "description" in item and item["description"]:
+            if "fr" not in (item.get("description_localizations") or {}):
+                missing.append(f"{path} description")
+        for option in item.get("options") or []:
+            missing += untranslated({**option, "type": 1}, f"{path} {option['name']}")
+        return missing
+
+    commands = world.fake.synced_commands(GUILD_ID)
+    assert [m for c in commands for m in untranslated(c, "/" + c["name"])] == []
+    french = {c["name"]: c["name_localizations"]["fr"] for c in commands}
+    assert french["feeds"] == "flux" and french["import"] == "importer"
+    feeds = next(c for c in commands if c["name"] == "feeds")
+    assert {o["name_localizations"]["fr"] for o in feeds["options"]} == {"ajouter", "liste", "retirer"}
+
+
+@pytest.mark.parametrize("locale", ["fr", "en-US"])
+async def test_help_names_the_commands_as_the_users_client_shows_them(world: World, locale: str) -> None:
+    record = await world.fake.send_interaction(user=MEMBER, channel_id=CHANNEL_ID, name="help", locale=locale)
+    await world.fake.wait_for_interaction_response(record.id)
+    named = set(re.findall(r"`/([\w-]+)", record.original_content or ""))
+    commands = world.fake.synced_commands(GUILD_ID)
+    shown = {
+        (c.get("name_localizations") or {}).get("fr", c["name"]) if locale == "fr" else c["name"] for c in commands
+    }
+    assert named and named <= shown
+    assert ("demander" in named) == (locale == "fr")
 
 
 async def test_replies_follow_the_users_locale_then_the_servers_then_the_question(world: World) -> None:

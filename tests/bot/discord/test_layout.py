@@ -22,6 +22,7 @@ def test_every_component_module_is_discovered() -> None:
         "bot.discord.components.feeds",
         "bot.discord.components.headlines",
         "bot.discord.components.help",
+        "bot.discord.components.message_sources",
         "bot.discord.components.moderation",
     ]
 

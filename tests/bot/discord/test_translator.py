@@ -9,7 +9,7 @@ import pytest
 from discord import app_commands
 
 from bot.discord.helpers import NewsTranslator, text
-from bot.messages import COMMAND_TEXTS, CommandText, Lang
+from bot.messages import COMMAND_TEXTS, CONTEXT_MENU_TEXTS, CommandText, Lang
 
 NAME = re.compile(r"^[-_\w]{1,32}$")
 """Discord's rule for names (lower case letters, digits, "-" and "_"), for the languages we ship."""
@@ -25,6 +25,8 @@ def test_names_and_descriptions_fit_discords_rules(lang: Lang) -> None:
     for key, value in COMMAND_TEXTS[lang].items():
         if key.endswith("description"):
             assert 1 <= len(value) <= 100, key
+        elif key in CONTEXT_MENU_TEXTS:
+            assert 1 <= len(value) <= 32, key  # a context menu's name: any case, spaces allowed
         else:
             assert NAME.fullmatch(value) and value == value.lower(), key
 
