@@ -40,6 +40,16 @@ for the postings of its own terms, and an update only pays for the passages it t
 
 Readers never lock: all mutable state lives in one immutable :class:`_State` swapped
 atomically by writers (who serialise on a lock), so a query sees one consistent version.
+
+*Forks and corpus order.* :meth:`SegmentedBM25.fork` makes a second index over the same
+segments, vocabulary and handle counter whose updates leave the original untouched (states
+are immutable and shared): an engine derives the next corpus version from the live one while
+questions are answered from the live one, and an abandoned version costs nothing. By default
+the corpus order is handle order; :meth:`SegmentedBM25.set_order` sets another one (the
+live handles in corpus order, e.g. passages sorted by article path, so that a passage added
+late can sit in the middle): ``top_k`` then returns *corpus positions*, breaks ties by
+position, and ``get_scores`` and the average idf follow that order, exactly as rank-bm25
+would on the passages in that order.
 """
 
 from __future__ import annotations
@@ -51,7 +61,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from rank_bm25 import BM25Okapi
 
 from .bm25 import BM25Params
 from .topk import distinct_top, select_top
@@ -103,6 +112,17 @@ class Segment:
         return np.repeat(self.terms, np.diff(self.offsets))
 
 
+class _Shared:
+    """What the forks of one index share: the vocabulary (global term ids only grow), the
+    handle and segment-id counters, and the writers' lock."""
+
+    def __init__(self) -> None:
+        self.vocab: dict[str, int] = {}
+        self.lock = threading.Lock()
+        self.next_handle = 0
+        self.next_uid = 0
+
+
 @dataclass(frozen=True, slots=True)
 class _State:
     """One consistent version of the index (never mutated once published)."""
@@ -116,6 +136,9 @@ class _State:
     n: int
     tokens: int
     generation: int
+    positions: tuple[np.ndarray, ...] | None = None
+    """Per segment, each local passage's corpus position (set by ``set_order``); ``None``:
+    the corpus is in handle order."""
 
 
 def _build_segment(uid: int, first_handle: int, passages: Sequence[Sequence[str]], vocab: dict[str, int]) -> Segment:
@@ -199,15 +222,29 @@ class SegmentedBM25:
 
     def __init__(self, corpus_tokens: Sequence[Sequence[str]] = (), params: BM25Params = _DEFAULT_PARAMS) -> None:
         self.params = params
-        self._vocab: dict[str, int] = {}
-        self._write = threading.Lock()
-        self._next_handle = 0
-        self._next_uid = 0
+        self._shared = _Shared()
+        self._vocab = self._shared.vocab
+        self._write = self._shared.lock
         self._state = _State((), (), (), np.zeros(0, dtype=np.int64), 0, 0, 0)
         self._floor_cache: tuple[int, float] | None = None
         self._local = threading.local()
         if len(corpus_tokens):
             self.add(corpus_tokens)
+
+    def fork(self) -> SegmentedBM25:
+        """An index with the same passages whose updates leave this one as it is (they share
+        the immutable segments, the vocabulary and the handle counter)."""
+        other = SegmentedBM25.__new__(SegmentedBM25)
+        other.params = self.params
+        other._shared, other._vocab, other._write = self._shared, self._vocab, self._write
+        other._state = self._state
+        other._floor_cache = self._floor_cache
+        other._local = threading.local()
+        return other
+
+    @property
+    def _next_handle(self) -> int:
+        return self._shared.next_handle
 
     # ----------------------------------------------------------------------- updates
 
@@ -218,7 +255,7 @@ class SegmentedBM25:
             if not len(passages):
                 return range(first, first)
             seg = _build_segment(self._new_uid(), first, passages, self._vocab)
-            self._next_handle += seg.size
+            self._shared.next_handle += seg.size
             st = self._state
             df = np.zeros(len(self._vocab), dtype=np.int64)
             df[: len(st.df)] = st.df
@@ -281,6 +318,11 @@ class SegmentedBM25:
             lo, hi = pick
             merged = _merge(self._new_uid(), list(zip(st.segments[lo:hi], st.alive[lo:hi], strict=True)))
             keep = (merged,) if merged.size else ()
+            positions = None
+            if st.positions is not None:
+                parts = zip(st.positions[lo:hi], st.alive[lo:hi], strict=True)
+                kept = (np.concatenate([pos[alive] for pos, alive in parts]),) if keep else ()
+                positions = st.positions[:lo] + kept + st.positions[hi:]
             self._publish(
                 st.segments[:lo] + keep + st.segments[hi:],
                 st.alive[:lo] + tuple(np.ones(s.size, dtype=bool) for s in keep) + st.alive[hi:],
@@ -289,12 +331,29 @@ class SegmentedBM25:
                 st.n,
                 st.tokens,
                 statistics_changed=False,
+                positions=positions,
             )
             return True
 
     def _new_uid(self) -> int:
-        self._next_uid += 1
-        return self._next_uid
+        self._shared.next_uid += 1
+        return self._shared.next_uid
+
+    def set_order(self, handles: np.ndarray) -> None:
+        """Make the corpus the live passages in the order of ``handles`` (each live handle
+        once): ``top_k`` then returns positions in that order and ties go to the lower one.
+        Any later add or remove restores handle order until the next call."""
+        with self._write:
+            st = self._state
+            handles = np.asarray(handles, dtype=np.int64)
+            rank = np.full(self._shared.next_handle, -1, dtype=np.int64)
+            rank[handles] = np.arange(len(handles), dtype=np.int64)
+            positions = tuple(rank[seg.handles] for seg in st.segments)
+            if len(handles) != st.n or any(
+                bool((pos[alive] < 0).any()) for pos, alive in zip(positions, st.alive, strict=True)
+            ):
+                raise ValueError("set_order needs every live handle exactly once")
+            self._publish(st.segments, st.alive, st.live, st.df, st.n, st.tokens, positions=positions)
 
     def _publish(
         self,
@@ -305,9 +364,10 @@ class SegmentedBM25:
         n: int,
         tokens: int,
         statistics_changed: bool = True,
+        positions: tuple[np.ndarray, ...] | None = None,
     ) -> None:
         generation = self._state.generation + (1 if statistics_changed else 0)
-        self._state = _State(segments, alive, live, df, n, tokens, generation)
+        self._state = _State(segments, alive, live, df, n, tokens, generation, positions)
 
     # ----------------------------------------------------------------------- vocabulary
 
@@ -359,14 +419,21 @@ class SegmentedBM25:
         if cache is not None and cache[0] == st.generation:
             return cache[1]
         order = _first_occurrence_order(st)
-        okapi = BM25Okapi.__new__(BM25Okapi)  # a shell: its per-passage dicts are never built
-        okapi.k1, okapi.b, okapi.epsilon = self.params.k1, self.params.b, self.params.epsilon
-        okapi.corpus_size = st.n
-        okapi.idf = {}
-        okapi._calc_idf(dict(zip(order.tolist(), st.df[order].tolist(), strict=True)))
-        value = float(okapi.average_idf)
+        value = _average_idf(st.n, st.df[order])
         self._floor_cache = (st.generation, value)
         return value
+
+    def has_floored_terms(self) -> bool:
+        """Whether some live term has a negative idf (df > N / 2), which rank-bm25 floors at
+        ``epsilon * average_idf``: the first query with such a term computes that average."""
+        st = self._state
+        return bool((st.df * 2 > st.n).any())
+
+    def warm(self) -> None:
+        """Compute what the first query would otherwise compute (the average idf when some
+        term is floored), so that a worker thread pays for it before readers arrive."""
+        if self.has_floored_terms():
+            self._average_idf(self._state)
 
     # ---------------------------------------------------------------------------- scoring
 
@@ -422,7 +489,7 @@ class SegmentedBM25:
         base = 0
         for i in range(len(st.segments)):
             if terms:
-                position = np.cumsum(st.alive[i]) - 1 + base  # local passage -> corpus position
+                position = _positions(st, i, base)  # local passage -> corpus position
                 contributions = self._segment_contributions(st, i, terms)
                 for t, _ in terms:
                     if t in contributions:
@@ -433,7 +500,8 @@ class SegmentedBM25:
 
     def top_k(self, query_tokens: Sequence[str], k: int) -> list[tuple[int, float]]:
         """The ``k`` best live passages containing a query term, as ``(handle, score)`` by
-        score descending then handle ascending; scores bitwise those of ``get_scores``."""
+        score descending then handle ascending (after :meth:`set_order`: ``(corpus
+        position, score)``, position ascending); scores bitwise those of ``get_scores``."""
         st = self._state
         if k <= 0 or not st.n:
             return []
@@ -455,8 +523,13 @@ class SegmentedBM25:
                 local_scores = acc[docs]
             finally:
                 acc[docs] = 0.0
-            local, local_scores = distinct_top(docs, local_scores, k, len(contributions))
-            cands.append(seg.handles[local])
+            if st.positions is not None:
+                # Ties go to the lower corpus position: select on positions, not local ids.
+                found, local_scores = distinct_top(st.positions[i][docs], local_scores, k, len(contributions))
+            else:
+                local, local_scores = distinct_top(docs, local_scores, k, len(contributions))
+                found = seg.handles[local]
+            cands.append(found)
             scores.append(local_scores)
         if not cands:
             return []
@@ -491,15 +564,15 @@ class SegmentedBM25:
     ) -> SegmentedBM25:
         """An index of saved segments (global term ids into ``terms``) and alive masks."""
         index = cls(params=params)
-        index._vocab = dict(zip(terms, range(len(terms)), strict=True))
+        index._shared.vocab.update(zip(terms, range(len(terms)), strict=True))
         df = np.zeros(len(terms), dtype=np.int64)
         n = tokens = 0
         for seg, alive in parts:
             df += _term_counts(seg, np.flatnonzero(alive), len(terms))
             n += int(alive.sum())
             tokens += int(seg.lengths[alive].sum())
-        index._next_uid = max((seg.uid for seg, _ in parts), default=0)
-        index._next_handle = next_handle
+        index._shared.next_uid = max((seg.uid for seg, _ in parts), default=0)
+        index._shared.next_handle = next_handle
         index._state = _State(
             tuple(s for s, _ in parts),
             tuple(a for _, a in parts),
@@ -510,6 +583,15 @@ class SegmentedBM25:
             1,
         )
         return index
+
+
+def _positions(st: _State, i: int, base: int) -> np.ndarray:
+    """Corpus positions of segment ``i``'s local passages (removed ones: meaningless);
+    ``base`` is the live passages of the segments before it (for handle order)."""
+    if st.positions is not None:
+        return st.positions[i]
+    position: np.ndarray = np.cumsum(st.alive[i]) - 1 + base
+    return position
 
 
 def _df(st: _State, t: int | None) -> int:
@@ -524,6 +606,23 @@ def _term_counts(seg: Segment, local: np.ndarray, n_terms: int) -> np.ndarray:
     return np.bincount(seg.term_of_postings()[hit], minlength=n_terms)[:n_terms]
 
 
+def _average_idf(n: int, dfs: np.ndarray) -> float:
+    """rank-bm25's ``average_idf`` for a corpus of ``n`` passages whose terms, in its
+    dictionary order, have the document frequencies ``dfs``, bit for bit.
+
+    rank-bm25 sums ``math.log(n - df + 0.5) - math.log(df + 0.5)`` term by term, in order,
+    from 0. Each idf depends on ``df`` alone, so it is computed with ``math.log`` once per
+    distinct df; ``cumsum`` then adds them in the same order, one float64 addition at a
+    time (Python's float addition is IEEE's), and the division is the same.
+    """
+    if not len(dfs):
+        return 0.0  # rank-bm25 divides by zero here; no term means no floored term either
+    distinct, inverse = np.unique(dfs, return_inverse=True)
+    idfs = np.array([math.log(n - df + 0.5) - math.log(df + 0.5) for df in distinct.tolist()])
+    total = float(np.cumsum(idfs[inverse])[-1])
+    return total / len(dfs)
+
+
 def _first_occurrence_order(st: _State) -> np.ndarray:
     """Live term ids in the order rank-bm25 first meets them: by the first live passage
     (in handle order) holding them, then by position in that passage."""
@@ -531,9 +630,9 @@ def _first_occurrence_order(st: _State) -> np.ndarray:
     best = np.full(n_terms, np.iinfo(np.int64).max, dtype=np.int64)
     base = 0
     never = np.iinfo(np.int64).max
-    for seg, alive in zip(st.segments, st.alive, strict=True):
-        position = np.cumsum(alive) - 1 + base
-        base += int(alive.sum())
+    for i, (seg, alive) in enumerate(zip(st.segments, st.alive, strict=True)):
+        position = _positions(st, i, base)
+        base += st.live[i]
         if not len(seg.terms):
             continue
         # Positions fit in 32 bits (a passage of 2**32 tokens is not news). Removed
