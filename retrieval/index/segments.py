@@ -56,6 +56,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import secrets
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -116,7 +117,9 @@ class _Shared:
     """What the forks of one index share: the vocabulary (global term ids only grow), the
     handle and segment-id counters, and the writers' lock."""
 
-    def __init__(self) -> None:
+    def __init__(self, lineage: str | None = None) -> None:
+        self.lineage = lineage or secrets.token_hex(8)
+        """Names this family of forks: segment ids are unique within it only."""
         self.vocab: dict[str, int] = {}
         self.lock = threading.Lock()
         self.next_handle = 0
@@ -241,6 +244,13 @@ class SegmentedBM25:
         other._floor_cache = self._floor_cache
         other._local = threading.local()
         return other
+
+    @property
+    def lineage(self) -> str:
+        """The id of this index's family (it and its forks): segment ids and global term ids
+        mean the same thing across a family only (:mod:`.segment_persist` reuses saved
+        files of the same family)."""
+        return self._shared.lineage
 
     @property
     def _next_handle(self) -> int:
@@ -386,6 +396,12 @@ class SegmentedBM25:
         st = self._state
         df = _df(st, self._vocab.get(term))
         return self._idf(st, df) if df else 0.0
+
+    def terms(self) -> list[str]:
+        """The live terms (held by at least one live passage), by global id."""
+        st = self._state
+        vocabulary = list(self._vocab)[: len(st.df)]
+        return [vocabulary[t] for t in np.flatnonzero(st.df > 0).tolist()]
 
     def handles(self) -> np.ndarray:
         """The live passages' handles, ascending: the corpus order ``get_scores`` uses."""
@@ -561,9 +577,12 @@ class SegmentedBM25:
         terms: Sequence[str],
         parts: Sequence[tuple[Segment, np.ndarray]],
         next_handle: int,
+        lineage: str | None = None,
     ) -> SegmentedBM25:
         """An index of saved segments (global term ids into ``terms``) and alive masks."""
         index = cls(params=params)
+        if lineage is not None:
+            index._shared.lineage = lineage
         index._shared.vocab.update(zip(terms, range(len(terms)), strict=True))
         df = np.zeros(len(terms), dtype=np.int64)
         n = tokens = 0

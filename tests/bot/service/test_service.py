@@ -80,7 +80,7 @@ def refuse_to_build_an_index(monkeypatch: pytest.MonkeyPatch) -> None:
     def no_build(*args: object, **kwargs: object) -> None:
         raise AssertionError("the index was built although a saved one matched the corpus")
 
-    monkeypatch.setattr(engine_module, "BM25Index", no_build)
+    monkeypatch.setattr(engine_module, "build_index", no_build)
 
 
 async def test_restart_loads_the_saved_index_instead_of_building_it(
