@@ -59,12 +59,12 @@ import math
 import secrets
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from .bm25 import BM25Params
-from .topk import distinct_top, select_top
+from .topk import distinct_top, select_top, top_indices
 
 __all__ = ["Segment", "SegmentedBM25"]
 
@@ -76,6 +76,21 @@ _DEFAULT_PARAMS = BM25Params()
 
 _EXPUNGE_SHARE = 0.5
 """A segment with at least this share of tombstones is rewritten without them."""
+
+_SMALL_QUERY = 12_000
+"""Up to this many postings (over the query's distinct terms), score them all; above it,
+``top_k`` first tries to prune the frequent terms (see :meth:`SegmentedBM25._top_k_pruned`)."""
+
+_SEED_POSTINGS = 2_000
+"""At most this many postings of the rarest terms give ``theta`` (the pruning threshold)."""
+
+_ESSENTIAL_POSTINGS = 12_000
+"""Pruning is given up when the essential terms hold more postings than this: probing every
+other term's postings for that many candidates costs more than scoring them all."""
+
+_BOUND_MARGIN = 1e-9
+"""Relative margin on the weight bounds: they are computed in float64 like the weights, and
+this covers any rounding difference between a bound and the sum it bounds."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -97,6 +112,18 @@ class Segment:
     docs: np.ndarray
     tf: np.ndarray
     first: np.ndarray
+    max_tf: np.ndarray = field(init=False, repr=False)
+    """Per term, its largest tf here (with ``min_length``: an upper bound of its weights)."""
+    min_length: np.ndarray = field(init=False, repr=False)
+    """Per term, the shortest passage here holding it (removed passages included)."""
+
+    def __post_init__(self) -> None:
+        starts = self.offsets[:-1]
+        has_terms = len(self.terms) > 0
+        max_tf = np.maximum.reduceat(self.tf, starts) if has_terms else np.zeros(0, np.int32)
+        min_length = np.minimum.reduceat(self.lengths[self.docs], starts) if has_terms else np.zeros(0, np.int64)
+        object.__setattr__(self, "max_tf", max_tf)
+        object.__setattr__(self, "min_length", min_length)
 
     @property
     def size(self) -> int:
@@ -104,10 +131,13 @@ class Segment:
 
     def rows(self, term: int) -> tuple[int, int] | None:
         """The posting range of global term id ``term`` in this segment, if any."""
+        i = self.row(term)
+        return None if i is None else (int(self.offsets[i]), int(self.offsets[i + 1]))
+
+    def row(self, term: int) -> int | None:
+        """The index of global term id ``term`` in ``terms``, if this segment holds it."""
         i = int(np.searchsorted(self.terms, term))
-        if i < len(self.terms) and int(self.terms[i]) == term:
-            return int(self.offsets[i]), int(self.offsets[i + 1])
-        return None
+        return i if i < len(self.terms) and int(self.terms[i]) == term else None
 
     def term_of_postings(self) -> np.ndarray:
         return np.repeat(self.terms, np.diff(self.offsets))
@@ -524,6 +554,9 @@ class SegmentedBM25:
         terms = self._query_terms(st, query_tokens)
         if not terms:
             return []
+        pruned = self._top_k_pruned(st, terms, k)
+        if pruned is not None:
+            return pruned
         cands, scores = [], []
         for i, seg in enumerate(st.segments):
             contributions = self._segment_contributions(st, i, terms)
@@ -550,6 +583,126 @@ class SegmentedBM25:
         if not cands:
             return []
         return select_top(np.concatenate(cands), np.concatenate(scores), k)
+
+    def _top_k_pruned(self, st: _State, terms: list[tuple[int, float]], k: int) -> list[tuple[int, float]] | None:
+        """``top_k`` without reading every posting of the frequent terms, when that is exact
+        (MaxScore); ``None`` when it cannot prune (the caller then scores every posting).
+
+        1. ``theta``, a lower bound of the k-th best score: the exact scores of the passages
+           of the rarest query terms (at least k passages).
+        2. Each term's weights are bounded (its largest tf and shortest passage in each
+           segment); the terms whose bounds, repeats counted, sum below ``theta`` are
+           *non-essential*: a passage holding only those cannot reach the top k.
+        3. The passages of the essential terms get exact scores (every query term looked up,
+           weights added in query order from 0.0, as ``get_scores`` adds them); the best k
+           of them are the answer, ties included.
+        """
+        dfs = {t: _df(st, t) for t, _ in terms}
+        if sum(dfs.values()) <= _SMALL_QUERY or any(idf < 0 for _, idf in terms):
+            return None
+        rarest = sorted(dfs, key=lambda t: (dfs[t], t))
+        seeds: set[int] = set()
+        count = 0
+        for t in rarest:
+            seeds.add(t)
+            count += dfs[t]
+            if count >= k:
+                break
+        if count > _SEED_POSTINGS or count < k:
+            return None
+        avgdl = st.tokens / st.n
+        seeded = self._scored(st, terms, seeds, avgdl)
+        if seeded is None or len(seeded[1]) < k:
+            return None
+        theta = float(seeded[1][top_indices(seeded[1], k)].min())
+        bounds = self._bounds(st, terms, avgdl)
+        repeats = {t: sum(1 for u, _ in terms if u == t) for t in dfs}
+        optional: set[int] = set()
+        total = 0.0
+        for t in sorted(dfs, key=lambda t: (bounds[t] * repeats[t], t)):
+            total += bounds[t] * repeats[t]
+            if not total * (1 + _BOUND_MARGIN) < theta:
+                break
+            optional.add(t)
+        essential = set(dfs) - optional
+        if not optional or sum(dfs[t] for t in essential) > _ESSENTIAL_POSTINGS:
+            return None
+        scored = self._scored(st, terms, essential, avgdl)
+        if scored is None:
+            return None
+        return select_top(scored[0], scored[1], k)
+
+    def _scored(
+        self, st: _State, terms: list[tuple[int, float]], chosen: set[int], avgdl: float
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """Every live passage holding a ``chosen`` term, with its exact score."""
+        found, scores = [], []
+        for i in range(len(st.segments)):
+            scored = self._score_candidates(st, i, terms, chosen, avgdl)
+            if scored is not None:
+                found.append(scored[0])
+                scores.append(scored[1])
+        if not found:
+            return None
+        return np.concatenate(found), np.concatenate(scores)
+
+    def _bounds(self, st: _State, terms: list[tuple[int, float]], avgdl: float) -> dict[int, float]:
+        """Per distinct query term, an upper bound of its weight in any passage."""
+        k1, b = self.params.k1, self.params.b
+        bounds: dict[int, float] = {}
+        for t, idf in terms:
+            if t in bounds:
+                continue
+            bound = 0.0
+            for seg in st.segments:
+                row = seg.row(t)
+                if row is not None:
+                    q_freq, length = float(seg.max_tf[row]), float(seg.min_length[row])
+                    bound = max(bound, idf * (q_freq * (k1 + 1) / (q_freq + k1 * (1 - b + b * length / avgdl))))
+            bounds[t] = bound
+        return bounds
+
+    def _score_candidates(
+        self, st: _State, i: int, terms: list[tuple[int, float]], small: set[int], avgdl: float
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """The live passages of segment ``i`` holding a ``small`` term (as corpus positions,
+        or handles in handle order) and their exact scores."""
+        seg = st.segments[i]
+        rows = {t: seg.rows(t) for t, _ in terms}
+        parts = [seg.docs[r[0] : r[1]] for t, r in rows.items() if t in small and r is not None]
+        if not parts:
+            return None
+        cand = np.unique(np.concatenate(parts))
+        if st.live[i] != seg.size:
+            cand = cand[st.alive[i][cand]]
+        if not len(cand):
+            return None
+        score = np.zeros(len(cand))
+        weights: dict[int, tuple[np.ndarray, np.ndarray] | None] = {}
+        for t, idf in terms:  # in query order, repeats included, as get_scores adds them
+            if t not in weights:
+                weights[t] = self._weights_at(seg, rows[t], cand, idf, avgdl)
+            hit = weights[t]
+            if hit is not None:
+                score[hit[0]] += hit[1]
+        return (st.positions[i][cand] if st.positions is not None else seg.handles[cand]), score
+
+    def _weights_at(
+        self, seg: Segment, rows: tuple[int, int] | None, cand: np.ndarray, idf: float, avgdl: float
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """Which of the local passages ``cand`` (ascending) hold the term of posting range
+        ``rows`` of ``seg``, and its weight in each, by rank-bm25's float64 operations."""
+        if rows is None:
+            return None
+        docs = seg.docs[rows[0] : rows[1]]
+        at = np.minimum(np.searchsorted(docs, cand), len(docs) - 1)
+        hit = np.flatnonzero(docs[at] == cand)
+        if not len(hit):
+            return None
+        k1, b = self.params.k1, self.params.b
+        q_freq = seg.tf[rows[0] : rows[1]][at[hit]].astype(np.float64)
+        norm = k1 * (1 - b + b * seg.lengths[cand[hit]] / avgdl)
+        return hit, idf * (q_freq * (k1 + 1) / (q_freq + norm))
 
     def _scratch(self, size: int) -> np.ndarray:
         """This thread's zeroed accumulator, at least ``size`` long (a fresh array of the
