@@ -88,6 +88,10 @@ _ESSENTIAL_POSTINGS = 12_000
 """Pruning is given up when the essential terms hold more postings than this: probing every
 other term's postings for that many candidates costs more than scoring them all."""
 
+_POSTINGS_STEP = 250_000
+"""Postings read per step by the whole-segment passes of an update (removal counts, the
+first-occurrence order): each step a few milliseconds, so the GIL changes hands between."""
+
 _BOUND_MARGIN = 1e-9
 """Relative margin on the weight bounds: they are computed in float64 like the weights, and
 this covers any rounding difference between a bound and the sum it bounds."""
@@ -771,11 +775,20 @@ def _df(st: _State, t: int | None) -> int:
 
 
 def _term_counts(seg: Segment, local: np.ndarray, n_terms: int) -> np.ndarray:
-    """Per global term id, how many of the passages ``local`` of ``seg`` hold it."""
+    """Per global term id, how many of the passages ``local`` of ``seg`` hold it.
+
+    Read a slice of postings at a time: one gather over the millions of postings of a large
+    segment is a C call that holds the GIL for tens of milliseconds (the event loop of a
+    service derives its next engine in a worker thread meanwhile)."""
     mask = np.zeros(seg.size, dtype=bool)
     mask[local] = True
-    hit = mask[seg.docs]
-    return np.bincount(seg.term_of_postings()[hit], minlength=n_terms)[:n_terms]
+    counts = np.zeros(n_terms, dtype=np.int64)
+    for start in range(0, len(seg.docs), _POSTINGS_STEP):
+        hit = np.flatnonzero(mask[seg.docs[start : start + _POSTINGS_STEP]]) + start
+        if len(hit):
+            rows = np.searchsorted(seg.offsets, hit, side="right") - 1
+            counts += np.bincount(seg.terms[rows], minlength=n_terms)[:n_terms]
+    return counts
 
 
 def _average_idf(n: int, dfs: np.ndarray) -> float:
@@ -810,9 +823,16 @@ def _first_occurrence_order(st: _State) -> np.ndarray:
         # Positions fit in 32 bits (a passage of 2**32 tokens is not news). Removed
         # passages get the largest key instead of being filtered out, so each term's
         # postings stay one contiguous, non-empty CSR range: one reduceat takes the minima.
-        key = (position[seg.docs] << 32) | seg.first.astype(np.int64)
-        key[~alive[seg.docs]] = never
-        best[seg.terms] = np.minimum(best[seg.terms], np.minimum.reduceat(key, seg.offsets[:-1]))
+        # A slice of terms at a time (about _POSTINGS_STEP postings each): see _term_counts.
+        cuts = np.unique(np.searchsorted(seg.offsets, np.arange(0, int(seg.offsets[-1]), _POSTINGS_STEP)))
+        cuts = np.append(cuts[cuts < len(seg.terms)], len(seg.terms))
+        for lo, hi in itertools.pairwise(cuts.tolist()):
+            start, end = int(seg.offsets[lo]), int(seg.offsets[hi])
+            docs = seg.docs[start:end]
+            key = (position[docs] << 32) | seg.first[start:end].astype(np.int64)
+            key[~alive[docs]] = never
+            terms = seg.terms[lo:hi]
+            best[terms] = np.minimum(best[terms], np.minimum.reduceat(key, seg.offsets[lo:hi] - start))
     live = np.flatnonzero(st.df > 0)
     return live[np.argsort(best[live], kind="stable")]
 
