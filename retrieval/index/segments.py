@@ -147,7 +147,13 @@ class Segment:
         return i if i < len(self.terms) and int(self.terms[i]) == term else None
 
     def term_of_postings(self) -> np.ndarray:
-        return np.repeat(self.terms, np.diff(self.offsets))
+        """Each posting's global term id. Filled a slice of about :data:`_POSTINGS_STEP`
+        postings at a time: one ``np.repeat`` over millions holds the GIL for tens of ms."""
+        out = np.empty(len(self.docs), dtype=self.terms.dtype)
+        counts = np.diff(self.offsets)
+        for lo, hi in _term_slices(self.offsets):
+            out[int(self.offsets[lo]) : int(self.offsets[hi])] = np.repeat(self.terms[lo:hi], counts[lo:hi])
+        return out
 
 
 class _Shared:
@@ -802,6 +808,19 @@ def _term_counts(seg: Segment, local: np.ndarray, n_terms: int) -> np.ndarray:
     return counts
 
 
+def _term_slices(offsets: np.ndarray) -> list[tuple[int, int]]:
+    """Ranges of term rows ``[lo, hi)`` holding about :data:`_POSTINGS_STEP` postings each
+    (a single term may hold more), covering every row of a CSR ``offsets``."""
+    n_terms = len(offsets) - 1
+    if n_terms <= 0:
+        return []
+    cuts = np.unique(np.searchsorted(offsets, np.arange(0, int(offsets[-1]), _POSTINGS_STEP)))
+    cuts = np.append(cuts[cuts < n_terms], n_terms)
+    if cuts[0] != 0:
+        cuts = np.insert(cuts, 0, 0)
+    return list(itertools.pairwise(cuts.tolist()))
+
+
 def _average_idf(n: int, dfs: np.ndarray) -> float:
     """rank-bm25's ``average_idf`` for a corpus of ``n`` passages whose terms, in its
     dictionary order, have the document frequencies ``dfs``, bit for bit.
@@ -835,9 +854,7 @@ def _first_occurrence_order(st: _State) -> np.ndarray:
         # passages get the largest key instead of being filtered out, so each term's
         # postings stay one contiguous, non-empty CSR range: one reduceat takes the minima.
         # A slice of terms at a time (about _POSTINGS_STEP postings each): see _term_counts.
-        cuts = np.unique(np.searchsorted(seg.offsets, np.arange(0, int(seg.offsets[-1]), _POSTINGS_STEP)))
-        cuts = np.append(cuts[cuts < len(seg.terms)], len(seg.terms))
-        for lo, hi in itertools.pairwise(cuts.tolist()):
+        for lo, hi in _term_slices(seg.offsets):
             start, end = int(seg.offsets[lo]), int(seg.offsets[hi])
             docs = seg.docs[start:end]
             key = (position[docs] << 32) | seg.first[start:end].astype(np.int64)
