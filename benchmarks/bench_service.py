@@ -43,6 +43,7 @@ from bot.render import render_answer  # noqa: E402
 from bot.service import NewsService  # noqa: E402
 from retrieval.answer import QuestionContext, compose  # noqa: E402
 from retrieval.engine import SEARCH_DEPTH  # noqa: E402
+from retrieval.snapshot import segments_folder  # noqa: E402
 
 SYLLABLES = "ba be bi bo bu ca ce ci co cu da de di do du fa fe fi la le li lo lu ma me mi mo mu na ne ni no nu pa pe pi po pu ra re ri ro ru sa se si so su ta te ti to tu va ve vi vo vu an en on ou ai eau oi".split()
 FUNCTION_WORDS = "le la les un une des de du et en dans pour par sur avec que qui a est sont au aux".split()
@@ -55,35 +56,70 @@ def make_vocabulary(size: int, rng: random.Random) -> list[str]:
     return sorted(words)
 
 
+def _vocabulary(passages: int, rng: random.Random) -> tuple[list[str], list[float]]:
+    vocabulary = make_vocabulary(max(2000, int(25 * (passages * 45) ** 0.5)), rng)
+    cumulative = list(itertools.accumulate(1.0 / (rank + 10) ** 1.07 for rank in range(len(vocabulary))))
+    return vocabulary, cumulative
+
+
+def _article_text(
+    rng: random.Random, vocabulary: list[str], cumulative: list[float], title: str, topic: list[str]
+) -> str:
+    paragraphs = []
+    for _ in range(10):
+        sentences = []
+        for _ in range(3):
+            words = (
+                rng.choices(vocabulary, cum_weights=cumulative, k=10)
+                + rng.sample(topic, 2)
+                + rng.sample(FUNCTION_WORDS, 3)
+            )
+            rng.shuffle(words)
+            sentences.append(" ".join(words).capitalize() + ".")
+        paragraphs.append(" ".join(sentences))
+    return title + "\n" + "\n".join(paragraphs) + "\n"
+
+
 def write_corpus(folder: Path, passages: int, seed: int = 1) -> list[str]:
     """Articles of ten paragraphs of three ~15-word sentences; returns sample questions."""
     rng = random.Random(seed)
-    vocabulary = make_vocabulary(max(2000, int(25 * (passages * 45) ** 0.5)), rng)
-    cumulative = list(itertools.accumulate(1.0 / (rank + 10) ** 1.07 for rank in range(len(vocabulary))))
+    vocabulary, cumulative = _vocabulary(passages, rng)
     articles = max(1, passages // 10)
     questions = []
     for index in range(articles):
         topic = rng.sample(vocabulary[200:], 3)
-        paragraphs = []
-        for _ in range(10):
-            sentences = []
-            for _ in range(3):
-                words = (
-                    rng.choices(vocabulary, cum_weights=cumulative, k=10)
-                    + rng.sample(topic, 2)
-                    + rng.sample(FUNCTION_WORDS, 3)
-                )
-                rng.shuffle(words)
-                sentences.append(" ".join(words).capitalize() + ".")
-            paragraphs.append(" ".join(sentences))
         title = f"Dépêche {index}: {' '.join(topic).capitalize()}"
-        (folder / f"a{index:06d}.txt").write_text(title + "\n" + "\n".join(paragraphs) + "\n", encoding="utf-8")
+        (folder / f"a{index:06d}.txt").write_text(
+            _article_text(rng, vocabulary, cumulative, title, topic), encoding="utf-8"
+        )
         if len(questions) < 2000:
             questions.append(f"Que dit la dépêche sur {topic[0]} et {topic[1]} ?")
         if (index + 1) % 1000 == 0 or index + 1 == articles:
             print(f"\r  writing articles {index + 1}/{articles}", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
     return questions
+
+
+def add_articles(folder: Path, passages: int, count: int, round_: int) -> list[tuple[str, str]]:
+    """``count`` new articles like :func:`write_corpus`'s, named to sort among the existing
+    ones (spread over the folder); each with a question only it answers (a new topic word)."""
+    vocabulary, cumulative = _vocabulary(passages, random.Random(1))
+    rng = random.Random(1000 + round_)
+    articles = max(1, passages // 10)
+    added = []
+    for i in range(count):
+        word = f"zorblux{round_}x{i}"
+        topic = [word, *rng.sample(vocabulary[200:], 2)]
+        name = f"a{(i * articles) // count:06d}-new{round_}-{i}.txt"
+        title = f"Dépêche nouvelle {round_}-{i}: {' '.join(topic).capitalize()}"
+        (folder / name).write_text(_article_text(rng, vocabulary, cumulative, title, topic), encoding="utf-8")
+        added.append((name, f"Que dit la dépêche sur {word} et {topic[1]} ?"))
+    return added
+
+
+def _written_since(folder: Path, since: float) -> int:
+    """Bytes of the files below ``folder`` modified since ``since`` (a snapshot's update)."""
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and p.stat().st_mtime >= since)
 
 
 class LagSampler:
@@ -209,8 +245,51 @@ async def bench(label: str, corpus: Path, questions: list[str], workdir: Path, n
         f"reload with {len(report.updated)} changed articles: {report.duration_s:.1f} s (then {saved:.1f} s saving "
         f"the index in the background), loop lag throughout {lag.summary()}, {asked_during} questions answered meanwhile"
     )
+    await service.settle()
+    await bench_added(service, corpus, sample, settings)
     print(f"resident memory (peak): {rss_mb():.0f} MB")
     await service.close()
+
+
+async def bench_added(
+    service: NewsService, corpus: Path, sample: list[str], settings: Settings, rounds: int = 3
+) -> None:
+    """10 articles added, each round paired with a no-change reload just before it: time
+    until the new articles are answerable (the reload's return: the new engine is live),
+    loop lag, and the snapshot's update (the background save and merges after the swap)."""
+    passages = len(service.engine)
+    snapshot_folder = segments_folder(settings.index_path)
+    for round_ in range(rounds):
+        started = time.perf_counter()
+        await service.reload(requested_by="bench")
+        no_change = time.perf_counter() - started
+        added = add_articles(corpus, passages, 10, round_)
+        asked_during = 0
+        with LagSampler() as lag:
+            started = time.perf_counter()
+            reload = asyncio.create_task(service.reload(requested_by="bench"))
+            while not reload.done():
+                await service.ask(sample[asked_during % len(sample)])
+                asked_during += 1
+                await asyncio.sleep(0.005)
+            report = await reload
+            answerable = time.perf_counter() - started
+            wall = time.time()
+            settle_started = time.perf_counter()
+            await service.settle()
+            settled = time.perf_counter() - settle_started
+        found = 0
+        for name, question in added:
+            answer = await service.ask(question)
+            found += bool(answer.citations) and answer.citations[0].article.path.endswith(name)
+        written = _written_since(snapshot_folder, wall - 0.001) + settings.index_path.stat().st_size
+        print(
+            f"10 articles added ({len(report.added)} in the report) at {passages} passages: answerable after "
+            f"{answerable:.2f} s (paired no-change reload {no_change:.2f} s: +{answerable - no_change:.2f} s); "
+            f"loop lag {lag.summary()}; {asked_during} questions answered meanwhile; "
+            f"{found}/10 new articles found first by their question; snapshot updated in the background in "
+            f"{settled:.2f} s, ~{max(0, written) / 1e6:.2f} MB written"
+        )
 
 
 async def main() -> None:

@@ -6,20 +6,24 @@ thread while questions keep being answered from the old one, then swap reference
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import logging
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 from rapidfuzz.distance import OSA
 from rapidfuzz.process import extractOne
 
 from .answer import AbstainReason, Answer, AnswerModels, Hit, QuestionContext, QuestionParser, compose, detect_language
 from .corpus.articles import article_language
 from .corpus.passages import passage_text
-from .index.bm25 import BM25Index
+from .index.segments import SegmentedBM25
 from .records import Article, Passage, Span
 from .text.analyzers import Analyzers
 from .text.language import Language
@@ -54,12 +58,35 @@ def passage_terms(analyzers: Analyzers, article: Article, passage: Passage) -> l
 
 @dataclass(frozen=True)
 class EngineState:
-    """What an engine derives from its whole corpus: the BM25 index and the surface
-    vocabulary. Deriving them takes seconds at 100k passages; a service saves them (see
-    :mod:`retrieval.snapshot`) so a restart with an unchanged corpus only loads them."""
+    """What an engine derives from its whole corpus: the BM25 index of its passages and the
+    surface vocabulary of its articles, both incremental (:class:`SegmentedBM25`), and each
+    article's handles in them. Deriving them takes seconds at 100k passages; a service saves
+    them (see :mod:`retrieval.snapshot`) so a restart with an unchanged corpus only loads
+    them, and :meth:`Engine.updated` changes them in proportion to the change."""
 
-    index: BM25Index | None
-    surface: frozenset[str]
+    index: SegmentedBM25 | None
+    """The passages' terms; handles of one article are consecutive, in passage order."""
+    surface: SegmentedBM25
+    """One document per article: the distinct words of its title and text (for
+    :meth:`Engine.knows_name`); only document frequencies are used."""
+    first_handles: np.ndarray
+    """Per article in corpus order: the handle of its first passage in ``index``."""
+    surface_handles: np.ndarray
+    """Per article in corpus order: its handle in ``surface``."""
+
+
+def surface_words(article: Article) -> list[str]:
+    """The distinct words of an article as a question may name them (accents folded):
+    "high-flyer" and "spore.bio" are known, and so are their parts."""
+    vocabulary = set(WORD_RE.findall(fold_accents(f"{article.title}\n{article.text}".lower())))
+    for compound in [word for word in vocabulary if "-" in word or "." in word]:
+        vocabulary.update(re.split(r"[-.]", compound))
+    return sorted(vocabulary)
+
+
+def build_index(tokens: Sequence[Sequence[str]]) -> SegmentedBM25:
+    """The BM25 index of a whole corpus's passage terms (one segment)."""
+    return SegmentedBM25(tokens)
 
 
 class Engine:
@@ -76,8 +103,9 @@ class Engine:
         state: EngineState | None = None,
         models: AnswerModels | None = None,
     ) -> None:
-        """Build from articles and their passages; ``tokens`` (each passage's
-        :func:`passage_terms`) may come from a store to skip re-analysis.
+        """Build from articles and their passages (each article's passages together, in
+        order); ``tokens`` (each passage's :func:`passage_terms`) may come from a store to
+        skip re-analysis.
 
         ``state``, saved from an engine built on these same articles and passages, is used
         as it is instead of building the index and vocabulary again. ``models`` replaces the
@@ -88,29 +116,198 @@ class Engine:
         self.languages: dict[str, Language] = {path: article_language(a) for path, a in self.articles.items()}
         self.parser = QuestionParser(self.analyzers, set(self.languages.values()))
         self.passages: tuple[Passage, ...] = tuple(passages)
+        self._paths = list(self.articles)
+        counts = Counter(p.article_path for p in self.passages)
+        self._counts = np.fromiter((counts[path] for path in self._paths), dtype=np.int64, count=len(self._paths))
         if state is None:
             if tokens is None:
                 tokens = [passage_terms(self.analyzers, self.articles[p.article_path], p) for p in self.passages]
-            state = EngineState(
-                index=BM25Index(tokens, progress=progress) if self.passages else None,
-                surface=self._surface_vocabulary(),
-            )
-        elif (len(state.index) if state.index else 0) != len(self.passages):
-            raise ValueError("the saved engine state was built for another corpus")
+            index = build_index(tokens) if self.passages else None
+            words = [surface_words(a) for a in self.articles.values()]
+            surface = SegmentedBM25(words)
+            while words:  # millions of strings: freed in one go, they hold the GIL ~0.1 s
+                del words[-200:]
+            starts = np.cumsum(self._counts) - self._counts
+            state = EngineState(index, surface, starts, np.arange(len(self._paths), dtype=np.int64))
+            if index is not None:
+                contiguous = self._contiguous()
+                order = self._order(state.first_handles) if contiguous else np.arange(len(self.passages))
+                index.set_order(order)
+                if not contiguous:  # passages not grouped by article: no incremental update
+                    state = EngineState(index, surface, np.full(len(self._paths), -1), state.surface_handles)
+            if progress is not None:
+                progress(len(self.passages), len(self.passages))
+        else:
+            if (len(state.index) if state.index else 0) != len(self.passages) or len(state.first_handles) != len(
+                self._paths
+            ):
+                raise ValueError("the saved engine state was built for another corpus")
+            if state.index is not None:
+                index = state.index.fork()
+                index.set_order(self._order(state.first_handles))
+                state = EngineState(index, state.surface, state.first_handles, state.surface_handles)
+        self._state = state
         self.index = state.index
-        self._surface = state.surface
-        self._neighbours = self._passage_neighbours()
+        self._setup(models)
+
+    def _setup(self, models: AnswerModels | None) -> None:
         self._sentence_analysis = lru_cache(maxsize=SENTENCE_CACHE)(self._sentence_analysis_uncached)
         self._heading_cache = lru_cache(maxsize=1024)(self._text_terms)
         self._near_spellings: dict[tuple[str, int], list[str]] | None = None
         self.models = models
+        if self.index is not None:
+            self.index.warm()
+
+    def _contiguous(self) -> bool:
+        """Whether each article's passages are together, articles in ``self._paths`` order."""
+        paths = self._paths
+        expected = itertools.chain.from_iterable(
+            itertools.repeat(p, int(c)) for p, c in zip(paths, self._counts, strict=True)
+        )
+        return all(p.article_path == q for p, q in zip(self.passages, expected, strict=True))
+
+    def _order(self, first_handles: np.ndarray) -> np.ndarray:
+        """The passages' handles in corpus order (each article's are consecutive)."""
+        starts = np.cumsum(self._counts) - self._counts
+        offsets: np.ndarray = np.repeat(first_handles - starts, self._counts) + np.arange(len(self.passages))
+        return offsets
 
     def __len__(self) -> int:
         return len(self.passages)
 
     @property
     def state(self) -> EngineState:
-        return EngineState(self.index, self._surface)
+        return self._state
+
+    def updated(
+        self,
+        added: Sequence[tuple[Article, Sequence[Passage], Sequence[Sequence[str]] | None]],
+        removed: Iterable[str] = (),
+    ) -> Engine:
+        """A new engine on this corpus minus the articles ``removed`` (paths) plus ``added``
+        (each article with its passages and their :func:`passage_terms`, or ``None`` to
+        analyse them); an added article already here replaces it. The articles stay in path
+        order (an added one goes where its path sorts; this engine's corpus is taken to be in
+        path order). Scores and ties are exactly those of a fresh engine on the new corpus.
+
+        Costs in proportion to the change, plus a few copies of per-article and per-passage
+        references; this engine is left as it is and keeps answering meanwhile.
+        """
+        st = self._state
+        if self.index is None or (len(st.first_handles) and int(st.first_handles.min()) < 0):
+            return self._rebuilt(added, removed)
+        new_paths = {article.path for article, _, _ in added}
+        gone = (set(removed) | new_paths) & self.articles.keys()
+        old_index = {path: i for i, path in enumerate(self._paths)} if gone else {}
+        gone_rows = sorted(old_index[path] for path in gone)
+        ends = np.cumsum(self._counts)
+        starts = ends - self._counts
+        index = self.index.fork()
+        gone_handles = [
+            np.arange(st.first_handles[i], st.first_handles[i] + self._counts[i], dtype=np.int64) for i in gone_rows
+        ]
+        if gone_handles:
+            index.remove(np.concatenate(gone_handles).tolist())
+        surface = st.surface.fork()
+        surface.remove(st.surface_handles[gone_rows].tolist())
+        fresh = sorted(added, key=lambda entry: entry[0].path)
+        tokens: list[Sequence[str]] = []
+        for article, passages, terms in fresh:
+            tokens.extend(terms if terms is not None else [passage_terms(self.analyzers, article, p) for p in passages])
+        first_new = index.add(tokens).start
+        surface_new = surface.add([surface_words(article) for article, _, _ in fresh]).start
+
+        # The new article order: this engine's (sorted) without the gone, the fresh merged in.
+        keep = np.ones(len(self._paths), dtype=bool)
+        keep[gone_rows] = False
+        kept_rows = np.flatnonzero(keep)
+        kept_paths = [self._paths[i] for i in kept_rows.tolist()] if gone_rows else self._paths
+        fresh_paths = [article.path for article, _, _ in fresh]
+        at = [bisect.bisect_left(kept_paths, path) for path in fresh_paths]  # insertion points
+        fresh_counts = np.array([len(p) for _, p, _ in fresh], dtype=np.int64)
+        fresh_first = first_new + np.cumsum(fresh_counts) - fresh_counts
+        fresh_surface = np.arange(surface_new, surface_new + len(fresh), dtype=np.int64)
+        # Rows of this engine's articles, the fresh ones numbered after them, in new order
+        # (np.insert keeps the order of values inserted at one point: fresh is sorted).
+        n_old = len(self._paths)
+        order_rows = np.insert(kept_rows, np.array(at, dtype=np.int64), n_old + np.arange(len(fresh)))
+        new_counts = np.concatenate((self._counts, fresh_counts))[order_rows]
+        new_first = np.concatenate((st.first_handles, fresh_first))[order_rows]
+        new_surface = np.concatenate((st.surface_handles, fresh_surface))[order_rows]
+
+        # Passages: runs of kept articles are slices of this engine's tuple.
+        pieces: list[Sequence[Passage]] = []
+        run_start = previous = -2
+        for row in [*order_rows.tolist(), -1]:
+            if 0 <= row < n_old and row == previous + 1:
+                previous = row
+                continue
+            if run_start >= 0:
+                pieces.append(self.passages[int(starts[run_start]) : int(ends[previous])])
+            run_start = previous = -2
+            if 0 <= row < n_old:
+                run_start = previous = row
+            elif row >= n_old:
+                pieces.append(fresh[row - n_old][1])
+
+        engine = Engine.__new__(Engine)
+        engine.analyzers = self.analyzers
+        articles = dict(self.articles)
+        languages = dict(self.languages)
+        for path in gone:
+            del articles[path], languages[path]
+        for article, _, _ in fresh:
+            articles[article.path] = article
+            languages[article.path] = article_language(article)
+        engine._paths = [*kept_paths]
+        for position, path in sorted(zip(at, fresh_paths, strict=True), reverse=True):
+            engine._paths.insert(position, path)
+        engine.articles = {path: articles[path] for path in engine._paths}
+        engine.languages = languages
+        engine.parser = QuestionParser(self.analyzers, set(languages.values()))
+        engine.passages = tuple(itertools.chain.from_iterable(pieces))
+        engine._counts = new_counts
+        index.set_order(engine._order(new_first))
+        engine._state = EngineState(index, surface, new_first, new_surface)
+        engine.index = index if len(engine.passages) else None
+        engine._setup(self.models)
+        return engine
+
+    def _rebuilt(
+        self,
+        added: Sequence[tuple[Article, Sequence[Passage], Sequence[Sequence[str]] | None]],
+        removed: Iterable[str],
+    ) -> Engine:
+        """:meth:`updated` the slow way: a fresh engine on the new corpus."""
+        gone = set(removed) | {article.path for article, _, _ in added}
+        entries: dict[str, tuple[Article, Sequence[Passage], Sequence[Sequence[str]] | None]] = {}
+        by_article: dict[str, list[Passage]] = {}
+        for passage in self.passages:
+            by_article.setdefault(passage.article_path, []).append(passage)
+        for path, article in self.articles.items():
+            if path not in gone:
+                entries[path] = (article, by_article.get(path, []), None)
+        for entry in added:
+            entries[entry[0].path] = entry
+        ordered = [entries[path] for path in sorted(entries)]
+        passages = [p for _, ps, _ in ordered for p in ps]
+        tokens = [
+            terms if terms is not None else [passage_terms(self.analyzers, a, p) for p in ps]
+            for a, ps, terms in ordered
+        ]
+        return Engine(
+            [a for a, _, _ in ordered],
+            passages,
+            [list(t) for ts in tokens for t in ts],
+            analyzers=self.analyzers,
+            models=self.models,
+        )
+
+    def merge_step(self) -> bool:
+        """One background merge of the index's or the vocabulary's segments (the results do
+        not change); whether one was done. For a worker thread, until it returns ``False``."""
+        st = self._state
+        return bool((st.index is not None and st.index.merge_step()) or st.surface.merge_step())
 
     def dismantle(self, step: int = 2000) -> None:
         """Release this engine's records a slice at a time (after it was swapped out).
@@ -128,32 +325,21 @@ class Engine:
         self._sentence_analysis.cache_clear()
         self._heading_cache.cache_clear()
 
-    def _surface_vocabulary(self) -> frozenset[str]:
-        vocabulary: set[str] = set()
-        for article in self.articles.values():
-            vocabulary.update(WORD_RE.findall(fold_accents(f"{article.title}\n{article.text}".lower())))
-        # "high-flyer" and "spore.bio" are known, and so are their parts.
-        for compound in [word for word in vocabulary if "-" in word or "." in word]:
-            vocabulary.update(re.split(r"[-.]", compound))
-        return frozenset(vocabulary)
-
-    def _passage_neighbours(self) -> dict[int, tuple[int | None, int | None]]:
-        """Previous/next passage of the same article and section, for antecedent sentences."""
-        neighbours: dict[int, tuple[int | None, int | None]] = {}
-        for index in range(len(self.passages)):
-            before = index - 1 if index > 0 and self._same_section(index - 1, index) else None
-            after = index + 1 if index + 1 < len(self.passages) and self._same_section(index, index + 1) else None
-            neighbours[index] = (before, after)
-        return neighbours
-
     def _same_section(self, first: int, second: int) -> bool:
         a, b = self.passages[first], self.passages[second]
         return a.article_path == b.article_path and a.context == b.context
 
+    def _neighbours(self, index: int) -> tuple[int | None, int | None]:
+        """Previous/next passage of the same article and section, for antecedent sentences."""
+        before = index - 1 if index > 0 and self._same_section(index - 1, index) else None
+        after = index + 1 if index + 1 < len(self.passages) and self._same_section(index, index + 1) else None
+        return before, after
+
     def knows_name(self, name: str) -> bool:
         """Whether a name from a question ("GPT-5", "Hangzhou") occurs anywhere in the corpus."""
         name = fold_accents(name.lower())
-        return name in self._surface or all(part in self._surface for part in re.split(r"[-.]", name) if part)
+        surface = self._state.surface
+        return name in surface or all(part in surface for part in re.split(r"[-.]", name) if part)
 
     def closest_word(self, word: str) -> str | None:
         """The corpus word nearest to ``word`` within one edit (two for words of eight
@@ -161,11 +347,11 @@ class Engine:
         ("Shangai", "Maharashi") and words ("Qaund") find the corpus's spelling. None when
         ``word`` is known, short, or has no such neighbour."""
         word = fold_accents(word.lower())
-        if len(word) < NEAR_SPELLING_MIN_CHARS or not word.isalpha() or word in self._surface:
+        if len(word) < NEAR_SPELLING_MIN_CHARS or not word.isalpha() or word in self._state.surface:
             return None
         if self._near_spellings is None:
             buckets: dict[tuple[str, int], list[str]] = {}
-            for known in sorted(self._surface):
+            for known in sorted(self._state.surface.terms()):
                 buckets.setdefault((known[0], len(known)), []).append(known)
             self._near_spellings = buckets
         limit = 1 if len(word) < 8 else 2
@@ -237,7 +423,7 @@ class Engine:
 
     def window_sentences(self, passage_index: int) -> list[Span]:
         """The passage's sentences plus the adjacent sentence on each side in its section."""
-        before, after = self._neighbours[passage_index]
+        before, after = self._neighbours(passage_index)
         sentences = list(self.passages[passage_index].sentences)
         if before is not None:
             sentences.insert(0, self.passages[before].sentences[-1])

@@ -584,6 +584,10 @@ class NewsService:
         """Build the new engine, write the outcome in one transaction, then swap engines."""
         if not parsed and not outcome.removed and self._engine_generation == plan.generation:
             engine = self._engine  # nothing changed: the live engine is the stored corpus
+        elif self._engine_generation == plan.generation:
+            # The live engine is the stored corpus the plan was made from: derive the next
+            # one from it, in proportion to the change (nothing else is read or rebuilt).
+            engine = await self._in_build(self._derive, self._engine, parsed, outcome.removed)
         else:
             stored = await self.store.load_corpus()
             if stored.generation != plan.generation:  # another process reloaded meanwhile
@@ -628,6 +632,7 @@ class NewsService:
             self._engine, self._engine_generation = engine, run.generation
             self._release_in_worker(old_engine_box)
             self._save_snapshot(engine, run.generation)
+            self._merge_in_background(engine, run.generation)
         log.info(
             "reload by %s: %d added, %d updated, %d unchanged, %d removed, %d failed in %.2fs",
             requested_by,
@@ -672,9 +677,16 @@ class NewsService:
                 return WebOutcome((), duplicates, 0, ())
             with cyclic_gc_paused():
                 parsed, failures = await self._in_build(prepare_web_articles, fresh, self._analyzers)
-                stored = await self.store.load_corpus()
-                count = len(stored.entries)
-                engine = await self._in_build(self._merge_and_build, [stored.entries], parsed, None, frozenset(expired))
+                generation = await self.store.generation()
+                if generation == self._engine_generation:  # the live engine is the stored corpus
+                    count = len(self._engine.articles)
+                    engine = await self._in_build(self._derive, self._engine, parsed, expired)
+                else:
+                    stored = await self.store.load_corpus()
+                    generation, count = stored.generation, len(stored.entries)
+                    engine = await self._in_build(
+                        self._merge_and_build, [stored.entries], parsed, None, frozenset(expired)
+                    )
                 paths = {article.path for article, _ in parsed}
                 records = [
                     WebRecord(item.article.path, item.canonical_url, item.fingerprint, item.feed_id, item.source)
@@ -701,7 +713,7 @@ class NewsService:
                         run,
                         utc_timestamp(),
                         pipeline=pipeline_id(),
-                        expected_generation=stored.generation,
+                        expected_generation=generation,
                     )
                     added = tuple(article for article, _ in parsed)
                 finally:
@@ -711,6 +723,7 @@ class NewsService:
             self._engine, self._engine_generation = engine, run.generation
             self._release_in_worker(old_engine_box)
             self._save_snapshot(engine, run.generation)
+            self._merge_in_background(engine, run.generation)
         log.info(
             "%s: %d web articles added, %d duplicates, %d expired", requested_by, len(added), duplicates, len(expired)
         )
@@ -766,6 +779,42 @@ class NewsService:
         free_gradually(stored, ARTICLES_PER_FREE_STEP)
         corpus.sort(key=lambda entry: entry[0].path)
         return self._build_engine(corpus)
+
+    def _derive(
+        self, engine: Engine, parsed: list[tuple[Article, list[StoredPassage]]], removed: Sequence[str]
+    ) -> Engine:
+        """The live engine minus ``removed`` plus the newly parsed articles (an updated file
+        replaces its article), built in proportion to the change (see ``Engine.updated``)."""
+        added = [
+            (
+                article,
+                [entry.passage for entry in stored],
+                [entry.tokens or tuple(passage_terms(self._analyzers, article, entry.passage)) for entry in stored],
+            )
+            for article, stored in parsed
+        ]
+        return engine.updated(added, removed)
+
+    def _merge_in_background(self, engine: Engine, generation: str) -> None:
+        """Merge the live engine's index segments in the build thread, one step at a time
+        (answers do not change; questions keep reading the version before each step), while
+        it stays live; then save the merged segments. Queued behind the snapshot write, and
+        anything a later reload queues (including dismantling this engine) waits for it."""
+        path = self.settings.index_path
+
+        def merge() -> None:
+            merged = False
+            while self._engine is engine and engine.merge_step():
+                merged = True
+            if merged and self._engine is engine and self._snapshot_generation == generation:
+                try:
+                    write_snapshot(path, engine, generation)
+                except Exception as error:  # a cache: the next start rebuilds or reads the older one
+                    log.warning("merged index segments not saved to %s (%s)", path, error)
+
+        future = asyncio.wrap_future(self._build_pool.submit(merge))
+        self._snapshot_writes.add(future)
+        future.add_done_callback(self._snapshot_writes.discard)
 
     def _release_in_worker(self, box: list[Engine]) -> None:
         """Free an old engine (millions of objects) in a worker thread, step by step, so

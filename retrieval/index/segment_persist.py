@@ -40,7 +40,7 @@ __all__ = ["SEGMENTS_FORMAT", "load_segments", "save_segments"]
 
 log = logging.getLogger(__name__)
 
-SEGMENTS_FORMAT = 1
+SEGMENTS_FORMAT = 2
 """Bumped whenever the files change meaning; older folders then read as stale."""
 
 _MANIFEST = "manifest.json"
@@ -97,7 +97,7 @@ def save_segments(folder: Path, index: SegmentedBM25, key: str) -> int:
     written = 0
     terms = index.vocabulary()
     saved_terms = old_vocab[-1]["end"] if old_vocab else 0
-    if saved_terms > len(terms):  # another index's folder: start over
+    if saved_terms > len(terms) or old.get("lineage") != index.lineage:  # another index's folder: start over
         old_segments, old_vocab, saved_terms = {}, [], 0
     vocab = old_vocab
     if saved_terms < len(terms):
@@ -115,6 +115,7 @@ def save_segments(folder: Path, index: SegmentedBM25, key: str) -> int:
         "key": key,
         "params": [index.params.k1, index.params.b, index.params.epsilon],
         "next_handle": index.next_handle,
+        "lineage": index.lineage,
         "passages": len(index),
         "vocab": vocab,
         "segments": segments,
@@ -188,7 +189,9 @@ def load_segments(folder: Path, key: str) -> SegmentedBM25 | None:
                 raise ValueError(f"{entry['file']} does not continue the vocabulary")
             terms += chunk
         parts = [_load_segment(folder, entry, len(terms)) for entry in manifest["segments"]]
-        index = SegmentedBM25.from_segments(BM25Params(*manifest["params"]), terms, parts, int(manifest["next_handle"]))
+        index = SegmentedBM25.from_segments(
+            BM25Params(*manifest["params"]), terms, parts, int(manifest["next_handle"]), str(manifest["lineage"])
+        )
     except (OSError, KeyError, TypeError, ValueError, IndexError) as error:
         log.warning("index segments in %s are damaged (%s); rebuilding the index", folder, error)
         return None

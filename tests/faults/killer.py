@@ -57,16 +57,16 @@ def arm(point: str, after: int) -> None:
 
         setattr(ArticleStore, "_upsert_article", upsert_then_maybe_die)  # noqa: B010  # same call shape
     elif point == "snapshot":
-        from retrieval.index import persist
+        from retrieval.index import segment_persist
 
-        savez = persist._savez
+        savez = segment_persist._savez
 
         def savez_then_die(file: Any, **arrays: Any) -> None:
             savez(file, **arrays)
             file.flush()
             die()
 
-        setattr(persist, "_savez", savez_then_die)  # noqa: B010  # same call shape
+        setattr(segment_persist, "_savez", savez_then_die)  # noqa: B010  # same call shape
     else:
         raise SystemExit(f"unknown kill point {point!r}")
 

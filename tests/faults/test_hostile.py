@@ -85,8 +85,9 @@ def test_nothing_outside_the_folder_is_read_or_stored(hostile: Path) -> None:
     result = newsbot(hostile, hostile / "corpus", "ask", "Quel est le mot de passe du serveur de paie ?")
     assert result.returncode == 0
     assert "Tournesol" not in result.stdout + result.stderr
-    for path in (hostile / "data").iterdir():
-        assert b"Tournesol" not in path.read_bytes(), path
+    for path in (hostile / "data").rglob("*"):  # the database and the index's segment files
+        if path.is_file():
+            assert b"Tournesol" not in path.read_bytes(), path
 
 
 def test_the_reload_report_keeps_one_line_per_file(hostile: Path) -> None:

@@ -80,7 +80,7 @@ def refuse_to_build_an_index(monkeypatch: pytest.MonkeyPatch) -> None:
     def no_build(*args: object, **kwargs: object) -> None:
         raise AssertionError("the index was built although a saved one matched the corpus")
 
-    monkeypatch.setattr(engine_module, "BM25Index", no_build)
+    monkeypatch.setattr(engine_module, "build_index", no_build)
 
 
 async def test_restart_loads_the_saved_index_instead_of_building_it(
@@ -272,13 +272,14 @@ async def test_a_reload_overtaken_by_another_process_changes_nothing_and_can_be_
     settings = settings_for(tmp_path, corpus)
     async with await NewsService.open(settings) as bot, await NewsService.open(settings) as cli:
         (corpus / "zorglub.txt").write_text(PRICE_V2, encoding="utf-8")
-        real_load = bot.store.load_corpus
+        real_apply = bot.store.apply_reload
 
-        async def cli_reloads_first(**kwargs: object) -> object:
+        async def cli_reloads_first(*args: object, **kwargs: object) -> object:
+            # Between the bot's plan (and its new engine) and its transaction.
             assert (await cli.reload()).updated == ("corpus/zorglub.txt",)
-            return await real_load(**kwargs)  # type: ignore[arg-type]
+            return await real_apply(*args, **kwargs)  # type: ignore[arg-type]
 
-        monkeypatch.setattr(bot.store, "load_corpus", cli_reloads_first)
+        monkeypatch.setattr(bot.store, "apply_reload", cli_reloads_first)
         overtaken = await bot.reload()
         monkeypatch.undo()
         still_old = await bot.ask(QUESTION)

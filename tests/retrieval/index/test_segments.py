@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from rank_bm25 import BM25Okapi
 
 from retrieval.index.bm25 import BM25Params
+from retrieval.index import segments as segments_module
 from retrieval.index.segments import SegmentedBM25
 
 WORDS = [f"w{i}" for i in range(12)]
@@ -182,3 +183,127 @@ def test_ties_break_by_handle_across_segments(k: int) -> None:
     top = index.top_k(["a"], k)
     assert [h for h, _ in top] == [0, 2, 3, 4, 5, 6, 7][:k]
     assert len({s for _, s in top}) == 1
+
+
+def _check_ordered(index: SegmentedBM25, corpus: list[list[str]], q: list[str], k: int) -> None:
+    """``index`` (after ``set_order``) against rank-bm25 on ``corpus``, in that order."""
+    assert len(index) == len(corpus)
+    if not any(corpus):
+        assert index.top_k(q, k) == []
+        return
+    okapi = BM25Okapi(corpus)
+    expected = okapi.get_scores(q)
+    assert np.array_equal(_bits(index.get_scores(q)), _bits(expected))
+    terms = set(q)
+    matching = [i for i, doc in enumerate(corpus) if terms.intersection(doc)]
+    ranked = sorted(matching, key=lambda i: (-expected[i], i))[:k]
+    assert index.top_k(q, k) == [(i, float(expected[i])) for i in ranked]
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    ops=ops,
+    queries=st.lists(query, min_size=1, max_size=3),
+    k=st.integers(1, 8),
+    seed=st.integers(0, 2**16),
+)
+def test_forks_in_any_corpus_order_match_a_fresh_bm25okapi(
+    ops: list[tuple[str, object]], queries: list[list[str]], k: int, seed: int
+) -> None:
+    """Each update on a fork of the previous version, then a corpus order that is not handle
+    order (a passage added last may sit first): positions, ties and the floored idf follow
+    that order; every older fork still answers for its own corpus."""
+    rng = np.random.default_rng(seed)
+    index = SegmentedBM25()
+    live: dict[int, list[str]] = {}
+    versions: list[tuple[SegmentedBM25, list[list[str]]]] = []
+    for op in ops:
+        index = index.fork()
+        _apply(index, live, op)
+        order = rng.permutation(sorted(live)).astype(np.int64) if live else np.zeros(0, np.int64)
+        index.set_order(order)
+        corpus = [live[int(h)] for h in order]
+        versions.append((index, corpus))
+        for q in queries:
+            _check_ordered(index, corpus, q, k)
+    while index.merge_step():
+        pass
+    for old, corpus in versions[-3:]:
+        for q in queries:
+            _check_ordered(old, corpus, q, k)
+
+
+def test_set_order_needs_every_live_handle() -> None:
+    index = SegmentedBM25([["a"], ["b"], ["c"]])
+    index.remove([1])
+    with pytest.raises(ValueError):
+        index.set_order(np.array([0]))
+    with pytest.raises(ValueError):
+        index.set_order(np.array([0, 1]))
+    index.set_order(np.array([2, 0]))
+    assert index.top_k(["a", "c"], 5)[0][0] in (0, 1)
+
+
+TAIL = [f"t{i}" for i in range(40)]  # enough rare terms for a positive average idf
+wide_token = st.one_of(st.sampled_from(WORDS[:2]), st.sampled_from(TAIL))
+wide_passage = st.lists(wide_token, min_size=1, max_size=10)
+wide_ops = st.lists(
+    st.one_of(
+        st.tuples(st.just("add"), st.lists(wide_passage, min_size=1, max_size=8)),
+        st.tuples(st.just("add"), st.lists(wide_passage, min_size=1, max_size=8)),
+        remove_op,
+        st.tuples(st.just("change"), st.tuples(st.integers(0, 10_000), wide_passage)),
+        merge_op,
+    ),
+    min_size=1,
+    max_size=20,
+)
+wide_query = st.lists(st.sampled_from([*WORDS[:2], *TAIL[:8], "unknown"]), min_size=1, max_size=5)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    ops=wide_ops,
+    queries=st.lists(wide_query, min_size=1, max_size=3),
+    k=st.integers(1, 5),
+    budget=st.integers(0, 12),
+    seed=st.integers(0, 2**16),
+)
+def test_pruned_top_k_equals_rank_bm25(
+    ops: list[tuple[str, object]], queries: list[list[str]], k: int, budget: int, seed: int
+) -> None:
+    """With a tiny budget of "small" postings, top_k prunes the frequent terms on these
+    small corpora (when its bound allows): the result is still rank-bm25's, ties included."""
+    rng = np.random.default_rng(seed)
+    index = SegmentedBM25()
+    live: dict[int, list[str]] = {}
+    original = segments_module._SMALL_QUERY
+    segments_module._SMALL_QUERY = budget
+    try:
+        for op in ops:
+            _apply(index, live, op)
+            order = rng.permutation(sorted(live)).astype(np.int64) if live else np.zeros(0, np.int64)
+            index.set_order(order)
+            corpus = [live[int(h)] for h in order]
+            for q in queries:
+                _check_ordered(index, corpus, q, k)
+    finally:
+        segments_module._SMALL_QUERY = original
+
+
+def test_the_pruned_path_is_taken_and_exact() -> None:
+    """A frequent term in every passage and a rare one: the frequent term's postings are
+    only probed for the rare term's passages."""
+    corpus = [["common", f"u{i}"] * 3 for i in range(300)] + [["common", "rare", "x"], ["rare", "common", "common"]]
+    index = SegmentedBM25(corpus)
+    index.set_order(np.arange(len(corpus)))
+    original = segments_module._SMALL_QUERY
+    segments_module._SMALL_QUERY = 10
+    try:
+        st_ = index._state
+        terms = index._query_terms(st_, ["common", "rare"])
+        assert index._top_k_pruned(st_, terms, 2) is not None
+        _check_ordered(index, corpus, ["common", "rare"], 2)
+        _check_ordered(index, corpus, ["rare", "common", "rare"], 5)
+    finally:
+        segments_module._SMALL_QUERY = original
