@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from rapidfuzz.distance import OSA
@@ -44,6 +45,13 @@ question after question, and analysing one costs more than every feature compute
 
 NEAR_SPELLING_MIN_CHARS = 4
 """Shorter words have too many neighbours one edit away to correct them safely."""
+
+
+def free_in_slices(items: list[Any], step: int = 2000) -> None:
+    """Empty a big list a slice at a time: freeing millions of objects in one deallocation
+    holds the GIL throughout, while each small slice lets other threads (an event loop) run."""
+    while items:
+        del items[-step:]
 
 
 def passage_index_text(article: Article, passage: Passage) -> str:
@@ -318,8 +326,7 @@ class Engine:
         """
         for records in (list(self.passages), list(self.articles.values())):
             self.passages, self.articles = (), {}
-            while records:
-                del records[-step:]
+            free_in_slices(records, step)
         self.index = None
         self._near_spellings = None
         self._sentence_analysis.cache_clear()

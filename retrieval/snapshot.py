@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import stat
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,7 +23,7 @@ import numpy as np
 
 from .engine import Engine, EngineState
 from .index.bm25 import pack_strings, unpack_strings
-from .index.segment_persist import load_segments, save_segments
+from .index.segment_persist import load_segments, save_segments, write_atomic
 
 __all__ = ["SNAPSHOT_FORMAT", "read_snapshot", "segments_folder", "write_snapshot"]
 
@@ -63,18 +61,7 @@ def write_snapshot(path: Path, engine: Engine, key: str) -> int:
         "first_handles": np.asarray(state.first_handles, dtype=np.int64),
         "surface_handles": np.asarray(state.surface_handles, dtype=np.int64),
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as file:
-            _savez(file, **arrays)
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; it is as readable as the database
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, lambda file: _savez(file, **arrays))
     return written + path.stat().st_size
 
 

@@ -79,7 +79,7 @@ class NewsBot(commands.Bot):
             intents=intents(),
             allowed_mentions=NO_MENTIONS,
             tree_cls=NewsTree,
-            **options,  # type: ignore[arg-type]
+            **options,  # type: ignore[arg-type]  # discord.py types each keyword; these are passed through as given
         )
         self.settings = settings
         self.service = service

@@ -14,8 +14,10 @@ never held up.
 
 from __future__ import annotations
 
+from retrieval.engine import free_in_slices
+
 from .core import NewsService
-from .memory import cyclic_gc_paused, free_gradually
+from .memory import cyclic_gc_paused
 from .plan import FolderChanges
 from .records import (
     FolderError,
@@ -39,6 +41,6 @@ __all__ = [
     "ServiceError",
     "ServiceStats",
     "cyclic_gc_paused",
-    "free_gradually",
+    "free_in_slices",
     "storable",
 ]

@@ -25,7 +25,7 @@ from bot.messages import Problem
 from retrieval.answer import Answer, Citation, QuestionParser
 from retrieval.corpus import CorpusError
 from retrieval.corpus.pipeline import pipeline_id
-from retrieval.engine import MAX_QUESTION_CHARS, Engine, EngineState, passage_terms
+from retrieval.engine import MAX_QUESTION_CHARS, Engine, EngineState, free_in_slices, passage_terms
 from retrieval.records import Article, LoadFailure, Passage
 from retrieval.snapshot import read_snapshot, write_snapshot
 from retrieval.text.analyzers import Analyzers
@@ -51,7 +51,7 @@ from ..store import (
 from .answers import citation_from_record, citation_record
 from .folder import Scan, parse_files, require_folder, scan_folder
 from .leftovers import remove_abandoned_snapshots
-from .memory import ARTICLES_PER_FREE_STEP, cyclic_gc_paused, free_gradually
+from .memory import ARTICLES_PER_FREE_STEP, cyclic_gc_paused
 from .plan import FolderChanges, ReloadOutcome, ReloadPlan, plan_reload
 from .records import (
     Progress,
@@ -625,7 +625,7 @@ class NewsService:
             # The parsed passages and their tokens (millions of objects after a full load)
             # are freed in the worker: freed when this returns, on the event loop, they
             # stalled it.
-            await self._in_build(free_gradually, parsed, ARTICLES_PER_FREE_STEP)
+            await self._in_build(free_in_slices, parsed, ARTICLES_PER_FREE_STEP)
         assert run.generation is not None
         if engine is not self._engine:
             old_engine_box = [self._engine]
@@ -717,7 +717,7 @@ class NewsService:
                     )
                     added = tuple(article for article, _ in parsed)
                 finally:
-                    await self._in_build(free_gradually, parsed, ARTICLES_PER_FREE_STEP)
+                    await self._in_build(free_in_slices, parsed, ARTICLES_PER_FREE_STEP)
             assert run.generation is not None
             old_engine_box = [self._engine]
             self._engine, self._engine_generation = engine, run.generation
@@ -776,7 +776,7 @@ class NewsService:
             for entry in stored
             if (keep is None or entry[0].path in keep or is_web_path(entry[0].path)) and entry[0].path not in drop
         ] + parsed
-        free_gradually(stored, ARTICLES_PER_FREE_STEP)
+        free_in_slices(stored, ARTICLES_PER_FREE_STEP)
         corpus.sort(key=lambda entry: entry[0].path)
         return self._build_engine(corpus)
 
@@ -857,8 +857,8 @@ class NewsService:
             progress=lambda done, total: self._report("index", done, total),
             state=state,
         )
-        free_gradually(tokens)
-        free_gradually(corpus, ARTICLES_PER_FREE_STEP)
+        free_in_slices(tokens)
+        free_in_slices(corpus, ARTICLES_PER_FREE_STEP)
         return engine
 
     async def _purge_old_questions(self) -> None:

@@ -10,18 +10,10 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 ARTICLES_PER_FREE_STEP = 50
 """Articles (each with its passages and tokens, hundreds of objects) freed per slice: a
 slice of thousands of articles freed enough objects at once to stall the event loop."""
-
-
-def free_gradually(items: list[Any], step: int = 2000) -> None:
-    """Empty a big list a slice at a time: freeing millions of objects in one deallocation
-    holds the GIL throughout, while each small slice lets the event loop thread run."""
-    while items:
-        del items[-step:]
 
 
 @contextmanager

@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import stat
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from .bm25 import BM25Index, pack_strings, unpack_strings
+from .segment_persist import write_atomic
 
 __all__ = ["SNAPSHOT_FORMAT", "SavedIndex", "load_index", "save_index"]
 
@@ -60,18 +59,7 @@ def save_index(path: Path, index: BM25Index, words: Iterable[str], key: str) -> 
     arrays[_WORDS] = pack_strings(words)
     header = {"format": SNAPSHOT_FORMAT, "key": key, "passages": len(index)}
     arrays[_HEADER] = pack_strings([json.dumps(header)])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as file:
-            _savez(file, **arrays)
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; it is as readable as the database
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, lambda file: _savez(file, **arrays))
     return path.stat().st_size
 
 

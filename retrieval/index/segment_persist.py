@@ -57,19 +57,27 @@ def _crc(path: Path) -> int:
     return crc
 
 
-def _write_atomic(path: Path, write: Callable[[Any], object]) -> dict[str, Any]:
-    """Write a file through a temporary one renamed into place; its manifest entry."""
+def write_atomic(path: Path, write: Callable[[Any], object]) -> None:
+    """Write a file through a temporary one beside it, synced, then renamed into place: a
+    crash or a full disk leaves the old file or the new one, never half of one (and no
+    temporary file). Raises :class:`OSError` with nothing left behind."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as file:
             write(file)
             file.flush()
             os.fsync(file.fileno())
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; it is as readable as the database
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _write_atomic(path: Path, write: Callable[[Any], object]) -> dict[str, Any]:
+    """:func:`write_atomic`, and the file's manifest entry."""
+    write_atomic(path, write)
     return {"file": path.name, "bytes": path.stat().st_size, "crc32": _crc(path)}
 
 

@@ -1,15 +1,17 @@
-"""The memory helpers: lists freed in slices, the cyclic collector paused and restored."""
+"""The memory helpers: the cyclic collector paused and restored (lists freed in slices are
+the library's ``free_in_slices``, which ``Engine.dismantle`` uses too)."""
 
 from __future__ import annotations
 
 import gc
 
-from bot.service.memory import cyclic_gc_paused, free_gradually
+from bot.service.memory import cyclic_gc_paused
+from retrieval.engine import free_in_slices
 
 
-def test_free_gradually_empties_the_list_in_place() -> None:
+def test_free_in_slices_empties_the_list_in_place() -> None:
     items: list[object] = list(range(10_001))
-    free_gradually(items, step=1000)
+    free_in_slices(items, step=1000)
     assert items == []
 
 
