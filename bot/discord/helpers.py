@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
 import discord
 from discord import app_commands
 
 from bot.messages import COMMAND_TEXTS, CommandText, Lang, messages_for
+from bot.render import answer_embed, render_answer
+from retrieval.answer import Answer
 
 log = logging.getLogger("bot.discord")
 
@@ -84,3 +86,25 @@ def moderators_only() -> Callable[[T], T]:
         raise app_commands.CheckFailure(messages.moderators_only.format(role=suffix))
 
     return app_commands.check(predicate)
+
+
+async def send_answer(
+    interaction: discord.Interaction,
+    answer: Answer,
+    *,
+    ephemeral: bool = False,
+    view: discord.ui.View | None = None,
+    intro: str | None = None,
+) -> discord.WebhookMessage:
+    """``answer`` as the interaction's follow-up: an embed where the bot may embed links,
+    else plain text without link previews (a quoted article's bare https:// link must not
+    unfurl a page). Never pings."""
+    options: dict[str, Any] = {"ephemeral": ephemeral, "allowed_mentions": NO_MENTIONS, "wait": True}
+    if view is not None:
+        options["view"] = view
+    embed = answer_embed(answer, intro=intro) if interaction.app_permissions.embed_links else None
+    if embed is not None:
+        sent = await interaction.followup.send(embed=embed, **options)
+    else:
+        sent = await interaction.followup.send(render_answer(answer, intro=intro), suppress_embeds=True, **options)
+    return cast(discord.WebhookMessage, sent)  # wait=True: the message, not None

@@ -24,7 +24,7 @@ from discord.ext import commands
 
 from bot.discord.client import NewsBot
 from bot.discord.components.feedback import answer_view, first_shown
-from bot.discord.helpers import NO_MENTIONS, interaction_lang, text
+from bot.discord.helpers import NO_MENTIONS, interaction_lang, send_answer, text
 from bot.messages import CommandText, messages_for
 from bot.render import answer_embed, render_answer
 from retrieval.answer import detect_language
@@ -104,14 +104,7 @@ class Ask(commands.Cog):
         )
         view = answer_view(self.bot, answer, interaction.user.id)
         shown = first_shown(answer)
-        embed = answer_embed(shown) if interaction.app_permissions.embed_links else None
-        if embed is not None:
-            sent = await interaction.followup.send(embed=embed, allowed_mentions=NO_MENTIONS, view=view, wait=True)
-        else:
-            # No link preview: a quoted article's bare https:// link must not unfurl a page.
-            sent = await interaction.followup.send(
-                render_answer(shown), allowed_mentions=NO_MENTIONS, suppress_embeds=True, view=view, wait=True
-            )
+        sent = await send_answer(interaction, shown, view=view)
         self.bot.follow_ups.remember(sent.id, answer.question)
 
     def _question_of(self, message: discord.Message) -> str | None:

@@ -18,9 +18,8 @@ import discord
 
 from bot.discord.client import NewsBot
 from bot.discord.components.delete import DeleteAnswer
-from bot.discord.helpers import NO_MENTIONS, interaction_lang
+from bot.discord.helpers import NO_MENTIONS, interaction_lang, send_answer
 from bot.messages import Messages, messages_for, say
-from bot.render import answer_embed, render_answer
 from bot.store import StoreError, VoteOutcome
 from retrieval.answer import Answer
 
@@ -114,13 +113,7 @@ class MoreSources(discord.ui.DynamicItem[Button], template=r"newsbot:more:(?P<ke
             return
         answer_lang, citations = more
         answer = Answer("", answer_lang, True, citations)
-        embed = answer_embed(answer) if interaction.app_permissions.embed_links else None
-        if embed is not None:
-            await interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
-        else:
-            await interaction.followup.send(
-                render_answer(answer), ephemeral=True, allowed_mentions=NO_MENTIONS, suppress_embeds=True
-            )
+        await send_answer(interaction, answer, ephemeral=True)
 
 
 def first_shown(answer: Answer) -> Answer:

@@ -16,9 +16,8 @@ import discord
 from discord import app_commands
 
 from bot.discord.client import NewsBot
-from bot.discord.helpers import NO_MENTIONS, interaction_lang, text
+from bot.discord.helpers import NO_MENTIONS, interaction_lang, send_answer, text
 from bot.messages import CommandText, messages_for
-from bot.render import answer_embed, render_answer
 
 _MENTION = re.compile(r"<(?:@[!&]?|#)\d+>|@everyone|@here")
 
@@ -68,16 +67,7 @@ async def sources_for_message(interaction: discord.Interaction, message: discord
     if not answer.answered or not answer.citations:
         await interaction.followup.send(m.supporting_none, ephemeral=True, allowed_mentions=NO_MENTIONS)
         return
-    embed = answer_embed(answer, intro=m.supporting_intro) if interaction.app_permissions.embed_links else None
-    if embed is not None:
-        await interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
-    else:
-        await interaction.followup.send(
-            render_answer(answer, intro=m.supporting_intro),
-            ephemeral=True,
-            allowed_mentions=NO_MENTIONS,
-            suppress_embeds=True,
-        )
+    await send_answer(interaction, answer, ephemeral=True, intro=m.supporting_intro)
 
 
 async def setup(bot: NewsBot) -> None:
