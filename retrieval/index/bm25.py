@@ -284,8 +284,8 @@ class BM25Index:
     def to_arrays(self) -> dict[str, np.ndarray]:
         """The whole index as plain numpy arrays (no pickle), for :meth:`from_arrays`.
 
-        A service saves them beside its database so that a restart with an unchanged
-        corpus loads the index instead of building it (see :mod:`retrieval.index.persist`).
+        A caller can save them (``numpy.savez``) and load the index back instead of
+        building it again.
         """
         meta = {
             "n": self._n,

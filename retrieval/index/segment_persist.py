@@ -2,8 +2,7 @@
 updated by writing only what changed.
 
 Rewriting a whole snapshot after every few added articles costs time and disk in
-proportion to the corpus (the monolithic :mod:`retrieval.index.persist` file is ~900 MB at
-1M passages). Segments are immutable, so a folder keeps one file per segment and a save
+proportion to the corpus (a whole-index file was ~900 MB at 1M passages). Segments are immutable, so a folder keeps one file per segment and a save
 writes only:
 
 * the segments not saved yet (``seg-<uid>.npz``); merged-away ones are deleted after;
