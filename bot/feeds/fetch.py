@@ -65,7 +65,8 @@ def check_scheme(url: str) -> str:
         raise UnsafeURLError(f"only http and https URLs can be followed, not {parts.scheme or 'a bare name'!r}")
     if not parts.hostname:
         raise UnsafeURLError(f"the URL has no host: {url!r}")
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path, parts.query, ""))
+    userinfo, at, host = parts.netloc.rpartition("@")
+    return urlunsplit((parts.scheme.lower(), userinfo + at + host.lower(), parts.path, parts.query, ""))
 
 
 def is_forbidden_address(address: str) -> bool:

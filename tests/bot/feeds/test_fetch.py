@@ -142,3 +142,9 @@ async def test_a_redirect_to_a_private_address_is_refused(site: Site, monkeypatc
         with pytest.raises(UnsafeURLError, match="intranet.example resolves to a private"):
             await fetcher.get(f"http://public.example:{site.port}/feed.xml")
     assert site.hits["/feed.xml"] == 1 and site.hits["/secret"] == 0
+
+
+def test_a_url_is_kept_as_a_server_sees_it_credentials_and_path_untouched() -> None:
+    assert check_scheme(" HTTPS://User:PaSS@Example.ORG:8080/Rss.xml?A=1#latest ") == (
+        "https://User:PaSS@example.org:8080/Rss.xml?A=1"
+    )
