@@ -7,6 +7,12 @@ Why it behaves like this:
   honour ``zlib-stream`` by default (one ``compressobj`` per connection, each payload
   flushed with ``Z_SYNC_FLUSH`` so it ends in ``00 00 ff ff``) so the client's real
   decompression path is exercised; ``compress=False`` sends text frames instead.
+  discord.py asks for ``zstd-stream`` instead when it can import a zstd decompressor (the
+  ``zstandard`` package, or ``compression.zstd`` from Python 3.14); this project installs
+  neither and runs on 3.11–3.13, so the choice is pinned to zlib-stream:
+  ``test_login_ready_and_heartbeats`` asserts the query discord.py sends, and a connection
+  asking for any other compression is closed (4000) with a warning naming it, rather than
+  answered in a framing real Discord would not use.
 * Intents are applied like Discord does: no GUILD_MESSAGES / DIRECT_MESSAGES intent,
   no MESSAGE_CREATE; without MESSAGE_CONTENT, guild messages that neither mention the
   bot nor come from it arrive with empty content. A bot relying on privileged data it
@@ -167,6 +173,10 @@ class GatewayServer:
         await ws.prepare(request)
         query = dict(request.query)
         self.connect_queries.append(query)
+        if query.get("compress") not in (None, "zlib-stream"):
+            _log.warning("the fake speaks zlib-stream only; the client asked %r", query.get("compress"))
+            await ws.close(code=4000, message=b"Unsupported compression in the fake.")
+            return ws
         use_zlib = self.compress and query.get("compress") == "zlib-stream"
         conn = GatewayConnection(ws=ws, query=query, compressor=zlib.compressobj() if use_zlib else None)
         self.connections.append(conn)
@@ -356,6 +366,22 @@ class GatewayServer:
         if author_id == bot_id or mentioned:
             return data
         return {**data, **_CONTENT_FIELDS}
+
+    async def request_reconnect(self) -> None:
+        """Send op 7 Reconnect on every connection, as Discord does before it moves a session
+        ("the client should attempt to resume": the session stays valid here, so a RESUME
+        succeeds; https://discord.com/developers/docs/events/gateway#reconnect)."""
+        for conn in list(self.connections):
+            await conn.send({"op": OP_RECONNECT, "d": None, "s": None, "t": None})
+
+    async def invalidate_sessions(self, *, resumable: bool) -> None:
+        """Send op 9 Invalid Session on every connection. ``d`` says whether the session may be
+        resumed; when it may not, the session is forgotten, so the client must IDENTIFY anew
+        (https://discord.com/developers/docs/events/gateway-events#invalid-session)."""
+        for conn in list(self.connections):
+            if not resumable and conn.session is not None:
+                self.sessions.pop(conn.session.id, None)
+            await conn.send({"op": OP_INVALID_SESSION, "d": resumable, "s": None, "t": None})
 
     async def close_all(self, code: int = 1001, message: bytes = b"") -> None:
         """Close every client websocket (``code=4000`` makes discord.py RESUME)."""

@@ -142,3 +142,32 @@ async def test_after_the_first_ready_a_gateway_drop_is_still_retried(tmp_path: P
             os.kill(os.getpid(), signal.SIGTERM)
             code = await asyncio.wait_for(run, 15)
     assert "5,6 millions" in reply.text and code == ExitCode.OK
+
+
+@pytest.mark.parametrize("how", ["op 7 reconnect", "op 9 resumable", "op 9 not resumable"])
+async def test_after_the_first_ready_the_gateway_asking_to_reconnect_costs_no_answer(tmp_path: Path, how: str) -> None:
+    """Discord sends op 7 before moving a session and op 9 when a session is invalid; the bot
+    resumes (or identifies again when the session is gone) and keeps answering."""
+    settings = make_settings(tmp_path, ROOT / "seeds")
+    async with FakeDiscord(token=TOKEN, guilds=[build_guild()]) as fake:
+        with patched_endpoints(fake):
+            run = asyncio.create_task(serve(settings, guild_ready_timeout=0.05))
+            await fake.wait_until_ready()
+            if how == "op 7 reconnect":
+                await fake.gateway.request_reconnect()
+                await fake.wait_for(lambda: fake.gateway.resume_payloads or None, what="a RESUME")
+            elif how == "op 9 resumable":
+                await fake.gateway.invalidate_sessions(resumable=True)
+                await fake.wait_for(lambda: fake.gateway.resume_payloads or None, what="a RESUME")
+            else:
+                await fake.gateway.invalidate_sessions(resumable=False)
+                await fake.wait_for(lambda: len(fake.gateway.identify_payloads) >= 2 or None, what="a new IDENTIFY")
+            await fake.wait_for(lambda: fake.gateway.connections or None, what="the connection back")
+            assert not run.done()
+            await fake.send_message_create(
+                channel_id=CHANNEL_ID, author=MEMBER, content=f"<@{fake.bot_user.id}> {COST_QUESTION}"
+            )
+            reply = await fake.wait_for_message(CHANNEL_ID, timeout=20)
+            os.kill(os.getpid(), signal.SIGTERM)
+            code = await asyncio.wait_for(run, 15)
+    assert "5,6 millions" in reply.text and code == ExitCode.OK
