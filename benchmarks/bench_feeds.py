@@ -190,8 +190,8 @@ async def bench(size: int, workdir: Path, n_items: int) -> None:
                 polled = time.perf_counter() - started
     print(
         f"poll of 1 feed with {n_items} new items: {polled:.2f} s ({len(report.outcome.added)} articles added), "
-        f"of which {polled - adding:.2f} s fetching and extracting, {adding:.2f} s adding them (stored corpus "
-        "read, index rebuilt, one transaction, engine swapped); "
+        f"of which {polled - adding:.2f} s fetching and extracting, {adding:.2f} s adding them (parsed, "
+        "one transaction, the next engine derived from the live one and swapped); "
         f"a question about a new item answered {answerable:.2f} s after the poll started "
         f"({asked} asks meanwhile); loop lag throughout {lag.summary()}"
     )
