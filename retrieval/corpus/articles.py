@@ -41,13 +41,18 @@ def parse_article(path: str, raw: bytes, manifest: Metadata | None = None, *, di
     meta = front.merged_over(manifest or Metadata())
     if suffix in MARKDOWN_SUFFIXES:
         text = markdown_to_text(text)
-    return article_from_text(path, text, meta, content_hash)
+    return article_from_text(path, text, meta, content_hash, brief=True)
 
 
-def article_from_text(path: str, text: str, meta: Metadata, content_hash: str) -> Article:
+def article_from_text(path: str, text: str, meta: Metadata, content_hash: str, *, brief: bool = False) -> Article:
     """Clean plain ``text`` into an article: the headline and date found when ``meta`` lacks
     them, page boilerplate removed. Shared by files and pages fetched from the web, so both
-    are quoted and described the same way. Raises :class:`ArticleError`."""
+    are quoted and described the same way. Raises :class:`ArticleError`.
+
+    ``brief``: a text of one sentence is an article (its headline and its text), as a
+    one-line news brief written as a file is. Not for pages: a page whose only sentence is
+    its title is a JavaScript wall, a consent or an error page, and a feed item falls back
+    to its own summary instead."""
     lines = [line.strip() for line in text.split("\n")]
     lines = [line for line in lines if line]
 
@@ -60,7 +65,8 @@ def article_from_text(path: str, text: str, meta: Metadata, content_hash: str) -
         if not is_boilerplate(line) and fold_for_matching(line) != fold_for_matching(title or "")
     ]
     if (
-        not body
+        brief
+        and not body
         and title
         and title.endswith(_SENTENCE_END)
         and fold_for_matching(title) in map(fold_for_matching, lines)

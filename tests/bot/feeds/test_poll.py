@@ -14,6 +14,7 @@ import pytest
 
 from bot.config import Settings
 from bot.feeds.fetch import Fetcher
+from bot.feeds.items import FeedItem, article_from_page
 from bot.feeds.poll import Poller, import_file, next_poll_time
 from bot.render import render_answer
 from bot.reports import stats_text
@@ -404,3 +405,15 @@ async def test_a_poll_and_a_reload_never_run_at_the_same_time(
     assert len(report.outcome.added) == 1
     assert (await waiting).ok
     assert (await service.ask(TARTE_QUESTION)).answered
+
+
+def test_a_page_whose_only_sentence_is_its_title_falls_back_to_the_feed_summary() -> None:
+    """A JavaScript wall or consent page is not the article: the item's own summary is."""
+    wall = "Please enable JavaScript to view this page."
+    page = f"<html><head><title>{wall}</title></head><body><h1>{wall}</h1></body></html>".encode()
+    summary = "Mistral AI raised 600 million euros in a round led by General Catalyst, the company said on Tuesday."
+    item = FeedItem(
+        link="https://news.example/a", title="Mistral raises 600 million euros", summary=summary, published="2025-01-02"
+    )
+    made = article_from_page(page, item, "https://news.example/a")
+    assert made.article.text == summary
