@@ -86,6 +86,19 @@ _SHOUTED_LETTERS = 12
 about which words are names."""
 
 
+def is_chat_word(text: str, word: str, start: int, end: int) -> bool:
+    """Whether ``word`` (at ``text[start:end]``) is politeness around the question: in lower
+    case anywhere ("… merci"), capitalised only where a greeting or a thanks stands — first,
+    or before punctuation or the end ("Bonjour, …", "Hi! …", "… Merci !") — and never in
+    capitals ("SVP" is a party) or inside a name ("Salut Capital")."""
+    if fold_accents(word.lower()) not in CHAT_WORDS or (word.isupper() and len(word) > 1):
+        return False
+    if word.islower():
+        return True
+    after = text[end:].lstrip()
+    return not text[:start].strip() or not after or not after[0].isalnum()
+
+
 def question_text(text: str) -> str:
     """The words of a chat message as a question: markup removed (links keep their text,
     mentions and emphasis go), and a shouted question lowered, so that "**Combien** a coûté
@@ -202,7 +215,8 @@ class QuestionParser:
         opening = True
         for token in own.tokens(text):
             folded = fold_accents(token.surface.lower())
-            if folded in CHAT_WORDS or (opening and folded.split("-")[0] in COMMON_OPENERS):
+            chat = is_chat_word(text, token.surface, token.start, token.end)
+            if chat or (opening and folded.split("-")[0] in COMMON_OPENERS):
                 continue  # "Bonjour, dis-moi …", "… merci": no article is about them
             opening = False
             key = self._alternatives(token.surface, token.term, lang)
@@ -261,7 +275,9 @@ class QuestionParser:
             inner_capital = any(c.isupper() for c in word[1:])
             if not has_alpha or len(word) < 2 or ordinal(word) is not None:
                 continue  # "XIXe", "10ème": an ordinal, not a name
-            if (self._french.is_stopword(word) and not word.isupper()) or fold_accents(word.lower()) in CHAT_WORDS:
+            if (self._french.is_stopword(word) and not word.isupper()) or is_chat_word(
+                text, word, match.start(), match.end()
+            ):
                 continue
             if (has_digit and has_alpha) or inner_capital or (capitalised and index > 0):
                 names.append(word)

@@ -263,3 +263,13 @@ def test_thanks_in_english_is_not_a_name(parser: QuestionParser) -> None:
     question = parser.parse("Hi! How much did it cost to train DeepSeek R1? Thanks")
     assert "Thanks" not in question.names and "Hi" not in question.names
     assert question.opening_word is None
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("Combien de sièges a gagné le SVP ?", "SVP"), ("What did Salut Capital raise?", "Salut")],
+)
+def test_a_name_spelt_like_a_politeness_word_stays_a_name(parser: QuestionParser, text: str, name: str) -> None:
+    question = parser.parse(text)
+    assert name in question.names
+    assert any(c.surface == name for c in question.concepts)
