@@ -1,6 +1,6 @@
 """Answers kept for their buttons: citations to and from the JSON the store keeps.
 
-Each citation is kept with the article's title, publisher, link and date, so "more sources"
+Each citation is kept with the article's title, publisher, author, link and date, so "more sources"
 still names its articles after a reload that changed or removed them (the quote is verbatim
 from the article as it was when the answer was given).
 """
@@ -20,6 +20,7 @@ def _article_record(article: Article) -> dict[str, Any]:
         "source": article.source,
         "url": article.url,
         "published": article.published,
+        "author": article.author,
     }
 
 
@@ -33,6 +34,7 @@ def _article(record: dict[str, Any]) -> Article:
         source=record.get("source"),
         url=record.get("url"),
         published=record.get("published"),
+        author=record.get("author"),
     )
 
 
