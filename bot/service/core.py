@@ -804,8 +804,12 @@ class NewsService:
 
         def merge() -> None:
             merged = False
-            while self._engine is engine and engine.merge_step():
-                merged = True
+            try:
+                while self._engine is engine and engine.merge_step():
+                    merged = True
+            except Exception as error:  # merging is an optimisation: the segments stay as they are
+                log.warning("index segments not merged (%s); answers are unchanged", error, exc_info=True)
+                return
             if merged and self._engine is engine and self._snapshot_generation == generation:
                 try:
                     write_snapshot(path, engine, generation)

@@ -60,12 +60,15 @@ async def refresh_web_articles(store: Store, in_build: InBuild, analyzers: Analy
             if item.article.path in paths
         ]
         duration = time.perf_counter() - started
-        run = ReloadRun(requested_by, started_at, duration, 0, len(parsed), 0, 0, failures, ok=True)
+        run = ReloadRun(requested_by, started_at, duration, 0, len(parsed), 0, 0, failures, ok=True, kind="refresh")
         await store.refresh_web_articles(
             parsed, records, run, utc_timestamp(), pipeline=pipeline, expected_generation=generation
         )
     except StoreError as error:
         log.warning("web articles of another text pipeline not extracted again: %s", error)
+        return 0
+    except Exception:  # a bug in an extractor: the stored versions stay, the reload goes on
+        log.exception("web articles of another text pipeline not extracted again")
         return 0
     log.info("%d web articles extracted again by the text pipeline %s", len(parsed), pipeline)
     return len(parsed)

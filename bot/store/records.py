@@ -94,7 +94,8 @@ class ReloadRun:
     """The corpus generation a successful run left (see :class:`StoredCorpus`), filled in
     with ``id``; ``None`` for a failed run, which changed nothing."""
     kind: str = "reload"
-    """``"reload"`` (the folder, or the start), ``"poll"`` (the feeds) or ``"import"``."""
+    """``"reload"`` (the folder, or the start), ``"poll"`` (the feeds), ``"import"``, or
+    ``"refresh"`` (web articles extracted again by a new text pipeline)."""
     feeds: int | None = None
     """A poll's feeds polled, and those that failed (their errors are its ``failures``)."""
     feeds_failed: int | None = None

@@ -284,6 +284,9 @@ async def test_a_new_text_pipeline_extracts_stored_web_articles_again_without_th
         assert {path: row.first_seen for path, row in after.items()} == {p: r.first_seen for p, r in before.items()}
         assert (await service.ask(TARTE_QUESTION)).citations[0].article.author == "Annick Le Goff"
         assert (await service.ask(ROBOT_QUESTION)).answered
+        # The refresh is not the operator's last reload in /stats.
+        last = (await service.store.stats(datetime.now(UTC))).last_reload
+        assert last is None or last.updated == 0  # the three web articles were not "updated" by a reload
 
     age_web_articles(settings.db_path)
     async with await NewsService.open(settings, reload_if_changed=False) as service:  # `newsbot reload`
