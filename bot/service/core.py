@@ -69,6 +69,10 @@ log = logging.getLogger("bot.service")
 
 T = TypeVar("T")
 
+PURGE_EVERY_S = 24 * 3600.0
+"""How often a long-running service deletes questions and kept answers past their retention
+(a start does it too): the answers table gains a row for every answer posted on Discord."""
+
 
 def in_context(parser: QuestionParser, question: str, previous: str | None) -> str:
     """``question`` asked as a follow-up of ``previous``: when it names nothing itself ("Et
@@ -141,6 +145,7 @@ class NewsService:
         """Question logs being written."""
         self._snapshot_writes: set[asyncio.Future[None]] = set()
         self._answering: Counter[int] = Counter()
+        self._purged_at = time.monotonic()
         """Questions being answered, per engine (by id)."""
         self._engine_generation: str | None = None
         """The stored corpus generation the live engine was built from."""
@@ -419,6 +424,9 @@ class NewsService:
         question = storable(answer.question) if self.settings.log_questions else None
         citations = [citation_record(c) for c in answer.citations]
         self._in_background(self._remember(key, question, answer.lang, citations, shown))
+        if time.monotonic() - self._purged_at >= PURGE_EVERY_S:
+            self._purged_at = time.monotonic()
+            self._in_background(self._purge_old_questions())
         return key
 
     async def _remember(self, key: int, question: str | None, lang: str, citations: list[Any], shown: int) -> None:

@@ -17,6 +17,7 @@ import retrieval.corpus.files as corpus_module
 import retrieval.engine as engine_module
 from bot.config import Settings
 from bot.service import NewsService, ReloadInProgress, ServiceError
+from bot.service import core as service_core
 from retrieval.corpus.files import ArticleError
 from retrieval.records import Article
 
@@ -690,3 +691,16 @@ async def test_a_reload_that_finds_nothing_changed_does_not_rewrite_the_articles
         written = wal.stat().st_size if wal.exists() else 0
     assert report.ok and report.unchanged == 20
     assert written < text_bytes / 10, f"a no-change reload wrote {written} bytes for {text_bytes} of articles"
+
+
+async def test_a_long_running_service_forgets_answers_past_their_retention(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with await NewsService.open(settings_for(tmp_path, corpus, question_retention_days=30)) as service:
+        old = "2000-01-01T00:00:00.000000+00:00"
+        await service.store.remember_answer(1, asked_at=old, question="Quand ?", lang="fr", citations=[], shown=1)
+        monkeypatch.setattr(service_core, "PURGE_EVERY_S", 0.0)  # a day has passed since the start
+        answer = await service.ask("Combien a coûté l'entraînement de DeepSeek R1 ?")
+        service.remember_answer(answer, shown=1)
+        await service.settle()
+        assert await service.store.stored_answer(1) is None
