@@ -599,46 +599,10 @@ class Surface:
 DISCORD = Surface()
 TERMINAL = Surface(terminal=True)
 
-COMMAND_NAMES: dict[bool, dict[str, str]] = {
-    # Discord: slash commands (English names; a French client also shows their French ones).
-    False: {
-        "/headlines": "`/headlines`",
-        "/reload-force": "`/reload force:True`",
-        "/feeds-add": "`/feeds add`",
-        "/feeds-list": "`/feeds list`",
-    },
-    # The terminal: ``newsbot`` subcommands.
-    True: {
-        "/headlines": "`newsbot headlines`",
-        "/reload-force": "`newsbot reload --allow-shrink`",
-        "/feeds-add": "`newsbot feeds add URL`",
-        "/feeds-list": "`newsbot feeds list`",
-    },
-}
-
-
-def for_surface(templates: Messages, surface: Surface) -> Messages:
-    """``templates`` with their command and setting names filled in for ``surface``."""
-    names = {**COMMAND_NAMES[surface.terminal], "$db": surface.db_setting, "$corpus": surface.corpus_setting}
-
-    def fill(text: str) -> str:
-        for key, name in names.items():
-            text = text.replace("{" + key + "}", name)
-        return text
-
-    return Messages(**{f.name: fill(getattr(templates, f.name)) for f in fields(Messages)})
-
-
-TEMPLATES: dict[Lang, Messages] = {Lang.FR: _FRENCH, Lang.EN: _ENGLISH}
-FRENCH = for_surface(_FRENCH, DISCORD)
-ENGLISH = for_surface(_ENGLISH, DISCORD)
-MESSAGES: dict[Lang, Messages] = {Lang.FR: FRENCH, Lang.EN: ENGLISH}
-"""Each language's sentences as Discord shows them."""
-
 
 @cache
 def _messages(lang: Lang, surface: Surface) -> Messages:
-    return MESSAGES[lang] if surface == DISCORD else for_surface(TEMPLATES[lang], surface)
+    return MESSAGES[lang] if surface == DISCORD else for_surface(TEMPLATES[lang], surface, lang)
 
 
 def messages_for(lang: str | None, default: Lang = Lang.FR, surface: Surface = DISCORD) -> Messages:
@@ -825,3 +789,45 @@ COMMAND_TEXTS: dict[Lang, dict[CommandText, str]] = {
         CommandText.MESSAGE_SOURCES: "Sources de ce message",
     },
 }
+
+
+TERMINAL_COMMANDS: dict[str, str] = {
+    "/headlines": "`newsbot headlines`",
+    "/reload-force": "`newsbot reload --allow-shrink`",
+    "/feeds-add": "`newsbot feeds add URL`",
+    "/feeds-list": "`newsbot feeds list`",
+}
+"""How a sentence's ``{/…}`` names a command in the terminal: a ``newsbot`` subcommand."""
+
+
+def command_names(lang: Lang, surface: Surface) -> dict[str, str]:
+    """How a sentence's ``{/…}`` names a command: in the terminal a ``newsbot`` subcommand;
+    on Discord the slash command as a client in ``lang`` shows it (``/titres`` in French)."""
+    if surface.terminal:
+        return TERMINAL_COMMANDS
+    t = COMMAND_TEXTS[lang]
+    return {
+        "/headlines": f"`/{t[CommandText.HEADLINES]}`",
+        "/reload-force": f"`/{t[CommandText.RELOAD]} {t[CommandText.RELOAD_FORCE]}:True`",
+        "/feeds-add": f"`/{t[CommandText.FEEDS]} {t[CommandText.FEEDS_ADD]}`",
+        "/feeds-list": f"`/{t[CommandText.FEEDS]} {t[CommandText.FEEDS_LIST]}`",
+    }
+
+
+def for_surface(templates: Messages, surface: Surface, lang: Lang) -> Messages:
+    """``templates`` (in ``lang``) with their command and setting names filled in for ``surface``."""
+    names = {**command_names(lang, surface), "$db": surface.db_setting, "$corpus": surface.corpus_setting}
+
+    def fill(text: str) -> str:
+        for key, name in names.items():
+            text = text.replace("{" + key + "}", name)
+        return text
+
+    return Messages(**{f.name: fill(getattr(templates, f.name)) for f in fields(Messages)})
+
+
+TEMPLATES: dict[Lang, Messages] = {Lang.FR: _FRENCH, Lang.EN: _ENGLISH}
+FRENCH = for_surface(_FRENCH, DISCORD, Lang.FR)
+ENGLISH = for_surface(_ENGLISH, DISCORD, Lang.EN)
+MESSAGES: dict[Lang, Messages] = {Lang.FR: FRENCH, Lang.EN: ENGLISH}
+"""Each language's sentences as Discord shows them."""

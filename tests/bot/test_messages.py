@@ -98,3 +98,12 @@ def test_no_sentence_is_left_with_a_command_or_setting_to_fill_in(field: str) ->
         for surface in (DISCORD, TERMINAL):
             text = getattr(messages_for(lang, surface=surface), field)
             assert "{/" not in text and "{$" not in text, (lang, surface, text)
+
+
+def test_french_sentences_name_the_commands_as_a_french_client_shows_them() -> None:
+    # Discord shows a French client the commands' French names (name_localizations).
+    french = messages_for("fr")
+    assert "`/titres`" in french.abstain and "/headlines" not in french.abstain
+    assert "`/headlines`" in messages_for("en").abstain
+    everything = " ".join(str(getattr(french, name)) for name in french.__slots__)
+    assert "`/headlines`" not in everything and "`/feeds " not in everything and "`/reload " not in everything
