@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import discord
 from discord import app_commands
@@ -13,6 +13,9 @@ from discord import app_commands
 from bot.messages import COMMAND_TEXTS, CommandText, Lang, messages_for
 from bot.render import answer_embed, render_answer
 from retrieval.answer import Answer
+
+if TYPE_CHECKING:
+    from bot.discord.client import NewsBot
 
 log = logging.getLogger("bot.discord")
 
@@ -70,14 +73,20 @@ class NewsTranslator(app_commands.Translator):
 T = TypeVar("T")
 
 
+def news_bot(interaction: discord.Interaction) -> NewsBot:
+    """The bot an interaction reached (always newsbot's own client)."""
+    from bot.discord.client import NewsBot  # the client imports these helpers
+
+    bot = interaction.client
+    assert isinstance(bot, NewsBot)
+    return bot
+
+
 def moderators_only() -> Callable[[T], T]:
     """Refuse non-moderators with a polite, localised CheckFailure (shown ephemerally)."""
 
     def predicate(interaction: discord.Interaction) -> bool:
-        from bot.discord.client import NewsBot  # the client imports these helpers
-
-        bot = interaction.client
-        assert isinstance(bot, NewsBot)
+        bot = news_bot(interaction)
         if bot.is_moderator(interaction):
             return True
         messages = messages_for(interaction_lang(interaction))

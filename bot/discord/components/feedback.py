@@ -18,7 +18,7 @@ import discord
 
 from bot.discord.client import NewsBot
 from bot.discord.components.delete import DeleteAnswer
-from bot.discord.helpers import NO_MENTIONS, interaction_lang, send_answer
+from bot.discord.helpers import NO_MENTIONS, interaction_lang, news_bot, send_answer
 from bot.messages import Messages, messages_for, say
 from bot.store import StoreError, VoteOutcome
 from retrieval.answer import Answer
@@ -29,12 +29,6 @@ FIRST_CITATIONS = 1
 """How many citations an answer shows at first; "more sources" shows the others."""
 
 Button = discord.ui.Button[discord.ui.View]
-
-
-def _bot(interaction: discord.Interaction) -> NewsBot:
-    bot = interaction.client
-    assert isinstance(bot, NewsBot)
-    return bot
 
 
 class Vote(discord.ui.DynamicItem[Button], template=r"newsbot:vote:(?P<key>[0-9]+):(?P<helpful>[01])"):
@@ -60,7 +54,7 @@ class Vote(discord.ui.DynamicItem[Button], template=r"newsbot:vote:(?P<key>[0-9]
         m = messages_for(interaction_lang(interaction))
         await interaction.response.defer()  # an update of nothing: the message stays as it is
         try:
-            outcome = await _bot(interaction).service.vote(self.key, interaction.user.id, self.helpful)
+            outcome = await news_bot(interaction).service.vote(self.key, interaction.user.id, self.helpful)
         except StoreError as error:
             log.warning("vote on answer %s not recorded: %s", self.key, error)
             text = m.vote_failed.format(error=say(error, interaction_lang(interaction)))
@@ -101,7 +95,7 @@ class MoreSources(discord.ui.DynamicItem[Button], template=r"newsbot:more:(?P<ke
         lang = interaction_lang(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
-            more = await _bot(interaction).service.more_citations(self.key)
+            more = await news_bot(interaction).service.more_citations(self.key)
         except StoreError as error:
             log.warning("citations of answer %s not read: %s", self.key, error)
             await interaction.followup.send(say(error, lang), ephemeral=True, allowed_mentions=NO_MENTIONS)

@@ -23,7 +23,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord.client import NewsBot
-from bot.discord.helpers import NO_MENTIONS, interaction_lang, text
+from bot.discord.helpers import NO_MENTIONS, interaction_lang, news_bot, text
 from bot.messages import CommandText, messages_for
 from bot.render import one_line, safe, shorten
 from bot.reports import ListingPage, listing_page, sources_title
@@ -39,12 +39,6 @@ in the page buttons' ``custom_id``, which Discord caps at 100 characters
 HEADLINES_MAX = 100
 
 Button = discord.ui.Button[discord.ui.View]
-
-
-def _bot(interaction: discord.Interaction) -> NewsBot:
-    bot = interaction.client
-    assert isinstance(bot, NewsBot)
-    return bot
 
 
 async def build_page(bot: NewsBot, kind: str, arg: str, lang: str, number: int) -> ListingPage:
@@ -98,7 +92,7 @@ class PageButton(
         return cls(match["kind"], match["lang"], int(match["owner"]), int(match["page"]), match["arg"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        bot = _bot(interaction)
+        bot = news_bot(interaction)
         mine = interaction.user.id == self.owner
         # Acknowledged first: the store may take longer than Discord's three seconds.
         if mine:

@@ -16,7 +16,7 @@ import discord
 from discord import app_commands
 
 from bot.discord.client import NewsBot
-from bot.discord.helpers import NO_MENTIONS, interaction_lang, send_answer, text
+from bot.discord.helpers import NO_MENTIONS, interaction_lang, news_bot, send_answer, text
 from bot.messages import CommandText, messages_for
 
 _MENTION = re.compile(r"<(?:@[!&]?|#)\d+>|@everyone|@here")
@@ -45,8 +45,7 @@ def message_text(message: discord.Message, own: bool = False) -> str:
 
 
 async def sources_for_message(interaction: discord.Interaction, message: discord.Message) -> None:
-    bot = interaction.client
-    assert isinstance(bot, NewsBot)
+    bot = news_bot(interaction)
     looked_up = message_text(message, own=bot.user is not None and message.author.id == bot.user.id)
     lang = interaction_lang(interaction)
     if not looked_up:
