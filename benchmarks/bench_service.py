@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 from bot.config import Settings  # noqa: E402
 from bot.discord.runner import make_event_loop_responsive  # noqa: E402
 from bot.render import render_answer  # noqa: E402
-from bot.service import NewsService  # noqa: E402
+from bot.service import NewsService, ReloadReport  # noqa: E402
 from retrieval.answer import QuestionContext, compose  # noqa: E402
 from retrieval.engine import SEARCH_DEPTH  # noqa: E402
 from retrieval.snapshot import segments_folder  # noqa: E402
@@ -230,14 +230,8 @@ async def bench(label: str, corpus: Path, questions: list[str], workdir: Path, n
         path.write_text(
             path.read_text(encoding="utf-8") + "Une phrase ajoutée pour la mise à jour.\n", encoding="utf-8"
         )
-    asked_during = 0
     with LagSampler() as lag:
-        reload = asyncio.create_task(service.reload(requested_by="bench"))
-        while not reload.done():
-            await service.ask(sample[asked_during % len(sample)])
-            asked_during += 1
-            await asyncio.sleep(0.01)
-        report = await reload
+        report, asked_during = await reload_while_asking(service, sample, pause=0.01)
         started = time.perf_counter()
         await service.settle()  # the new index snapshot is written after the swap
         saved = time.perf_counter() - started
@@ -249,6 +243,18 @@ async def bench(label: str, corpus: Path, questions: list[str], workdir: Path, n
     await bench_added(service, corpus, sample, settings)
     print(f"resident memory (peak): {rss_mb():.0f} MB")
     await service.close()
+
+
+async def reload_while_asking(service: NewsService, sample: list[str], pause: float) -> tuple[ReloadReport, int]:
+    """A reload, with a question asked every ``pause`` seconds until it returns: its report
+    and how many questions were answered meanwhile."""
+    asked = 0
+    reload = asyncio.create_task(service.reload(requested_by="bench"))
+    while not reload.done():
+        await service.ask(sample[asked % len(sample)])
+        asked += 1
+        await asyncio.sleep(pause)
+    return await reload, asked
 
 
 async def bench_added(
@@ -264,15 +270,9 @@ async def bench_added(
         await service.reload(requested_by="bench")
         no_change = time.perf_counter() - started
         added = add_articles(corpus, passages, 10, round_)
-        asked_during = 0
         with LagSampler() as lag:
             started = time.perf_counter()
-            reload = asyncio.create_task(service.reload(requested_by="bench"))
-            while not reload.done():
-                await service.ask(sample[asked_during % len(sample)])
-                asked_during += 1
-                await asyncio.sleep(0.005)
-            report = await reload
+            report, asked_during = await reload_while_asking(service, sample, pause=0.005)
             answerable = time.perf_counter() - started
             wall = time.time()
             settle_started = time.perf_counter()
