@@ -69,19 +69,12 @@ def _apply(index: SegmentedBM25, live: dict[int, list[str]], op: tuple[str, obje
 
 def _check(index: SegmentedBM25, live: dict[int, list[str]], q: list[str], k: int) -> None:
     order = sorted(live)
-    corpus = [live[h] for h in order]
-    assert len(index) == len(corpus)
     assert index.handles().tolist() == order
-    if not any(corpus):  # rank-bm25 divides by a zero average length there
-        assert index.top_k(q, k) == []
+    corpus = [live[h] for h in order]
+    _check_ordered(index, corpus, q, k, ids=order)
+    if not any(corpus):
         return
     okapi = BM25Okapi(corpus)
-    expected = okapi.get_scores(q)
-    assert np.array_equal(_bits(index.get_scores(q)), _bits(expected))
-    terms = set(q)
-    matching = [i for i, doc in enumerate(corpus) if terms.intersection(doc)]
-    ranked = sorted(matching, key=lambda i: (-expected[i], i))[:k]
-    assert index.top_k(q, k) == [(order[i], float(expected[i])) for i in ranked]
     for w in WORDS:
         assert index.doc_freq(w) == sum(w in doc for doc in corpus)
         assert (w in index) == (index.doc_freq(w) > 0)
@@ -185,10 +178,13 @@ def test_ties_break_by_handle_across_segments(k: int) -> None:
     assert len({s for _, s in top}) == 1
 
 
-def _check_ordered(index: SegmentedBM25, corpus: list[list[str]], q: list[str], k: int) -> None:
-    """``index`` (after ``set_order``) against rank-bm25 on ``corpus``, in that order."""
+def _check_ordered(
+    index: SegmentedBM25, corpus: list[list[str]], q: list[str], k: int, ids: list[int] | None = None
+) -> None:
+    """``index`` against rank-bm25 on ``corpus``, in that order: bitwise scores, and the top
+    ``k`` as ``ids`` (the passages' handles; their positions when None) with rank-bm25's ties."""
     assert len(index) == len(corpus)
-    if not any(corpus):
+    if not any(corpus):  # rank-bm25 divides by a zero average length there
         assert index.top_k(q, k) == []
         return
     okapi = BM25Okapi(corpus)
@@ -197,7 +193,8 @@ def _check_ordered(index: SegmentedBM25, corpus: list[list[str]], q: list[str], 
     terms = set(q)
     matching = [i for i, doc in enumerate(corpus) if terms.intersection(doc)]
     ranked = sorted(matching, key=lambda i: (-expected[i], i))[:k]
-    assert index.top_k(q, k) == [(i, float(expected[i])) for i in ranked]
+    named = ids if ids is not None else list(range(len(corpus)))
+    assert index.top_k(q, k) == [(named[i], float(expected[i])) for i in ranked]
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
