@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from .candidates import Hit, iter_passage_windows
 from .decision import decide
-from .features import LocalWeights, QuestionContext, passage_candidates, sentence_masks
+from .features import LocalWeights, QuestionContext, passage_candidates
 from .model import AnswerModels, shipped_models
 from .question import NUMBER, ParsedQuestion
 from .quotes import make_quote
@@ -32,7 +32,7 @@ def gather_candidates(view: CorpusView, context: QuestionContext, hits: list[Hit
     articles = [view.passages[h.passage_index].article_path for h in hits]
     counts = Counter(articles)
     groups = list(iter_passage_windows(view, hits))
-    local = LocalWeights.build(context, sentence_masks(view, context, groups))
+    local = LocalWeights.build(view, context, groups)
     candidates: list[Candidate] = []
     for group in groups:
         path = articles[group.rank]

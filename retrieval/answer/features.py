@@ -188,9 +188,7 @@ class QuestionContext:
         """Weighted share of the question's adjacent concept pairs in ``mask``."""
         cached = self._pair_share.get(mask)
         if cached is None:
-            total = sum(self.pair_weights)
-            share = sum(w for i, w in enumerate(self.pair_weights) if mask >> i & 1) / total if total else 0.0
-            cached = self._pair_share[mask] = share
+            cached = self._pair_share[mask] = _weighted_share(self.pair_weights, mask)
         return cached
 
     def missing(self, mask: int) -> float:
@@ -206,8 +204,7 @@ class QuestionContext:
         so the float result does not depend on set iteration order)."""
         cached = self._mask_weight.get(mask)
         if cached is None:
-            weight = sum(w for i, w in enumerate(self.weights) if mask >> i & 1)
-            cached = self._mask_weight[mask] = weight / self.total if self.total else 0.0
+            cached = self._mask_weight[mask] = _weighted_share(self.weights, mask)
         return cached
 
 
@@ -223,15 +220,30 @@ class LocalWeights:
 
     weights: tuple[float, ...]
     mixed: tuple[float, ...]
+    masks: dict[tuple[str, int], int]
+    """The question words in each retrieved sentence, by (article path, sentence start): the
+    windows' features read them here rather than intersect each sentence again."""
     _cache: dict[int, tuple[float, float]]
 
     @classmethod
-    def build(cls, context: QuestionContext, sentence_masks: Sequence[int]) -> LocalWeights:
-        n = len(sentence_masks)
-        counts = [sum(1 for mask in sentence_masks if mask >> i & 1) for i in range(len(context.concepts))]
+    def build(cls, view: CorpusView, context: QuestionContext, groups: Sequence[PassageWindows]) -> LocalWeights:
+        """From every distinct sentence around the retrieved passages."""
+        masks: dict[tuple[str, int], int] = {}
+        for group in groups:
+            path = view.passages[group.hit.passage_index].article_path
+            for span in group.sentences:
+                key = (path, span.start)
+                if key not in masks:
+                    masks[key] = context.mask(view.sentence_terms(path, span))
+        return cls.from_masks(context, masks)
+
+    @classmethod
+    def from_masks(cls, context: QuestionContext, masks: dict[tuple[str, int], int]) -> LocalWeights:
+        n = len(masks)
+        counts = [sum(1 for mask in masks.values() if mask >> i & 1) for i in range(len(context.concepts))]
         local = tuple(math.log(1.0 + (n - count + 0.5) / (count + 0.5)) for count in counts)
         mixed = tuple(a * b for a, b in zip(local, context.weights, strict=True))
-        return cls(local, mixed, {})
+        return cls(local, mixed, masks, {})
 
     def coverage(self, mask: int) -> tuple[float, float]:
         """Shares of the local and of the mixed weight in ``mask``."""
@@ -292,18 +304,6 @@ def answer_type_present(parsed: ParsedQuestion, text: str) -> bool:
     return False
 
 
-def sentence_masks(view: CorpusView, context: QuestionContext, groups: Sequence[PassageWindows]) -> list[int]:
-    """The question words found in each distinct sentence around the retrieved passages."""
-    seen: dict[tuple[str, int], int] = {}
-    for group in groups:
-        path = view.passages[group.hit.passage_index].article_path
-        for span in group.sentences:
-            key = (path, span.start)
-            if key not in seen:
-                seen[key] = context.mask(view.sentence_terms(path, span))
-    return list(seen.values())
-
-
 def passage_candidates(
     view: CorpusView,
     context: QuestionContext,
@@ -320,7 +320,7 @@ def passage_candidates(
     text = view.articles[path].text
     parsed = context.parsed
     sentence_terms = [view.sentence_terms(path, span) for span in group.sentences]
-    masks = [context.mask(terms) for terms in sentence_terms]
+    masks = [local.masks[(path, span.start)] for span in group.sentences]
     pair_masks = (
         [context.pairs(view.sentence_pairs(path, span)) for span in group.sentences]
         if context.pair_bits

@@ -254,7 +254,8 @@ def test_a_word_in_every_retrieved_sentence_weighs_less_than_a_rare_one(engine: 
     context = QuestionContext.build(engine, parsed)
     everywhere = 1 << next(i for i, c in enumerate(context.concepts) if c.surface == "Alger")
     rare = 1 << next(i for i, c in enumerate(context.concepts) if c.surface == "dey")
-    local = LocalWeights.build(context, [everywhere, everywhere, everywhere | rare, everywhere])
+    masks = [everywhere, everywhere, everywhere | rare, everywhere]
+    local = LocalWeights.from_masks(context, {("a.txt", start): mask for start, mask in enumerate(masks)})
     assert local.coverage(rare)[0] > local.coverage(everywhere)[0]
     every = (1 << len(context.concepts)) - 1
     assert local.coverage(every) == pytest.approx((1.0, 1.0))
