@@ -35,15 +35,19 @@ EMBED_COLOUR = discord.Colour(0x2B6CB0)
 
 
 _MENTION = re.compile(r"<(@[!&]?|#)(\d+)>")
+_LINK_MIDDLE = re.compile(r"(?<!\\)\]\(")
 
 
 def safe(text: str) -> str:
     """Untrusted text made inert: markdown escaped, @everyone/@here/user pings defused.
 
     discord.py's escape_mentions only knows snowflake-length ids; any ``<@123>`` is
-    defused here with a zero-width space so it can never render as a mention.
+    defused here with a zero-width space so it can never render as a mention. Its
+    escape_markdown matches a masked link greedily over a whole line, so of two links on one
+    line it escapes only the first "[": every "](" is escaped here as well.
     """
-    return _MENTION.sub("<\u200b\\1\\2>", escape_mentions(escape_markdown(text)))
+    escaped = _LINK_MIDDLE.sub(r"\\](", escape_markdown(text))
+    return _MENTION.sub("<\u200b\\1\\2>", escape_mentions(escaped))
 
 
 def plain(text: str) -> str:

@@ -87,7 +87,15 @@ def test_markdown_in_a_quote_is_escaped(raw: str, escaped: str) -> None:
 def test_masked_link_in_a_quote_is_not_a_link() -> None:
     text = render_answer(answered(cite("Voir [cliquez ici](http://evil.example) pour plus.")))
     assert re.search(r"(?<!\\)\[cliquez ici\]\(", text) is None
-    assert r"\[cliquez ici]" in text
+    assert r"\[cliquez ici\](" in text
+
+
+def test_two_masked_links_on_one_line_are_both_inert() -> None:
+    """discord.py's escaping matches the first "[" to the last ")" of a line as one link."""
+    quote = 'Voir [le site](https://evil.example/a) et [un rapport](http://evil.example/r "titre") ici.'
+    text = render_answer(answered(cite(quote)))
+    assert re.search(r"(?<!\\)\[[^\]\n]*(?<!\\)\]\(", text) is None, text
+    assert r"[un rapport\](http://evil.example/r" in text
 
 
 def test_heading_at_the_start_of_a_quote_line_is_escaped() -> None:
@@ -106,7 +114,7 @@ def test_block_quote_marker_inside_a_quote_is_escaped() -> None:
 def test_markdown_in_a_title_is_escaped() -> None:
     text = render_answer(answered(cite(title="**Titre** [lien](http://x) ```")))
     source = [line for line in text.split("\n") if line.startswith("— ")][0]
-    assert source.startswith(r"— **\*\*Titre\*\* \[lien](http://x) \`\`\`**")
+    assert source.startswith(r"— **\*\*Titre\*\* \[lien\](http://x) \`\`\`**")
 
 
 def test_markdown_in_a_publisher_is_escaped() -> None:
