@@ -123,7 +123,7 @@ def answerable(row: dict, present: set[str]) -> bool:
 def quote_of(engine: Engine, candidate: Candidate, parsed: ParsedQuestion) -> str:
     language = engine.article_language(candidate.article_path)
     text = engine.articles[candidate.article_path].text
-    return make_quote(text, candidate.sentences, parsed, lambda piece: engine.terms(piece, language))
+    return make_quote(text, candidate.sentences, parsed, lambda piece: engine.terms(piece, language), candidate.around)
 
 
 def scenario(engine: Engine, questions: Iterable[dict], present: set[str], with_negatives: bool = False) -> Scenario:

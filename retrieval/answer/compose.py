@@ -85,7 +85,7 @@ def select_citations(
         Citation(
             article=view.articles[c.article_path],
             quote=make_quote(
-                view.articles[c.article_path].text, c.sentences, question, _terms_in(view, c.article_path)
+                view.articles[c.article_path].text, c.sentences, question, _terms_in(view, c.article_path), c.around
             ),
             score=round(c.bm25, 4),
             also=tuple(view.articles[path] for path in also[i]),

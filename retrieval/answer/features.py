@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..records import Span
 from ..text.normalize import fold_accents
 from .candidates import PassageWindows
 from .question import NUMBER, Concept, ParsedQuestion
@@ -355,6 +356,7 @@ def passage_candidates(
     attribute = parsed.attribute
     attribute_terms = frozenset(attribute.alternatives) if attribute is not None else frozenset()
     question_terms = context.term_bits.keys()
+    around_span = Span(group.sentences[0].start, group.sentences[-1].end)
     candidates = []
     for first, last in group.windows:
         mask = 0
@@ -408,7 +410,9 @@ def passage_candidates(
             float(last - first == 2 and "\n" in text[spans[0].end : spans[1].start]),
         ]
         missing = context.missing(mask | heading)
-        candidates.append(Candidate(path, hit.passage_index, spans, features, hit.score, terms, type_ok, missing))
+        candidates.append(
+            Candidate(path, hit.passage_index, spans, features, hit.score, terms, type_ok, missing, around=around_span)
+        )
     return candidates
 
 

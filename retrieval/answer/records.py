@@ -65,3 +65,5 @@ class Candidate:
     """Weight share of the heaviest question word it (and its sub-heading) lacks."""
     score: float = 0.0
     """The ranking model's log-odds that this candidate quotes the answer."""
+    around: Span | None = None
+    """The sentences around the retrieved passage that the quote may widen into."""

@@ -20,7 +20,7 @@ MAX_WORDS = 120
 TARGET_SENTENCES = 3
 HEADING_MAX_WORDS = 15
 
-_BULLET = re.compile(r"^(?:[-•*–—]|\d+[.)])\s+")
+BULLET = re.compile(r"^(?:[-•*–—]|\d+[.)])\s+")
 _WORD = re.compile(r"\w+")
 
 
@@ -40,7 +40,7 @@ def iter_blocks(text: str) -> Iterator[Block]:
         stripped = line.strip()
         if not stripped:
             continue
-        bullet = _BULLET.match(line)
+        bullet = BULLET.match(line)
         if stripped.startswith("#") or is_heading(stripped):
             yield Block("heading", start, end)
         elif bullet:
@@ -52,7 +52,7 @@ def iter_blocks(text: str) -> Iterator[Block]:
 def is_heading(line: str) -> bool:
     """A short line without closing punctuation ("Nvidia", "Des réactions contrastées…")."""
     words = len(line.split())
-    if words > HEADING_MAX_WORDS or _BULLET.match(line):
+    if words > HEADING_MAX_WORDS or BULLET.match(line):
         return False
     return not re.search(r"[.!…:;»\"”)]$", line) or (line.endswith("?") and words <= 12)
 

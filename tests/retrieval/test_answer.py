@@ -14,11 +14,12 @@ import pytest
 from retrieval.answer import MAX_CITATIONS, QUOTE_LIMIT, Answer, Citation, QuestionContext
 from retrieval.answer.compose import gather_candidates
 from retrieval.answer.features import LocalWeights
+from retrieval.answer.quotes import make_quote
 from retrieval.corpus import load_corpus
 from retrieval.corpus.cleaning import is_boilerplate
 from retrieval.corpus.passages import iter_blocks, split_passages
 from retrieval.engine import MAX_QUESTION_CHARS, Engine
-from retrieval.records import Article
+from retrieval.records import Article, Span
 from retrieval.text.normalize import fold_accents
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -128,6 +129,39 @@ def test_cut_quote_marks_the_cut_with_an_ellipsis() -> None:
     quote = answer.citations[0].quote
     assert len(text) > QUOTE_LIMIT and len(quote) <= QUOTE_LIMIT + 1
     assert "…" in quote and "piscine" in quote
+    assert quote_core(quote) in text
+
+
+def test_cut_quote_uses_the_room_left_beside_the_matched_clause() -> None:
+    """The clauses that match the question are short and the next one is too long to add
+    whole: the quote goes on word by word into it, where the answer stands."""
+    text = (
+        "Le nouveau pont de Quimperlé a coûté, selon la préfecture, 48 millions d'euros aux contribuables"
+        + " après des années de retards de chantier et de recours devant le tribunal administratif" * 4
+        + "."
+    )
+    article = Article(path="c/pont.txt", title="Pont", text=text, content_hash="x")
+    engine = Engine([article], split_passages(article))
+    sentences = engine.passages[0].sentences
+    quote = make_quote(text, sentences, engine.parser.parse("Combien a coûté le pont de Quimperlé ?"), engine.terms)
+    assert len(text) > QUOTE_LIMIT and len(quote) <= QUOTE_LIMIT
+    assert quote.startswith("Le nouveau pont") and "48 millions d'euros" in quote and quote.endswith("…")
+    assert quote_core(quote) in text
+
+
+def test_a_quote_widens_into_the_next_paragraph_but_never_into_a_list() -> None:
+    """News paragraphs are often one sentence: the one after the match says who."""
+    text = (
+        "La mairie de Quimper a choisi l'architecte du nouveau pont.\n"
+        "Il s'agit de Jeanne Martin, connue pour ses passerelles.\n"
+        "- Le chantier durera deux ans.\n"
+    )
+    article = Article(path="c/pont.txt", title="Pont", text=text, content_hash="x")
+    engine = Engine([article], split_passages(article))
+    question = engine.parser.parse("Quel architecte la mairie de Quimper a-t-elle choisi ?")
+    first = engine.passages[0].sentences[0]
+    quote = make_quote(text, (first,), question, engine.terms, Span(0, len(text)))
+    assert "Jeanne Martin" in quote and "chantier" not in quote and "- " not in quote
     assert quote_core(quote) in text
 
 
