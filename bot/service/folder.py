@@ -11,13 +11,18 @@ and keeps the result in the form the reload plan reads.
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from retrieval.corpus import CorpusError, LoadedFile, load_corpus
 from retrieval.corpus import require_folder as require_corpus_folder
 from retrieval.corpus.articles import parse_article
-from retrieval.corpus.files import ArticleError, Metadata, manifest_entry, read_file
+from retrieval.corpus.files import ArticleError, CorpusFile, Metadata, manifest_entry, read_file
 from retrieval.corpus.passages import split_passages
 from retrieval.corpus.pipeline import pipeline_id
 from retrieval.engine import passage_terms
@@ -118,30 +123,91 @@ def scan_folder(
     return result
 
 
+PARALLEL_MIN_FILES = 400
+"""Fewer changed files than this are parsed in the build thread: a worker process starts a
+fresh interpreter (about a second with the library's imports), which only a large load,
+such as the first one, pays back."""
+
+_PARSE_CHUNK = 64
+"""Files handed to a worker at a time: large enough that sending them costs little next to
+parsing them, small enough that the progress moves."""
+
+ParseItem = tuple[str, bytes | None, CorpusFile, Metadata | None]
+"""What a file's parse needs: its relative path, its bytes (``None``: read them), the file
+and its manifest entry."""
+
+
 def parse_files(
     folder: Path,
     changed: dict[str, ScannedFile],
     manifest: dict[str, Metadata],
     analyzers: Analyzers,
     progress: Progress = _no_progress,
+    workers: int | None = None,
 ) -> tuple[list[tuple[Article, list[StoredPassage]]], list[LoadFailure]]:
-    """Parse, split and analyse the changed files; a file that fails is reported, not raised."""
+    """Parse, split and analyse the changed files; a file that fails is reported, not raised.
+
+    A large load is spread over ``workers`` processes (by default one per CPU this process
+    may use, from :data:`PARALLEL_MIN_FILES` files on): parsing is pure Python, so threads
+    would take turns on one core, and the event loop would wait for the GIL meanwhile.
+    """
+    items: list[ParseItem] = [
+        (rel, scanned.raw, scanned.file, manifest_entry(manifest, folder, scanned.file))
+        for rel, scanned in sorted(changed.items())
+    ]
+    if workers is None:
+        workers = len(os.sched_getaffinity(0)) if len(items) >= PARALLEL_MIN_FILES else 1
     parsed: list[tuple[Article, list[StoredPassage]]] = []
     failures: list[LoadFailure] = []
-    for done, (rel, scanned) in enumerate(sorted(changed.items()), 1):
-        file = scanned.file
-        try:
-            # Not read by the scan when its signature matched a stored row that another
-            # process has replaced since.
-            raw = scanned.raw if scanned.raw is not None else read_file(file)
-            article = parse_article(rel, raw, manifest_entry(manifest, folder, file))
-            passages = split_passages(article)
-            if not passages:
-                raise ArticleError("no sentences found in the article text")
-            stored = [StoredPassage(p, tuple(passage_terms(analyzers, article, p))) for p in passages]
-            parsed.append((article, stored))
-        except ArticleError as error:
-            log.warning("skipping %s: %s", rel, error)
-            failures.append(LoadFailure(rel, str(error)))
-        progress("parse", done, len(changed))
+    with _pool(workers) as pool:
+        results = (
+            pool.map(_parse_in_worker, items, chunksize=_PARSE_CHUNK)
+            if pool is not None
+            else (parse_one(item, analyzers) for item in items)
+        )
+        for done, result in enumerate(results, 1):
+            if isinstance(result, LoadFailure):
+                log.warning("skipping %s: %s", result.path, result.reason)
+                failures.append(result)
+            else:
+                parsed.append(result)
+            progress("parse", done, len(items))
     return parsed, failures
+
+
+def parse_one(item: ParseItem, analyzers: Analyzers) -> tuple[Article, list[StoredPassage]] | LoadFailure:
+    """One file parsed, split and analysed, or why it could not be."""
+    rel, raw, file, entry = item
+    try:
+        # Not read by the scan when its signature matched a stored row that another
+        # process has replaced since.
+        article = parse_article(rel, raw if raw is not None else read_file(file), entry)
+        passages = split_passages(article)
+        if not passages:
+            raise ArticleError("no sentences found in the article text")
+        return article, [StoredPassage(p, tuple(passage_terms(analyzers, article, p))) for p in passages]
+    except ArticleError as error:
+        return LoadFailure(rel, str(error))
+
+
+@contextmanager
+def _pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
+    """Worker processes started fresh ("spawn": forking a process that runs an event loop and
+    threads copies their locks mid-use), or ``None`` for one worker: the caller's thread."""
+    if workers <= 1:
+        yield None
+        return
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        yield pool
+
+
+_worker_analyzers: Analyzers | None = None
+"""A worker process's analyzers, made by its first file and kept for the next ones (their
+word cache is what makes analysis fast)."""
+
+
+def _parse_in_worker(item: ParseItem) -> tuple[Article, list[StoredPassage]] | LoadFailure:
+    global _worker_analyzers
+    if _worker_analyzers is None:
+        _worker_analyzers = Analyzers()
+    return parse_one(item, _worker_analyzers)
