@@ -13,9 +13,9 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -156,23 +156,36 @@ def parse_files(
         for rel, scanned in sorted(changed.items())
     ]
     if workers is None:
-        workers = len(os.sched_getaffinity(0)) if len(items) >= PARALLEL_MIN_FILES else 1
+        workers = _cpus() if len(items) >= PARALLEL_MIN_FILES else 1
+    if workers > 1:
+        try:
+            return _collect(_parsed_in_pool(items, workers), len(items), progress)
+        except (OSError, BrokenProcessPool) as error:  # no semaphores (a container without /dev/shm), a killed worker
+            log.warning("parsing in %d worker processes failed (%s): parsing in this thread instead", workers, error)
+    return _collect((parse_one(item, analyzers) for item in items), len(items), progress)
+
+
+def _collect(
+    results: Iterable[tuple[Article, list[StoredPassage]] | LoadFailure], total: int, progress: Progress
+) -> tuple[list[tuple[Article, list[StoredPassage]]], list[LoadFailure]]:
     parsed: list[tuple[Article, list[StoredPassage]]] = []
     failures: list[LoadFailure] = []
-    with _pool(workers) as pool:
-        results = (
-            pool.map(_parse_in_worker, items, chunksize=_PARSE_CHUNK)
-            if pool is not None
-            else (parse_one(item, analyzers) for item in items)
-        )
-        for done, result in enumerate(results, 1):
-            if isinstance(result, LoadFailure):
-                log.warning("skipping %s: %s", result.path, result.reason)
-                failures.append(result)
-            else:
-                parsed.append(result)
-            progress("parse", done, len(items))
+    for done, result in enumerate(results, 1):
+        if isinstance(result, LoadFailure):
+            log.warning("skipping %s: %s", result.path, result.reason)
+            failures.append(result)
+        else:
+            parsed.append(result)
+        progress("parse", done, total)
     return parsed, failures
+
+
+def _cpus() -> int:
+    """The CPUs this process may run on (its affinity, where the system has one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS and Windows have no affinity call
+        return os.cpu_count() or 1
 
 
 def parse_one(item: ParseItem, analyzers: Analyzers) -> tuple[Article, list[StoredPassage]] | LoadFailure:
@@ -190,15 +203,13 @@ def parse_one(item: ParseItem, analyzers: Analyzers) -> tuple[Article, list[Stor
         return LoadFailure(rel, str(error))
 
 
-@contextmanager
-def _pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
-    """Worker processes started fresh ("spawn": forking a process that runs an event loop and
-    threads copies their locks mid-use), or ``None`` for one worker: the caller's thread."""
-    if workers <= 1:
-        yield None
-        return
+def _parsed_in_pool(
+    items: list[ParseItem], workers: int
+) -> Iterator[tuple[Article, list[StoredPassage]] | LoadFailure]:
+    """Each item parsed in worker processes started fresh ("spawn": forking a process that
+    runs an event loop and threads would copy their locks mid-use), in order."""
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        yield pool
+        yield from pool.map(_parse_in_worker, items, chunksize=_PARSE_CHUNK)
 
 
 _worker_analyzers: Analyzers | None = None

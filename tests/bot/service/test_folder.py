@@ -57,3 +57,19 @@ async def test_a_large_first_start_answers_as_a_small_one(
             answers.append((answer.answered, [(c.article.path, c.quote) for c in answer.citations]))
     assert answers[0] == answers[1]
     assert answers[0][0] and "42 millions" in answers[0][1][0][1]
+
+
+def test_a_machine_that_cannot_start_worker_processes_parses_in_the_thread(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A container without /dev/shm cannot make the pool's semaphores: the load goes on."""
+
+    def no_semaphores(*args: object, **kwargs: object) -> None:
+        raise OSError(38, "Function not implemented")
+
+    changed = scan_folder(corpus, "g", {}).files
+    monkeypatch.setattr(folder_module, "ProcessPoolExecutor", no_semaphores)
+    assert parse_files(corpus, changed, {}, Analyzers(), workers=2) == parse_files(
+        corpus, changed, {}, Analyzers(), workers=1
+    )
+    assert "parsing in this thread instead" in caplog.text
