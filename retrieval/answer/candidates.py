@@ -12,12 +12,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from ..corpus.passages import BULLET_MARKER
 from ..records import Span
 from .view import CorpusView
 
 WINDOW_SIZES = (1, 2)
 
-_BULLET_GAP = re.compile(r"\n[ \t]*(?:[-•*–—]|\d+[.)])[ \t]")
+_BULLET_GAP = re.compile(rf"\n[ \t]*{BULLET_MARKER}[ \t]")
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,9 @@ MAX_WORDS = 120
 TARGET_SENTENCES = 3
 HEADING_MAX_WORDS = 15
 
-BULLET = re.compile(r"^(?:[-•*–—]|\d+[.)])\s+")
+BULLET_MARKER = r"(?:[-•*–—]|\d+[.)])"
+"""A list item's marker: a dash or bullet sign, or a number with a dot or parenthesis."""
+BULLET = re.compile(rf"^{BULLET_MARKER}\s+")
 _WORD = re.compile(r"\w+")
 
 
