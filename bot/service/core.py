@@ -38,6 +38,7 @@ from ..config import Settings
 from ..feeds.items import WebArticle, prepare_web_articles
 from ..store import (
     ArticleRow,
+    KnownFailure,
     QuestionLog,
     ReloadRun,
     Store,
@@ -55,7 +56,7 @@ from .answers import citation_from_record, citation_record
 from .folder import Scan, parse_files, require_folder, scan_folder
 from .leftovers import remove_abandoned_snapshots
 from .memory import ARTICLES_PER_FREE_STEP, cyclic_gc_paused
-from .plan import FolderChanges, ReloadOutcome, ReloadPlan, plan_reload
+from .plan import FolderChanges, ReloadOutcome, ReloadPlan, plan_reload, refreshed_signatures
 from .records import (
     Progress,
     ReloadInProgress,
@@ -228,7 +229,7 @@ class NewsService:
             await self._serve_stored()
             return
         scanned = await self._scan_against(generation, known)
-        plan = plan_reload(scanned)
+        plan = await self._in_build(plan_reload, scanned)
         if known and plan.folder_matches_store:
             await self._serve_stored()
             await self._remember_signatures(scanned)
@@ -257,25 +258,26 @@ class NewsService:
 
         Raises :class:`~retrieval.corpus.CorpusError` when the folder is missing.
         """
-        return plan_reload(await self._scan()).changes()
+        plan = await self._in_build(plan_reload, await self._scan())
+        return plan.changes()
 
     async def _scan(self) -> Scan:
         """Scan the folder (in the build thread) against the stored corpus."""
         return await self._scan_against(*await self.store.article_files())
 
     async def _scan_against(self, generation: str, known: dict[str, StoredFile]) -> Scan:
+        failures = await self.store.known_failures()
+        return await self._in_build(self._scan_files, generation, known, failures)
+
+    def _scan_files(self, generation: str, known: dict[str, StoredFile], failures: dict[str, KnownFailure]) -> Scan:
+        """:func:`scan_folder` against the stored files (in the build thread: every step
+        here is in proportion to the corpus, too long for the event loop at a million
+        passages)."""
         # Articles from the web have no file: the folder scan must neither see them as
         # deleted files nor count them when it decides whether the folder matches the store.
-        known = {path: file for path, file in known.items() if not is_web_path(path)}
-        failures = await self.store.known_failures()
-        return await self._in_build(
-            scan_folder,
-            self.settings.corpus_dir,
-            generation,
-            known,
-            self._report,
-            failures,
-            self.settings.follow_outside_links,
+        files = {path: file for path, file in known.items() if not is_web_path(path)}
+        return scan_folder(
+            self.settings.corpus_dir, generation, files, self._report, failures, self.settings.follow_outside_links
         )
 
     async def _load_stored_engine(self) -> tuple[Engine, str]:
@@ -326,12 +328,7 @@ class NewsService:
     async def _remember_signatures(self, scanned: Scan) -> None:
         """Store the signatures of files that had to be read although unchanged (copied or
         touched since), so the next scan skips reading them."""
-        known = scanned.known
-        fresh = {
-            rel: file.signature
-            for rel, file in scanned.files.items()
-            if file.signature and known.get(rel) and known[rel].signature != file.signature
-        }
+        fresh = await self._in_build(refreshed_signatures, scanned)
         if fresh:
             try:
                 await self.store.record_signatures(fresh)
@@ -591,7 +588,10 @@ class NewsService:
     ) -> ReloadReport:
         if scanned is None:
             scanned = await self._scan()
-        plan = plan_reload(scanned)
+        # Planning and settling compare every stored path with the folder: at a million
+        # passages each step holds the interpreter for a quarter of a second, so they run
+        # in the build thread, never on the event loop.
+        plan = await self._in_build(plan_reload, scanned)
         if not allow_shrink and plan.removes_too_much(self.settings.max_removed_share):
             raise ReloadRefused(len(plan.removed), len(plan.stored_hashes), self.settings.corpus_dir)
         if plan.outdated:
@@ -602,7 +602,7 @@ class NewsService:
             parse_files, self.settings.corpus_dir, plan.to_parse, scanned.manifest, self._analyzers, self._report
         )
         failures = scanned.failures + parse_failures
-        outcome = plan.settle(scanned, parsed, parse_failures)
+        outcome = await self._in_build(plan.settle, scanned, parsed, parse_failures)
         return await self._apply(plan, outcome, parsed, failures, requested_by, started_at, started, scanned.pipeline)
 
     async def _apply(

@@ -126,3 +126,14 @@ def plan_reload(scan: Scan) -> ReloadPlan:
             current == stored_hashes and all(f.path in scan.known_bad for f in scan.failures) and not outdated
         ),
     )
+
+
+def refreshed_signatures(scan: Scan) -> dict[str, str]:
+    """Signatures of the stored files that read as stored although their signature changed
+    (copied or touched since): stored, they let the next scan skip reading those files."""
+    known = scan.known
+    return {
+        rel: file.signature
+        for rel, file in scan.files.items()
+        if file.signature and known.get(rel) and known[rel].signature != file.signature
+    }

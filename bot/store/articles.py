@@ -6,6 +6,7 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import aiosqlite
 
@@ -43,13 +44,12 @@ class ArticleStore(StoreConnection):
         together: what a folder scan compares with, and what a reload expects to replace."""
         async with self._read_transaction() as conn:
             generation = await corpus_generation(conn)
-            rows = await conn.execute_fetchall(
+            rows = await fetch_in_batches(
+                conn,
                 "SELECT a.path, a.content_hash, s.file_signature, a.pipeline "
-                "FROM articles a LEFT JOIN article_seen s ON s.path = a.path"
+                "FROM articles a LEFT JOIN article_seen s ON s.path = a.path",
             )
-        return generation, {
-            path: StoredFile(content_hash, signature, pipeline) for path, content_hash, signature, pipeline in rows
-        }
+        return generation, await asyncio.to_thread(_stored_files, rows)
 
     async def generation(self) -> str:
         """The stored corpus generation alone: one row, cheap enough to poll."""
@@ -117,19 +117,12 @@ class ArticleStore(StoreConnection):
         ``run.generation`` are set on success. ``known_failures``, when given, replaces the
         stored list of files known to fail.
         """
-        signatures = signatures or {}
         now = canonical(now, "now")
         started_at = canonical(run.started_at, "run.started_at")
-        upsert_paths = [article.path for article, _ in upserts]
-        if len(set(upsert_paths)) != len(upsert_paths):
-            raise ValueError("apply_reload: the same path appears twice in upserts")
-        overlap = set(upsert_paths) & set(removed) | set(upsert_paths) & set(unchanged)
-        overlap |= set(removed) & set(unchanged)
-        if overlap:
-            raise ValueError(f"apply_reload: paths listed in more than one category: {sorted(overlap)}")
-        # Validate and serialise every passage before the transaction, off the event loop: a
-        # bad span fails here with nothing written, and the loop stays free at 100k passages.
-        encoded = await asyncio.to_thread(encode_upserts, upserts)
+        # Validate and serialise every row before the transaction, off the event loop: a bad
+        # span fails here with nothing written, and the loop stays free at a million passages.
+        signatures = signatures or {}
+        encoded, seen = await asyncio.to_thread(_prepare_rows, upserts, removed, unchanged, signatures, now)
 
         async with self._write() as conn:
             if expected_generation is not None and await corpus_generation(conn) != expected_generation:
@@ -138,12 +131,12 @@ class ArticleStore(StoreConnection):
                 await self._upsert_article(conn, article, rows, now, signatures.get(article.path), pipeline)
             for path in removed:
                 await conn.execute("DELETE FROM articles WHERE path = ?", (path,))
-            if unchanged:
+            if seen:
                 await conn.executemany(
                     # The narrow table only: rewriting the article rows (which hold the full
                     # text) made every no-change reload write as much as the corpus.
                     "UPDATE article_seen SET last_seen = ?, file_signature = ? WHERE path = ?",
-                    [(now, signatures.get(path), path) for path in unchanged],
+                    seen,
                 )
             if upserts or removed:
                 await conn.execute("UPDATE meta SET value = ? WHERE key = 'corpus_generation'", (uuid.uuid4().hex,))
@@ -310,3 +303,28 @@ class ArticleStore(StoreConnection):
                 (n,),
             )
         return [article_row_from(row) for row in rows]
+
+
+def _stored_files(rows: Sequence[Any]) -> dict[str, StoredFile]:
+    """``path -> StoredFile`` (in a worker thread: a million-passage corpus has 100k)."""
+    return {path: StoredFile(content_hash, signature, pipeline) for path, content_hash, signature, pipeline in rows}
+
+
+def _prepare_rows(
+    upserts: Sequence[tuple[Article, Sequence[StoredPassage]]],
+    removed: Sequence[str],
+    unchanged: Sequence[str],
+    signatures: Mapping[str, str | None],
+    now: str,
+) -> tuple[list[tuple[Article, list[tuple[int, str, str, str]]]], list[tuple[str, str | None, str]]]:
+    """:meth:`ArticleStore.apply_reload`'s rows: the upserted articles' passages encoded, and
+    ``(last_seen, signature, path)`` for each unchanged path. Raises ValueError when a path
+    is listed twice."""
+    upsert_paths = [article.path for article, _ in upserts]
+    if len(set(upsert_paths)) != len(upsert_paths):
+        raise ValueError("apply_reload: the same path appears twice in upserts")
+    overlap = set(upsert_paths) & set(removed) | set(upsert_paths) & set(unchanged)
+    overlap |= set(removed) & set(unchanged)
+    if overlap:
+        raise ValueError(f"apply_reload: paths listed in more than one category: {sorted(overlap)}")
+    return encode_upserts(upserts), [(now, signatures.get(path), path) for path in unchanged]
