@@ -22,6 +22,8 @@ from rapidfuzz.distance import OSA
 from rapidfuzz.process import extractOne
 
 from .answer import AbstainReason, Answer, AnswerModels, Hit, QuestionContext, QuestionParser, compose, detect_language
+from .answer.features import answer_signals
+from .answer.records import SentenceAnalysis
 from .corpus.articles import article_language
 from .corpus.passages import passage_text
 from .index.segments import SegmentedBM25
@@ -159,7 +161,7 @@ class Engine:
         self._setup(models)
 
     def _setup(self, models: AnswerModels | None) -> None:
-        self._sentence_analysis = lru_cache(maxsize=SENTENCE_CACHE)(self._sentence_analysis_uncached)
+        self._sentences = lru_cache(maxsize=SENTENCE_CACHE)(self._analyse_sentence)
         self._heading_cache = lru_cache(maxsize=1024)(self._text_terms)
         self._near_spellings: dict[tuple[str, int], list[str]] | None = None
         self.models = models
@@ -329,7 +331,7 @@ class Engine:
             free_in_slices(records, step)
         self.index = None
         self._near_spellings = None
-        self._sentence_analysis.cache_clear()
+        self._sentences.cache_clear()
         self._heading_cache.cache_clear()
 
     def _same_section(self, first: int, second: int) -> bool:
@@ -398,17 +400,6 @@ class Engine:
             return []
         return [Hit(index, float(score)) for index, score in self.index.top_k(list(terms), k)]
 
-    def sentence_terms(self, article_path: str, span: Span) -> frozenset[str]:
-        return self._sentence_analysis(article_path, span)[0]
-
-    def sentence_sequence(self, article_path: str, span: Span) -> tuple[str, ...]:
-        """Index terms of one sentence in reading order."""
-        return self._sentence_analysis(article_path, span)[2]
-
-    def sentence_pairs(self, article_path: str, span: Span) -> frozenset[str]:
-        """Adjacent index-term pairs of one sentence ("prix nobel"), stopwords skipped."""
-        return self._sentence_analysis(article_path, span)[1]
-
     def heading_terms(self, passage_index: int) -> frozenset[str]:
         """Terms of the sub-heading above a passage ("Satya Nadella"): never quoted, but it
         names who the passage is about. The article title is left out: it covers the whole
@@ -417,13 +408,15 @@ class Engine:
         _, _, heading = passage.context.partition("\n")
         return self._heading_cache(heading, self.languages[passage.article_path])
 
-    def _sentence_analysis_uncached(
-        self, article_path: str, span: Span
-    ) -> tuple[frozenset[str], frozenset[str], tuple[str, ...]]:
+    def sentence(self, article_path: str, span: Span) -> SentenceAnalysis:
+        """The analysis of one sentence (cached: see SENTENCE_CACHE)."""
+        return self._sentences(article_path, span)
+
+    def _analyse_sentence(self, article_path: str, span: Span) -> SentenceAnalysis:
         text = self.articles[article_path].text[span.start : span.end]
         terms = self.analyzers.terms(text, self.languages[article_path])
         pairs = frozenset(f"{a} {b}" for a, b in zip(terms, terms[1:], strict=False))
-        return frozenset(terms), pairs, tuple(terms)
+        return SentenceAnalysis(frozenset(terms), tuple(terms), pairs, answer_signals(text))
 
     def _text_terms(self, text: str, language: str) -> frozenset[str]:
         return frozenset(self.analyzers.terms(text, language))

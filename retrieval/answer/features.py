@@ -16,7 +16,7 @@ from ..records import Span
 from ..text.normalize import fold_accents
 from .candidates import PassageWindows
 from .question import NUMBER, Concept, ParsedQuestion
-from .records import Candidate
+from .records import AnswerSignals, Candidate, SentenceAnalysis
 from .view import CorpusView
 
 QUOTE_LIMIT = 300
@@ -209,6 +209,34 @@ class QuestionContext:
         return cached
 
 
+@dataclass(frozen=True, slots=True)
+class SentenceFacts:
+    """One retrieved sentence against the question: computed once per question, though a
+    sentence near two retrieved passages is in both their windows."""
+
+    analysis: SentenceAnalysis
+    mask: int
+    """The question's concepts the sentence holds (bit i: concept i)."""
+    pair_mask: int
+    """The question's adjacent concept pairs found adjacent in the sentence."""
+    typed: bool
+    """The sentence holds the kind of answer asked for (a number, a date, a name)."""
+    positions: tuple[int, ...]
+    """Where the question's terms are in the sentence's term sequence."""
+
+    @classmethod
+    def of(cls, analysis: SentenceAnalysis, context: QuestionContext) -> SentenceFacts:
+        parsed = context.parsed
+        question_terms = context.term_bits
+        return cls(
+            analysis,
+            context.mask(analysis.terms),
+            context.pairs(analysis.pairs) if context.pair_bits else 0,
+            parsed.answer_type is not None and holds_answer_type(parsed, analysis.signals),
+            tuple(i for i, term in enumerate(analysis.sequence) if term in question_terms),
+        )
+
+
 @dataclass(slots=True)
 class LocalWeights:
     """How rare each of the question's words is among the sentences retrieved for it.
@@ -221,30 +249,32 @@ class LocalWeights:
 
     weights: tuple[float, ...]
     mixed: tuple[float, ...]
-    masks: dict[tuple[str, int], int]
-    """The question words in each retrieved sentence, by (article path, sentence start): the
-    windows' features read them here rather than intersect each sentence again."""
+    sentences: dict[tuple[str, int], SentenceFacts]
+    """Every retrieved sentence, by (article path, sentence start)."""
     _cache: dict[int, tuple[float, float]]
 
     @classmethod
     def build(cls, view: CorpusView, context: QuestionContext, groups: Sequence[PassageWindows]) -> LocalWeights:
         """From every distinct sentence around the retrieved passages."""
-        masks: dict[tuple[str, int], int] = {}
+        sentences: dict[tuple[str, int], SentenceFacts] = {}
         for group in groups:
             path = view.passages[group.hit.passage_index].article_path
             for span in group.sentences:
                 key = (path, span.start)
-                if key not in masks:
-                    masks[key] = context.mask(view.sentence_terms(path, span))
-        return cls.from_masks(context, masks)
+                if key not in sentences:
+                    sentences[key] = SentenceFacts.of(view.sentence(path, span), context)
+        local = cls.from_masks(context, {key: facts.mask for key, facts in sentences.items()})
+        local.sentences = sentences
+        return local
 
     @classmethod
     def from_masks(cls, context: QuestionContext, masks: dict[tuple[str, int], int]) -> LocalWeights:
+        """The weights alone, from the question words in each retrieved sentence."""
         n = len(masks)
         counts = [sum(1 for mask in masks.values() if mask >> i & 1) for i in range(len(context.concepts))]
         local = tuple(math.log(1.0 + (n - count + 0.5) / (count + 0.5)) for count in counts)
         mixed = tuple(a * b for a, b in zip(local, context.weights, strict=True))
-        return cls(local, mixed, masks, {})
+        return cls(local, mixed, {}, {})
 
     def coverage(self, mask: int) -> tuple[float, float]:
         """Shares of the local and of the mixed weight in ``mask``."""
@@ -293,16 +323,30 @@ def is_generic_acronym(name: str) -> bool:
     return name.isupper() and name.isalpha() and len(name) <= 3
 
 
+def answer_signals(text: str) -> AnswerSignals:
+    """The numbers, dates and names ``text`` holds, for :func:`holds_answer_type`."""
+    return AnswerSignals(
+        frozenset(NUMBER.findall(text)),
+        bool(_YEAR.search(text)) or bool(_DATE_WORDS.search(fold_accents(text))),
+        frozenset(m.group().lower() for m in _CAPITALISED.finditer(text)),
+    )
+
+
+def holds_answer_type(parsed: ParsedQuestion, signals: AnswerSignals) -> bool:
+    """Whether a text with these ``signals`` holds the kind of answer the interrogative
+    asks for: a number the question does not state, a date, a name it does not mention."""
+    if parsed.answer_type == "number":
+        return bool(signals.numbers - parsed.numbers)
+    if parsed.answer_type == "date":
+        return signals.dated
+    if parsed.answer_type == "entity":
+        return bool(signals.capitalised - {name.lower() for name in parsed.names})
+    return False
+
+
 def answer_type_present(parsed: ParsedQuestion, text: str) -> bool:
     """Whether ``text`` holds the kind of answer the interrogative asks for."""
-    if parsed.answer_type == "number":
-        return bool(set(NUMBER.findall(text)) - parsed.numbers)
-    if parsed.answer_type == "date":
-        return bool(_YEAR.search(text)) or bool(_DATE_WORDS.search(fold_accents(text)))
-    if parsed.answer_type == "entity":
-        mentioned = {name.lower() for name in parsed.names}
-        return bool({m.group().lower() for m in _CAPITALISED.finditer(text)} - mentioned)
-    return False
+    return parsed.answer_type is not None and holds_answer_type(parsed, answer_signals(text))
 
 
 def passage_candidates(
@@ -320,23 +364,16 @@ def passage_candidates(
     path = passage.article_path
     text = view.articles[path].text
     parsed = context.parsed
-    sentence_terms = [view.sentence_terms(path, span) for span in group.sentences]
-    masks = [local.masks[(path, span.start)] for span in group.sentences]
-    pair_masks = (
-        [context.pairs(view.sentence_pairs(path, span)) for span in group.sentences]
-        if context.pair_bits
-        else [0] * len(masks)
-    )
+    facts = [local.sentences[(path, span.start)] for span in group.sentences]
+    sentence_terms = [f.analysis.terms for f in facts]
+    masks = [f.mask for f in facts]
+    pair_masks = [f.pair_mask for f in facts]
     pairs_context = context.pair_share(_union(pair_masks))
-    sequences = [view.sentence_sequence(path, span) for span in group.sentences]
     # Whether each sentence holds the kind of answer asked for: a window does when one of
     # its sentences does (the patterns never span a sentence boundary).
-    typed = [
-        parsed.answer_type is not None and answer_type_present(parsed, text[span.start : span.end])
-        for span in group.sentences
-    ]
-    lengths = [len(sequence) for sequence in sequences]
-    positions = [[i for i, term in enumerate(sequence) if term in context.term_bits] for sequence in sequences]
+    typed = [f.typed for f in facts]
+    lengths = [len(f.analysis.sequence) for f in facts]
+    positions = [f.positions for f in facts]
     heading = context.mask(view.heading_terms(hit.passage_index))
     title = context.mask(view.title_terms(path))
     around = heading | title | _union(masks)
@@ -416,7 +453,7 @@ def passage_candidates(
     return candidates
 
 
-def _density(positions: Sequence[list[int]], lengths: Sequence[int]) -> float:
+def _density(positions: Sequence[tuple[int, ...]], lengths: Sequence[int]) -> float:
     """Matched terms over the span they stretch across, in the window's term sequence."""
     offset, found = 0, []
     for sentence, length in zip(positions, lengths, strict=True):

@@ -24,6 +24,31 @@ class AbstainReason(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class AnswerSignals:
+    """What a piece of text holds of the kinds of answer a question asks for: read once per
+    sentence and kept with its analysis, since the same sentences come back question after
+    question."""
+
+    numbers: frozenset[str]
+    dated: bool
+    """A year, a month or a century is named."""
+    capitalised: frozenset[str]
+    """Capitalised words not opening a sentence (names), lowercased."""
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceAnalysis:
+    """One sentence as the answerer reads it, analysed once and kept by the corpus view."""
+
+    terms: frozenset[str]
+    sequence: tuple[str, ...]
+    """Index terms in reading order (stopwords removed)."""
+    pairs: frozenset[str]
+    """Adjacent index-term pairs, as "first second" strings ("prix nobel")."""
+    signals: AnswerSignals
+
+
+@dataclass(frozen=True, slots=True)
 class Citation:
     article: Article
     quote: str

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from ..records import Article, Passage, Span
+from .records import SentenceAnalysis
 
 
 class CorpusView(Protocol):
@@ -28,14 +29,8 @@ class CorpusView(Protocol):
     def article_language(self, article_path: str) -> str:
         """The language an article's passages are analysed in."""
 
-    def sentence_terms(self, article_path: str, span: Span) -> frozenset[str]:
-        """Index terms of one sentence (cached)."""
-
-    def sentence_sequence(self, article_path: str, span: Span) -> tuple[str, ...]:
-        """Index terms of one sentence in reading order (cached)."""
-
-    def sentence_pairs(self, article_path: str, span: Span) -> frozenset[str]:
-        """Adjacent index-term pairs of one sentence, as "first second" strings (cached)."""
+    def sentence(self, article_path: str, span: Span) -> SentenceAnalysis:
+        """The analysis of one sentence: its terms, pairs and answer signals (cached)."""
 
     def heading_terms(self, passage_index: int) -> frozenset[str]:
         """Index terms of the sub-heading above a passage."""
