@@ -22,8 +22,8 @@ from rapidfuzz.distance import OSA
 from rapidfuzz.process import extractOne
 
 from .answer import AbstainReason, Answer, AnswerModels, Hit, QuestionContext, QuestionParser, compose, detect_language
-from .answer.features import answer_signals
 from .answer.records import SentenceAnalysis
+from .answer.signals import AnswerSignals
 from .corpus.articles import article_language
 from .corpus.passages import passage_text
 from .index.segments import SegmentedBM25
@@ -416,7 +416,7 @@ class Engine:
         text = self.articles[article_path].text[span.start : span.end]
         terms = self.analyzers.terms(text, self.languages[article_path])
         pairs = frozenset(f"{a} {b}" for a, b in zip(terms, terms[1:], strict=False))
-        return SentenceAnalysis(frozenset(terms), tuple(terms), pairs, answer_signals(text))
+        return SentenceAnalysis(frozenset(terms), tuple(terms), pairs, AnswerSignals(text))
 
     def _text_terms(self, text: str, language: str) -> frozenset[str]:
         return frozenset(self.analyzers.terms(text, language))

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from ..records import Span
 from ..text.normalize import fold_accents
 from .candidates import PassageWindows
-from .question import NUMBER, Concept, ParsedQuestion
-from .records import AnswerSignals, Candidate, SentenceAnalysis
+from .question import Concept, ParsedQuestion
+from .records import Candidate, SentenceAnalysis
+from .signals import holds_answer_type
 from .view import CorpusView
 
 QUOTE_LIMIT = 300
@@ -77,20 +78,12 @@ QUESTION_FEATURES: tuple[str, ...] = (
     "best_attribute_absent",  # "quel est le salaire": the attribute asked for is not in the best window
 )
 
-_YEAR = re.compile(r"\b(1[0-9]\d\d|20\d\d)\b")
-_DATE_WORDS = re.compile(
-    r"\b(?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre|"
-    r"january|february|march|april|june|july|august|september|october|november|december|"
-    r"siecle|century|\d{1,4})\b",
-    re.I,
-)
 _ANAPHOR = re.compile(
     r"^(?:Il|Elle|Ils|Elles|He|She|They|It|The (?:company|firm|group|giant)|"
     r"(?:Le|La|Les|L'|L’|Ce|Cet|Cette|Ces) ?(?:géant|groupe|firme|entreprise|société|start-?up|"
     r"fondeur|constructeur|fabricant|laboratoire|fonds|dirigeant|patron|milliardaire|chinois|"
     r"américain|français|premier|première))\b"
 )
-_CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-ZÀ-Ý][\w-]+")
 _BM25_SATURATION = 2.5
 """rank-bm25's ``k1 + 1``: the most one occurrence of a term can add, in idf units."""
 
@@ -321,32 +314,6 @@ def is_generic_acronym(name: str) -> bool:
     """ "IA", "AI", "PDG", "JO": all-caps words of up to three letters name a topic or a
     title rather than the subject of the question."""
     return name.isupper() and name.isalpha() and len(name) <= 3
-
-
-def answer_signals(text: str) -> AnswerSignals:
-    """The numbers, dates and names ``text`` holds, for :func:`holds_answer_type`."""
-    return AnswerSignals(
-        frozenset(NUMBER.findall(text)),
-        bool(_YEAR.search(text)) or bool(_DATE_WORDS.search(fold_accents(text))),
-        frozenset(m.group().lower() for m in _CAPITALISED.finditer(text)),
-    )
-
-
-def holds_answer_type(parsed: ParsedQuestion, signals: AnswerSignals) -> bool:
-    """Whether a text with these ``signals`` holds the kind of answer the interrogative
-    asks for: a number the question does not state, a date, a name it does not mention."""
-    if parsed.answer_type == "number":
-        return bool(signals.numbers - parsed.numbers)
-    if parsed.answer_type == "date":
-        return signals.dated
-    if parsed.answer_type == "entity":
-        return bool(signals.capitalised - {name.lower() for name in parsed.names})
-    return False
-
-
-def answer_type_present(parsed: ParsedQuestion, text: str) -> bool:
-    """Whether ``text`` holds the kind of answer the interrogative asks for."""
-    return parsed.answer_type is not None and holds_answer_type(parsed, answer_signals(text))
 
 
 def passage_candidates(

@@ -7,8 +7,9 @@ from collections.abc import Callable
 
 from ..corpus.passages import BULLET
 from ..records import Span
-from .features import QUOTE_LIMIT, answer_type_present
+from .features import QUOTE_LIMIT
 from .question import ParsedQuestion
+from .signals import answer_type_present
 
 _CLAUSE_END = re.compile(r"[,;:—–]\s+|\s+[—–]\s+")
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from ..records import Article, Span
+from .signals import AnswerSignals
 
 
 class AbstainReason(StrEnum):
@@ -21,19 +22,6 @@ class AbstainReason(StrEnum):
     """No passage shares a single term with the question."""
     WEAK = "weak"
     """Candidates exist, but the decision model judges none likely to answer."""
-
-
-@dataclass(frozen=True, slots=True)
-class AnswerSignals:
-    """What a piece of text holds of the kinds of answer a question asks for: read once per
-    sentence and kept with its analysis, since the same sentences come back question after
-    question."""
-
-    numbers: frozenset[str]
-    dated: bool
-    """A year, a month or a century is named."""
-    capitalised: frozenset[str]
-    """Capitalised words not opening a sentence (names), lowercased."""
 
 
 @dataclass(frozen=True, slots=True)
