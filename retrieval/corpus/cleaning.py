@@ -26,7 +26,6 @@ _PATTERNS: tuple[str, ...] = (
     r"(nom|e-?mail|site web|commentaire)\s*\*?",
     r"enregistrer mon nom.*",
     # Newsletter sign-ups.
-    r".*\brecevez\b.*\b(actu|actualites?|newsletter|nouvelles|essentiel|boite de reception)\b.*",
     r"(inscrivez-vous|abonnez-vous|je m'abonne|s'abonner|s'inscrire)( a (la|notre) newsletter)?.*",
     r"(newsletter|lettre d'information)",
     r"votre (adresse )?e-?mail",
@@ -43,13 +42,21 @@ _PATTERNS: tuple[str, ...] = (
     r"\d+",
     # Captchas ("4 × cinq =", "sept + 2 =").
     r"[\w]+\s*[×x*+\-]\s*[\w]+\s*=\s*\w*",
-    # Cookie banners.
-    r".*\b(nous utilisons des cookies|accepter les cookies|gerer les cookies)\b.*",
 )
-_BOILERPLATE = re.compile(r"^(?:" + "|".join(_PATTERNS) + r")$")
+_ANYWHERE: tuple[str, ...] = (
+    # Newsletter sign-ups.
+    r"\brecevez\b.*\b(actu|actualites?|newsletter|nouvelles|essentiel|boite de reception)\b",
+    # Cookie banners.
+    r"\b(nous utilisons des cookies|accepter les cookies|gerer les cookies)\b",
+)
+"""Patterns that make a line boilerplate wherever they occur in it. Searched for rather than
+matched as ``.*pattern.*`` against the whole line: the leading ``.*`` made the regex engine
+try every split of every long paragraph."""
+_BOILERPLATE = re.compile(r"(?:" + "|".join(_PATTERNS) + r")")
+_BOILERPLATE_ANYWHERE = re.compile("|".join(_ANYWHERE))
 
 
 def is_boilerplate(line: str) -> bool:
     """Whether a whole line is page chrome rather than article text."""
     folded = fold_for_matching(line)
-    return not folded or bool(_BOILERPLATE.match(folded))
+    return not folded or bool(_BOILERPLATE.fullmatch(folded) or _BOILERPLATE_ANYWHERE.search(folded))

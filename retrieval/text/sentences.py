@@ -47,8 +47,15 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
     return spans
 
 
+_LOOK_BACK = 48
+"""Characters before a period searched for the word it ends: searching from the sentence's
+start made the regex engine try every position of the sentence, for every period. A word
+longer than this is read by its last 47 letters, which are neither an initial nor an
+abbreviation, as the whole word is not."""
+
+
 def _is_abbreviation(text: str, sentence_start: int, dot_end: int) -> bool:
-    word = _WORD_BEFORE.search(text, sentence_start, dot_end)
+    word = _WORD_BEFORE.search(text, max(sentence_start, dot_end - _LOOK_BACK), dot_end)
     if word is None:
         return False
     token = word.group(1)

@@ -87,6 +87,15 @@ def test_abbreviation_or_initial_does_not_split(text: str, expected: list[str]) 
     assert sentences(text) == expected
 
 
+def test_a_word_longer_than_the_look_back_before_a_period_is_read_whole() -> None:
+    # Only the last letters before a period are searched for the word it ends: enough of a
+    # long word that it is never taken for an initial ("M.") or an abbreviation ("Dr.").
+    long_word = "Pneumonoultramicroscopicsilicovolcanoconiosisdr" * 2
+    text = f"Il a écrit {long_word}. Elle a lu le mot. Très long {'x' * 47}M. Voilà."
+    assert sentences(text) == [f"Il a écrit {long_word}.", "Elle a lu le mot.", f"Très long {'x' * 47}M.", "Voilà."]
+    assert sentences(f"Et puis {'a' * 60} M. Dupont arriva.") == [f"Et puis {'a' * 60} M. Dupont arriva."]
+
+
 def test_period_inside_guillemets_does_not_split() -> None:
     text = "Il a déclaré : « Nous savons. Nous agissons », avant de partir. Puis il est revenu."
     assert sentences(text) == [
