@@ -9,6 +9,7 @@ prefixes), and the date is an explicit date near the top of the page, or unknown
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from ..records import Article
@@ -59,11 +60,8 @@ def article_from_text(path: str, text: str, meta: Metadata, content_hash: str, *
     title_index, derived_title, header_date = find_headline(lines)
     title = meta.title or derived_title
     body_start = title_index + 1 if derived_title and not meta.title else 0
-    body = [
-        line
-        for line in lines[body_start:]
-        if not is_boilerplate(line) and fold_for_matching(line) != fold_for_matching(title or "")
-    ]
+    folded_title = fold_for_matching(title or "")
+    body = [line for line in lines[body_start:] if not is_boilerplate(line) and fold_for_matching(line) != folded_title]
     if (
         brief
         and not body
@@ -75,7 +73,7 @@ def article_from_text(path: str, text: str, meta: Metadata, content_hash: str, *
         # its only line is its headline and its text.
         body = [title]
     body_text = "\n".join(body)
-    if len(re.findall(r"\w+", body_text)) < 5:
+    if len(list(itertools.islice(_WORD.finditer(body_text), 5))) < 5:
         if len(lines) == 1:
             raise ArticleError("only a headline, no article text below it")
         raise ArticleError("no article text left after removing page boilerplate")
@@ -106,6 +104,8 @@ _DATE_PREFIX = re.compile(r"^date\s+(\d{4}-\d{2}(?:-\d{2})?)\s+", re.I)
 
 
 _SENTENCE_END = (".", "!", "?", "…")
+_WORD = re.compile(r"\w+")
+"""A word, to tell an article (five words or more) from a stray line."""
 
 
 def find_headline(lines: list[str]) -> tuple[int, str | None, str | None]:
