@@ -20,6 +20,7 @@ Pipeline (each step exists because of a retrieval failure it prevents):
 
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 from collections.abc import Iterator
@@ -192,8 +193,14 @@ class Analyzer:
         go through it, and a known word is one dict lookup.
         """
         cache, analyse = self._cache, self._analyse
+        words = _TOKEN_RE.findall(normalize(text))
+        if not any("'" in word for word in words):
+            # The common case, every word seen before: one C-level pass of lookups.
+            known = list(map(cache.get, words, itertools.repeat(_UNSEEN)))
+            if _UNSEEN not in known:
+                return [term for term in known if term is not None]  # type: ignore[misc]  # str or None here
         terms: list[str] = []
-        for word in _TOKEN_RE.findall(normalize(text)):
+        for word in words:
             for part in (word,) if "'" not in word else [part for part, _, _ in iter_words(word)]:
                 term = cache.get(part, _UNSEEN)
                 if term is _UNSEEN:
