@@ -55,7 +55,7 @@ from ..store import (
 from .answers import citation_from_record, citation_record
 from .folder import Scan, parse_files, require_folder, scan_folder
 from .leftovers import remove_abandoned_snapshots
-from .memory import ARTICLES_PER_FREE_STEP, cyclic_gc_paused
+from .memory import ARTICLES_PER_FREE_STEP, cyclic_gc_paused, empty_in_slices
 from .plan import FolderChanges, ReloadOutcome, ReloadPlan, plan_reload, refreshed_signatures
 from .records import (
     Progress,
@@ -603,7 +603,17 @@ class NewsService:
         )
         failures = scanned.failures + parse_failures
         outcome = await self._in_build(plan.settle, scanned, parsed, parse_failures)
-        return await self._apply(plan, outcome, parsed, failures, requested_by, started_at, started, scanned.pipeline)
+        try:
+            return await self._apply(
+                plan, outcome, parsed, failures, requested_by, started_at, started, scanned.pipeline
+            )
+        finally:
+            # The per-file tables of the scan, the plan and the outcome are freed in the build
+            # thread, a slice at a time, after the reload has returned; the scan is used up
+            # (a caller's too).
+            tables = [scanned.files, scanned.known, plan.stored_hashes, outcome.signatures]
+            del scanned, plan, outcome
+            self._in_background(self._in_build(empty_in_slices, *tables))
 
     async def _apply(
         self,

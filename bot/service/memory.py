@@ -10,6 +10,9 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
+
+from retrieval.engine import free_in_slices
 
 ARTICLES_PER_FREE_STEP = 50
 """Articles (each with its passages and tokens, hundreds of objects) freed per slice: a
@@ -33,3 +36,16 @@ def cyclic_gc_paused() -> Iterator[None]:
         gc.freeze()
         if was_enabled:
             gc.enable()
+
+
+def empty_in_slices(*tables: dict[Any, Any] | list[Any], step: int = 2000) -> None:
+    """Empty big dicts and lists a slice at a time (in the build thread): a reload's tables
+    of every stored file (100,000 entries at a million passages) took a fifth of a second
+    to free at once, on the event loop, when the reload returned."""
+    for table in tables:
+        if isinstance(table, dict):
+            while table:
+                for _ in range(min(step, len(table))):
+                    table.popitem()
+        else:
+            free_in_slices(table, step)
