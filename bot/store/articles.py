@@ -10,6 +10,7 @@ from typing import Any
 
 import aiosqlite
 
+from retrieval.engine import free_in_slices
 from retrieval.records import Article
 
 from .codecs import (
@@ -124,26 +125,32 @@ class ArticleStore(StoreConnection):
         signatures = signatures or {}
         encoded, seen = await asyncio.to_thread(_prepare_rows, upserts, removed, unchanged, signatures, now)
 
-        async with self._write() as conn:
-            if expected_generation is not None and await corpus_generation(conn) != expected_generation:
-                raise StoreConflictError(self._path)
-            for article, rows in encoded:
-                await self._upsert_article(conn, article, rows, now, signatures.get(article.path), pipeline)
-            for path in removed:
-                await conn.execute("DELETE FROM articles WHERE path = ?", (path,))
-            if seen:
-                await conn.executemany(
-                    # The narrow table only: rewriting the article rows (which hold the full
-                    # text) made every no-change reload write as much as the corpus.
-                    "UPDATE article_seen SET last_seen = ?, file_signature = ? WHERE path = ?",
-                    seen,
-                )
-            if upserts or removed:
-                await conn.execute("UPDATE meta SET value = ? WHERE key = 'corpus_generation'", (uuid.uuid4().hex,))
-            if known_failures is not None:
-                await self._replace_known_failures(conn, known_failures)
-            generation = await corpus_generation(conn)
-            run_id = await self._insert_run(conn, run, started_at, generation)
+        try:
+            async with self._write() as conn:
+                if expected_generation is not None and await corpus_generation(conn) != expected_generation:
+                    raise StoreConflictError(self._path)
+                for article, rows in encoded:
+                    await self._upsert_article(conn, article, rows, now, signatures.get(article.path), pipeline)
+                for path in removed:
+                    await conn.execute("DELETE FROM articles WHERE path = ?", (path,))
+                if seen:
+                    await conn.executemany(
+                        # The narrow table only: rewriting the article rows (which hold the full
+                        # text) made every no-change reload write as much as the corpus.
+                        "UPDATE article_seen SET last_seen = ?, file_signature = ? WHERE path = ?",
+                        seen,
+                    )
+                if upserts or removed:
+                    await conn.execute("UPDATE meta SET value = ? WHERE key = 'corpus_generation'", (uuid.uuid4().hex,))
+                if known_failures is not None:
+                    await self._replace_known_failures(conn, known_failures)
+                generation = await corpus_generation(conn)
+                run_id = await self._insert_run(conn, run, started_at, generation)
+        finally:
+            # Every passage's tokens as JSON on a first start (hundreds of megabytes at a
+            # million passages): freed a slice at a time in a worker thread, not at once on
+            # the event loop when this returns.
+            await asyncio.to_thread(_free_rows, encoded, seen)
         run.id, run.generation = run_id, generation
         logger.info(
             "reload %d stored: %d upserted, %d removed, %d unchanged, %d failures",
@@ -303,6 +310,15 @@ class ArticleStore(StoreConnection):
                 (n,),
             )
         return [article_row_from(row) for row in rows]
+
+
+def _free_rows(encoded: list[Any], seen: list[Any]) -> None:
+    free_in_slices(encoded, ROWS_FREED_PER_STEP)
+    free_in_slices(seen)
+
+
+ROWS_FREED_PER_STEP = 50
+"""Articles' encoded rows freed per slice (each with its passages' token JSON)."""
 
 
 def _stored_files(rows: Sequence[Any]) -> dict[str, StoredFile]:
