@@ -1,6 +1,6 @@
 """End-to-end service benchmark: a question through the service, start-up, and event-loop lag.
 
-    python benchmarks/bench_service.py [--sizes 10000,100000] [--questions 300]
+    python benchmarks/bench_service.py [--sizes 10000,100000] [--questions 300] [--start-only]
 
 For the shipped seeds and for generated corpora of about N passages (N/10 articles of ten
 paragraphs), it prints:
@@ -15,6 +15,9 @@ paragraphs), it prints:
   into the stages of ``Engine.answer`` timed one by one: parse, retrieval (BM25 top-k) and
   composition (candidates, features, ranking, decision, quotes);
 * resident memory.
+
+``--start-only`` stops after the first start and a restart (with resident memory then):
+at a million passages the whole run takes most of an hour, these two about ten minutes.
 
 Event-loop lag is measured by a task that sleeps 5 ms in a loop and records how late it
 wakes up: a blocked loop (a CPU-heavy step on it) shows as lag, which delays the gateway
@@ -161,10 +164,24 @@ def percentiles(values: list[float]) -> str:
 
 
 def rss_mb() -> float:
+    """Peak resident memory of this process so far."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-async def bench(label: str, corpus: Path, questions: list[str], workdir: Path, n_questions: int) -> None:
+def current_rss_mb() -> float:
+    """Resident memory now (Linux; the peak elsewhere)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return rss_mb()
+
+
+async def bench(
+    label: str, corpus: Path, questions: list[str], workdir: Path, n_questions: int, start_only: bool = False
+) -> None:
     settings = Settings(corpus_dir=corpus, data_dir=workdir, db_path=workdir / f"{label}.sqlite3", log_questions=False)
     print(f"\n== {label}", flush=True)
     started = time.perf_counter()
@@ -176,6 +193,19 @@ async def bench(label: str, corpus: Path, questions: list[str], workdir: Path, n
         f"{len(service.engine.articles)} articles, {len(service.engine)} passages; loop lag {lag.summary()}"
     )
 
+    if start_only:
+        await service.close()
+        started = time.perf_counter()
+        service = await NewsService.open(settings)
+        print(
+            f"start-up from the stored corpus and saved index (no file changed): {time.perf_counter() - started:.2f} s"
+        )
+        print(
+            f"resident memory after the restart {current_rss_mb():.0f} MB (this process ran the first start too), "
+            f"peak {rss_mb():.0f} MB"
+        )
+        await service.close()
+        return
     sample = (questions * (n_questions // max(1, len(questions)) + 1))[:n_questions]
     total = []
     engine = service.engine
@@ -296,6 +326,11 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10000,100000", help="generated corpus sizes in passages")
     parser.add_argument("--questions", type=int, default=300)
+    parser.add_argument(
+        "--start-only",
+        action="store_true",
+        help="only the first start and a restart (a 1M-passage run in minutes, not most of an hour)",
+    )
     args = parser.parse_args()
     make_event_loop_responsive()  # as `newsbot run` does
     with tempfile.TemporaryDirectory() as tmp:
@@ -306,12 +341,12 @@ async def main() -> None:
             line.split('"q": "')[1].split('"')[0]
             for line in (ROOT / "tests/data/dev.jsonl").read_text(encoding="utf-8").splitlines()
         ]
-        await bench("seeds", seeds, seed_questions, workdir, args.questions)
+        await bench("seeds", seeds, seed_questions, workdir, args.questions, args.start_only)
         for size in [int(s) for s in args.sizes.split(",") if s]:
             folder = workdir / f"gen{size}"
             folder.mkdir()
             questions = write_corpus(folder, size)
-            await bench(f"{size} passages", folder, questions, workdir, args.questions)
+            await bench(f"{size} passages", folder, questions, workdir, args.questions, args.start_only)
 
 
 if __name__ == "__main__":
