@@ -256,18 +256,22 @@ class LocalWeights:
                 key = (path, span.start)
                 if key not in sentences:
                     sentences[key] = SentenceFacts.of(view.sentence(path, span), context)
-        local = cls.from_masks(context, {key: facts.mask for key, facts in sentences.items()})
-        local.sentences = sentences
-        return local
+        return cls.from_masks(context, {key: facts.mask for key, facts in sentences.items()}, sentences)
 
     @classmethod
-    def from_masks(cls, context: QuestionContext, masks: dict[tuple[str, int], int]) -> LocalWeights:
-        """The weights alone, from the question words in each retrieved sentence."""
+    def from_masks(
+        cls,
+        context: QuestionContext,
+        masks: dict[tuple[str, int], int],
+        sentences: dict[tuple[str, int], SentenceFacts] | None = None,
+    ) -> LocalWeights:
+        """The weights from the question words in each retrieved sentence (``masks``), with
+        the sentences' facts when the caller has them."""
         n = len(masks)
         counts = [sum(1 for mask in masks.values() if mask >> i & 1) for i in range(len(context.concepts))]
         local = tuple(math.log(1.0 + (n - count + 0.5) / (count + 0.5)) for count in counts)
         mixed = tuple(a * b for a, b in zip(local, context.weights, strict=True))
-        return cls(local, mixed, {}, {})
+        return cls(local, mixed, sentences or {}, {})
 
     def coverage(self, mask: int) -> tuple[float, float]:
         """Shares of the local and of the mixed weight in ``mask``."""

@@ -34,6 +34,7 @@ class AnswerSignals:
 
     @property
     def numbers(self) -> frozenset[str]:
+        """Numbers as written ("5,6", "2025")."""
         if self._numbers is None:
             self._numbers = frozenset(NUMBER.findall(self.text))
         return self._numbers
