@@ -129,8 +129,7 @@ class ArticleStore(StoreConnection):
             async with self._write() as conn:
                 if expected_generation is not None and await corpus_generation(conn) != expected_generation:
                     raise StoreConflictError(self._path)
-                for article, rows in encoded:
-                    await self._upsert_article(conn, article, rows, now, signatures.get(article.path), pipeline)
+                await self._upsert_articles(conn, encoded, now, signatures, pipeline)
                 for path in removed:
                     await conn.execute("DELETE FROM articles WHERE path = ?", (path,))
                 if seen:
@@ -185,52 +184,87 @@ class ArticleStore(StoreConnection):
         pipeline: str | None,
     ) -> None:
         """Insert or replace one article and all its passages (inside the caller's transaction)."""
-        fields = (
-            article.title,
-            article.source,
-            article.url,
-            article.published or None,
-            article.content_hash,
-            article.text,
-            signature,
-            pipeline,
-            article.lang,
-            article.author,
+        await self._upsert_articles(conn, [(article, rows)], now, {article.path: signature}, pipeline)
+
+    async def _upsert_articles(
+        self,
+        conn: aiosqlite.Connection,
+        encoded: Sequence[tuple[Article, Sequence[tuple[int, str, str, str]]]],
+        now: str,
+        signatures: Mapping[str, str | None],
+        pipeline: str | None,
+    ) -> None:
+        """Insert or replace articles and all their passages (inside the caller's transaction),
+        a statement per kind of row rather than per article: each statement is a hop to the
+        database thread and back (~0.2 ms), which made storing 10,000 articles take 10 s.
+        The rows are generated in that thread, as it reads them."""
+        existing: dict[str, int] = {}
+        paths = [article.path for article, _ in encoded]
+        for i in range(0, len(paths), _PATHS_PER_QUERY):
+            chunk = paths[i : i + _PATHS_PER_QUERY]
+            marks = ",".join("?" * len(chunk))
+            found = await conn.execute_fetchall(f"SELECT path, id FROM articles WHERE path IN ({marks})", chunk)
+            existing.update((path, article_id) for path, article_id in found)
+        async with conn.execute("SELECT COALESCE(MAX(id), 0) FROM articles") as cursor:
+            row = await cursor.fetchone()
+        next_id = int(row[0]) + 1 if row else 1
+        # New articles get the ids SQLite would give them one insert at a time.
+        ids = dict(existing)
+        for path in paths:
+            if path not in ids:
+                ids[path] = next_id
+                next_id += 1
+
+        def fields(article: Article) -> tuple[object, ...]:
+            return (
+                article.title,
+                article.source,
+                article.url,
+                article.published or None,
+                article.content_hash,
+                article.text,
+                signatures.get(article.path),
+                pipeline,
+                article.lang,
+                article.author,
+            )
+
+        await conn.executemany(
+            """
+            UPDATE articles
+            SET title = ?, source = ?, url = ?, published = ?, content_hash = ?, text = ?,
+                file_signature = ?, pipeline = ?, lang = ?, author = ?, last_seen = ?
+            WHERE id = ?
+            """,
+            ((*fields(article), now, existing[article.path]) for article, _ in encoded if article.path in existing),
         )
-        existing = list(await conn.execute_fetchall("SELECT id FROM articles WHERE path = ?", (article.path,)))
-        if existing:
-            article_id = existing[0][0]
-            await conn.execute(
-                """
-                UPDATE articles
-                SET title = ?, source = ?, url = ?, published = ?, content_hash = ?, text = ?,
-                    file_signature = ?, pipeline = ?, lang = ?, author = ?, last_seen = ?
-                WHERE id = ?
-                """,
-                (*fields, now, article_id),
-            )
-            await conn.execute("DELETE FROM passages WHERE article_id = ?", (article_id,))
-        else:
-            cursor = await conn.execute(
-                """
-                INSERT INTO articles
-                    (path, title, source, url, published, content_hash, text,
-                     file_signature, pipeline, lang, author, first_seen, last_seen)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-                (article.path, *fields, now, now),
-            )
-            article_id = cursor.lastrowid
-        await conn.execute(
+        await conn.executemany(
+            "DELETE FROM passages WHERE article_id = ?",
+            ((existing[article.path],) for article, _ in encoded if article.path in existing),
+        )
+        await conn.executemany(
+            """
+            INSERT INTO articles
+                (id, path, title, source, url, published, content_hash, text,
+                 file_signature, pipeline, lang, author, first_seen, last_seen)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            (
+                (ids[article.path], article.path, *fields(article), now, now)
+                for article, _ in encoded
+                if article.path not in existing
+            ),
+        )
+        await conn.executemany(
             "INSERT OR REPLACE INTO article_seen (path, last_seen, file_signature) VALUES (?, ?, ?)",
-            (article.path, now, signature),
+            ((article.path, now, signatures.get(article.path)) for article, _ in encoded),
         )
         await conn.executemany(
             """
             INSERT INTO passages (article_id, ordinal, sentences, context, tokens)
             VALUES (?, ?, ?, ?, ?)
             """,
-            [(article_id, *row) for row in rows],
+            ((ids[article.path], *row) for article, rows in encoded for row in rows),
         )
 
     async def _insert_run(
@@ -316,6 +350,9 @@ def _free_rows(encoded: list[Any], seen: list[Any]) -> None:
     free_in_slices(encoded, ROWS_FREED_PER_STEP)
     free_in_slices(seen)
 
+
+_PATHS_PER_QUERY = 500
+"""Paths looked up per query (SQLite allows 32,766 parameters; small chunks stay cheap)."""
 
 ROWS_FREED_PER_STEP = 50
 """Articles' encoded rows freed per slice (each with its passages' token JSON)."""
