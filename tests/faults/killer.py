@@ -5,7 +5,9 @@ The points are reached by wrapping the function that does that step, so the prod
 carries no test hook:
 
 - ``parse``: after ``N`` articles of the reload were parsed (before anything is written);
-- ``transaction``: after ``N`` articles were written inside the reload's one transaction;
+- ``transaction``: after ``N`` batches of articles were written inside the reload's one
+  transaction (a reload writes all its articles in one batch, then the rest: a kill after
+  the first leaves every new row written and nothing committed);
 - ``snapshot``: after the index snapshot's temporary file is written, before its rename
   (the corpus is committed by then).
 
@@ -48,14 +50,14 @@ def arm(point: str, after: int) -> None:
     elif point == "transaction":
         from bot.store.articles import ArticleStore
 
-        upsert = ArticleStore._upsert_article
+        upsert = ArticleStore._upsert_articles
 
         async def upsert_then_maybe_die(self: ArticleStore, *args: Any, **kwargs: Any) -> Any:
             result = await upsert(self, *args, **kwargs)
             count()
             return result
 
-        setattr(ArticleStore, "_upsert_article", upsert_then_maybe_die)  # noqa: B010  # same call shape
+        setattr(ArticleStore, "_upsert_articles", upsert_then_maybe_die)  # noqa: B010  # same call shape
     elif point == "snapshot":
         from retrieval.index import segment_persist
 
