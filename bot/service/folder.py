@@ -13,6 +13,8 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -208,8 +210,30 @@ def _parsed_in_pool(
 ) -> Iterator[tuple[Article, list[StoredPassage]] | LoadFailure]:
     """Each item parsed in worker processes started fresh ("spawn": forking a process that
     runs an event loop and threads would copy their locks mid-use), in order."""
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_exit_with_parent,
+        initargs=(os.getpid(),),
+    ) as pool:
         yield from pool.map(_parse_in_worker, items, chunksize=_PARSE_CHUNK)
+
+
+PARENT_CHECK_S = 1.0
+"""How often a parse worker checks that the process that started it is still there."""
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Make this worker exit once its parent is gone. A bot killed mid-parse (``kill -9``,
+    the out-of-memory killer) never shuts its pool down: its workers, blocked writing
+    results nobody reads, would live on, holding memory and the terminal's pipes."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 _worker_analyzers: Analyzers | None = None
