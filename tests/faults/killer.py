@@ -4,7 +4,8 @@
 The points are reached by wrapping the function that does that step, so the production code
 carries no test hook:
 
-- ``parse``: after ``N`` articles of the reload were parsed (before anything is written);
+- ``parse``: after ``N`` articles of the reload were parsed (before anything is written), in
+  this process or, for a large reload, in its worker processes;
 - ``transaction``: after ``N`` batches of articles were written inside the reload's one
   transaction (a reload writes all its articles in one batch, then the rest: a kill after
   the first leaves every new row written and nothing committed);
@@ -47,6 +48,16 @@ def arm(point: str, after: int) -> None:
             return parse(*args, **kwargs)
 
         setattr(folder, "parse_article", parse_then_maybe_die)  # noqa: B010  # untyped on purpose: same call shape
+        # A large reload parses in worker processes, where this wrapper is not installed:
+        # count the parsed articles as they come back to this process instead.
+        in_pool = folder._parsed_in_pool
+
+        def in_pool_then_maybe_die(*args: Any, **kwargs: Any) -> Any:
+            for result in in_pool(*args, **kwargs):
+                count()
+                yield result
+
+        setattr(folder, "_parsed_in_pool", in_pool_then_maybe_die)  # noqa: B010  # same call shape
     elif point == "transaction":
         from bot.store.articles import ArticleStore
 
