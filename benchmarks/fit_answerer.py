@@ -43,14 +43,11 @@ from retrieval.answer import (  # noqa: E402
     CANDIDATE_FEATURES,
     QUESTION_FEATURES,
     AnswerModels,
-    Candidate,
     LinearModel,
-    ParsedQuestion,
     QuestionContext,
 )
-from retrieval.answer.compose import gather_candidates  # noqa: E402
+from retrieval.answer.compose import candidate_quote, gather_candidates  # noqa: E402
 from retrieval.answer.features import MAX_MARGIN, question_vector  # noqa: E402
-from retrieval.answer.quotes import make_quote  # noqa: E402
 from retrieval.corpus import load_corpus  # noqa: E402
 from retrieval.corpus.passages import split_passages  # noqa: E402
 from retrieval.engine import SEARCH_DEPTH, Engine  # noqa: E402
@@ -120,12 +117,6 @@ def answerable(row: dict, present: set[str]) -> bool:
     return row.get("answerable", True) and bool(set(row.get("sources", ())) & present)
 
 
-def quote_of(engine: Engine, candidate: Candidate, parsed: ParsedQuestion) -> str:
-    language = engine.article_language(candidate.article_path)
-    text = engine.articles[candidate.article_path].text
-    return make_quote(text, candidate.sentences, parsed, lambda piece: engine.terms(piece, language), candidate.around)
-
-
 def scenario(engine: Engine, questions: Iterable[dict], present: set[str], with_negatives: bool = False) -> Scenario:
     out = Scenario(with_negatives=with_negatives)
     for row in questions:
@@ -140,7 +131,7 @@ def scenario(engine: Engine, questions: Iterable[dict], present: set[str], with_
         good = [
             answerable_
             and Path(c.article_path).name in row["sources"]
-            and contains_answer(quote_of(engine, c, parsed), row["answer_any"])
+            and contains_answer(candidate_quote(engine, c, parsed), row["answer_any"])
             for c in candidates
         ]
         out.questions.append(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable
 
 from .candidates import Hit, iter_passage_windows
 from .decision import decide
@@ -84,9 +83,7 @@ def select_citations(
     return tuple(
         Citation(
             article=view.articles[c.article_path],
-            quote=make_quote(
-                view.articles[c.article_path].text, c.sentences, question, _terms_in(view, c.article_path), c.around
-            ),
+            quote=candidate_quote(view, c, question),
             score=round(c.bm25, 4),
             also=tuple(view.articles[path] for path in also[i]),
         )
@@ -94,9 +91,17 @@ def select_citations(
     )
 
 
-def _terms_in(view: CorpusView, article_path: str) -> Callable[[str], list[str]]:
-    language = view.article_language(article_path)
-    return lambda text: view.terms(text, language)
+def candidate_quote(view: CorpusView, candidate: Candidate, question: ParsedQuestion) -> str:
+    """The quote a citation of ``candidate`` shows (the fitting script labels candidates by
+    this same quote)."""
+    language = view.article_language(candidate.article_path)
+    return make_quote(
+        view.articles[candidate.article_path].text,
+        candidate.sentences,
+        question,
+        lambda text: view.terms(text, language),
+        candidate.around,
+    )
 
 
 def same_fact(first: Candidate, second: Candidate, question_terms: set[str]) -> bool:
